@@ -1,0 +1,1 @@
+"""ITA Analytics: integrity and transparency assessment scores, analysed."""

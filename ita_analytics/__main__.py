@@ -1,0 +1,7 @@
+"""``python -m ita_analytics``: the command line."""
+
+import sys
+
+from ita_analytics.cli import main
+
+sys.exit(main())

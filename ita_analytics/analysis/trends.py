@@ -1,0 +1,30 @@
+"""Trends: mean, median and quartiles of totals, tools and indicators per year and group."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ita_analytics.domain import TOOL_CODES
+
+MEASURES = ("total", *TOOL_CODES, *(f"i{n}" for n in range(1, 11)))
+
+
+def compute_trends(results: pd.DataFrame, by: str | None = None,
+                   measures: tuple[str, ...] = ("total",)) -> pd.DataFrame:
+    """Per year (and ``by`` group): n, mean, median, q1, q3 of each measure.
+
+    Input: ``store.load_results`` columns (year, total, IIT …, optional group column).
+    Output: one row per year [× group] × measure with columns
+    year, [by], measure, n, mean, median, q1, q3. Missing values are left out, never zero.
+    """
+    keys = ["year"] + ([by] if by else [])
+    present = [m for m in measures if m in results.columns]
+    if results.empty or not present:
+        return pd.DataFrame(columns=keys + ["measure", "n", "mean", "median", "q1", "q3"])
+    long = results[keys + present].melt(id_vars=keys, var_name="measure", value_name="value")
+    long = long.dropna(subset=["value"])
+    grouped = long.groupby(keys + ["measure"], sort=True)["value"]
+    out = grouped.agg(n="count", mean="mean", median="median")
+    out["q1"] = grouped.quantile(0.25)
+    out["q3"] = grouped.quantile(0.75)
+    return out.reset_index()

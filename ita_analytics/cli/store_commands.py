@@ -1,0 +1,128 @@
+"""CLI commands on the store itself: init, show, export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ita_analytics import demo, store
+from ita_analytics.agencies import find_agency
+from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
+from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS, TOOL_CODES
+from ita_analytics.errors import ItaError
+from ita_analytics.exports import export_bytes
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="create or migrate the store (idempotent)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--demo", action="store_true", help="fill an empty store with demo data")
+    group.add_argument("--empty", action="store_true", help="create an empty store (default)")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("show", help="one agency's scores for a year")
+    p.add_argument("--agency", required=True, help="agency name (อบต./ทต. abbreviations accepted)")
+    p.add_argument("--province")
+    p.add_argument("--year", required=True, type=parse_year_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_show)
+
+    p = sub.add_parser("export", help="the long table of scores")
+    p.add_argument("--year", type=parse_year_arg)
+    p.add_argument("--format", choices=["csv", "xlsx", "parquet"])
+    p.add_argument("--out", default="-", help="file, or - for standard output (CSV only)")
+    p.set_defaults(handler=cmd_export)
+
+
+def cmd_init(args) -> int:
+    conn = open_cli_store(args)
+    try:
+        if args.demo:
+            if store.count_agencies(conn):
+                print(f"ฐานข้อมูลมีข้อมูลอยู่แล้ว ไม่ได้เพิ่มข้อมูลสาธิต / store already has data; "
+                      f"demo not added (schema {store.SCHEMA_VERSION})")
+                return 0
+            counts = demo.load_demo(conn)
+            print(f"สร้างฐานข้อมูลพร้อมข้อมูลสาธิต / demo store built: {counts['agencies']} agencies, "
+                  f"{counts['scores']} scores. {demo.DEMO_LABEL_EN}")
+        else:
+            print(f"ฐานข้อมูลพร้อมใช้งาน / store ready (schema {store.SCHEMA_VERSION})")
+    finally:
+        conn.close()
+    return 0
+
+
+def show_payload(conn, agency_name: str, province: str | None, year: int) -> dict:
+    """What ``show`` prints, as a dict (keys fixed by issue 2)."""
+    match = find_agency(store.load_agency_keys(conn), agency_name, province)
+    frame = store.load_results(conn, years=[year], agency_ids=[match.agency_id])
+    if frame.empty:
+        years = store.load_results(conn, agency_ids=[match.agency_id], indicators=False)["year"]
+        known = ", ".join(str(y) for y in sorted(set(years))) or "-"
+        raise ItaError(
+            f"ไม่มีผลการประเมินของ {match.name} ปี {year} (มีปี: {known})",
+            f"No results for {match.name} in {year} (years with data: {known})",
+        )
+    row = frame.iloc[0]
+    return {
+        "agency": {"id": match.agency_id, "name": match.name, "type": match.agency_type,
+                   "province": match.province, "district": match.district},
+        "year": year,
+        "indicators": {str(n): store.as_float(row[f"i{n}"]) for n in INDICATOR_NUMBERS},
+        "tools": {code: store.as_float(row[code]) for code in TOOL_CODES},
+        "total": store.as_float(row["total"]),
+        "level": row["level"],
+        "passed": None if row["passed"] is None or str(row["passed"]) == "<NA>" else bool(row["passed"]),
+        "reported_total": store.as_float(row["reported_total"]),
+        "reported_level": row["reported_level"] if isinstance(row["reported_level"], str) else None,
+        "source": row["source"],
+    }
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def cmd_show(args) -> int:
+    conn = open_cli_store(args, read_only=False)
+    try:
+        payload = show_payload(conn, args.agency, args.province, args.year)
+    finally:
+        conn.close()
+    if args.json:
+        print_json(payload)
+        return 0
+    a = payload["agency"]
+    print(f"{a['name']}  {a['type']}  อ.{a['district'] or '-'} จ.{a['province'] or '-'}  "
+          f"ปีงบประมาณ {payload['year']}")
+    for n in INDICATOR_NUMBERS:
+        ind = INDICATOR_BY_NUMBER[n]
+        print(f"  {n:>2} {ind.name_th:<28} {ind.tool}  {_fmt(payload['indicators'][str(n)])}")
+    tools = "  ".join(f"{k} {_fmt(v)}" for k, v in payload["tools"].items())
+    print(f"  {tools}")
+    print(f"  คะแนนรวม / total {_fmt(payload['total'])}  ระดับ / level {payload['level'] or '-'}")
+    if payload["reported_total"] is not None or payload["reported_level"]:
+        print(f"  ที่รายงาน / reported: {_fmt(payload['reported_total'])} "
+              f"{payload['reported_level'] or ''}")
+    print(f"  แหล่งที่มา / source: {payload['source']}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out != "-" else "csv")
+    if fmt not in ("csv", "xlsx", "parquet"):
+        raise ItaError(f"ไม่รู้จักรูปแบบไฟล์ {fmt}", f"Unknown format {fmt}")
+    if args.out == "-" and fmt != "csv":
+        raise ItaError("ส่งออกทางหน้าจอได้เฉพาะ CSV", "Only CSV can be written to standard output")
+    conn = open_cli_store(args)
+    try:
+        frame = store.load_scores_long(conn, year=args.year)
+    finally:
+        conn.close()
+    if args.out == "-":
+        sys.stdout.buffer.write(export_bytes(frame, "csv", bom=False))
+        sys.stdout.flush()
+    else:
+        Path(args.out).write_bytes(export_bytes(frame, fmt))
+        print(f"{len(frame)} rows → {args.out}", file=sys.stderr)
+    return 0

@@ -1,0 +1,1 @@
+"""The dashboard helpers: the only part of the package that imports Streamlit."""

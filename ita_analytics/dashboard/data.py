@@ -1,0 +1,59 @@
+"""Cached access to the store for the dashboard: one connection per process, loads per version."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ita_analytics import demo, settings, store
+
+
+@st.cache_resource(show_spinner=False)
+def get_connection(path: str):
+    """The process's one connection to the store (DuckDB lets one process hold the file).
+
+    On first start, when the store is empty, it is filled with the synthetic demo data
+    (setting ``demo_on_first_start``); later starts reuse the file.
+    """
+    conn = store.open_store(path)
+    if settings.get("demo_on_first_start") and not store.count_agencies(conn):
+        demo.load_demo(conn)
+    return conn
+
+
+def connection():
+    return get_connection(str(settings.db_path()))
+
+
+def version() -> int:
+    """The store's data version: cached loads are keyed on it, so an import invalidates them."""
+    return store.data_version(connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_results(_conn, data_version: int, years: tuple | None, agency_types: tuple | None,
+                  provinces: tuple | None, indicators: bool) -> pd.DataFrame:
+    return store.load_results(_conn, years=years, agency_types=agency_types,
+                              provinces=provinces, indicators=indicators)
+
+
+def load_results(years=None, agency_types=None, provinces=None, indicators=True) -> pd.DataFrame:
+    """``store.load_results`` for the filters, cached per store version (copy before mutating)."""
+    def norm(values):
+        return None if values is None else tuple(sorted(values))
+    return _load_results(connection(), version(), norm(years), norm(agency_types),
+                         norm(provinces), indicators)
+
+
+@st.cache_data(show_spinner=False)
+def _meta(_conn, data_version: int) -> dict:
+    return {
+        "years": store.load_years(_conn),
+        "agency_types": store.load_agency_types(_conn),
+        "sources": store.load_source_counts(_conn),
+    }
+
+
+def meta() -> dict:
+    """Years, agency types and source counts of the store (cached per version)."""
+    return _meta(connection(), version())

@@ -1,0 +1,62 @@
+"""The shared frame of every page: navigation, language, filters, demo badge, error guard."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ita_analytics.dashboard import data
+from ita_analytics.dashboard.filters import Filters, render_filters
+from ita_analytics.dashboard.ui import render_demo_badge, t
+from ita_analytics.errors import ItaError
+
+FILTERS_KEY = "filters"
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_th: str
+    title_en: str
+    url_path: str
+    icon: str
+
+
+# The pages in menu order. A page is a thin script in pages/; add it here to show it.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/overview.py", "ภาพรวม", "Overview", "overview", "📊"),
+)
+
+
+def current_filters() -> Filters:
+    """The filters chosen in the sidebar for this run (set by :func:`run`)."""
+    return st.session_state[FILTERS_KEY]
+
+
+def run() -> None:
+    """Render the shared frame, then the chosen page, keeping any exception from the user."""
+    try:
+        meta = data.meta()
+    except ItaError as error:
+        st.error(error.message(st.session_state.get("lang", "th")))
+        return
+    st.session_state[FILTERS_KEY] = render_filters(meta["years"], meta["agency_types"])
+    pages = [st.Page(p.path, title=t(p.title_th, p.title_en), url_path=p.url_path, icon=p.icon,
+                     default=(i == 0)) for i, p in enumerate(PAGES)]
+    page = st.navigation(pages)
+    st.sidebar.caption(t("ITA Analytics — วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใส (ITA)",
+                         "ITA Analytics — Integrity and Transparency Assessment results"))
+    render_demo_badge(meta["sources"])
+    try:
+        page.run()
+    except ItaError as error:
+        st.error(error.message(st.session_state.get("lang", "th")))
+    except Exception:
+        log.exception("page %s failed", page.url_path)
+        st.error(t("เกิดข้อผิดพลาดในการแสดงหน้านี้ กรุณาลองใหม่หรือเปลี่ยนตัวกรอง "
+                   "(รายละเอียดอยู่ในบันทึกของเซิร์ฟเวอร์)",
+                   "Something went wrong showing this page. Try again or change the filters "
+                   "(details are in the server log)."))

@@ -1,0 +1,73 @@
+"""Language, number formats, the demo badge and the chart-with-table block every page uses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
+from ita_analytics.exports import to_csv_bytes, to_xlsx_bytes
+
+LANG_KEY = "lang"
+LANGS = {"th": "ไทย", "en": "English"}
+
+
+def lang() -> str:
+    """The language chosen in the sidebar ('th' or 'en'); Thai first."""
+    return st.session_state.get(LANG_KEY, "th")
+
+
+def t(th: str, en: str) -> str:
+    """The Thai or English text, by the chosen language."""
+    return en if lang() == "en" else th
+
+
+def fmt_score(value) -> str:
+    """A score with two decimals, '-' when missing."""
+    if value is None or pd.isna(value):
+        return "-"
+    return f"{float(value):,.2f}"
+
+
+def fmt_pct(value) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return f"{100 * float(value):.1f}%"
+
+
+def fmt_year(year) -> str:
+    """A fiscal year as users read it: B.E. ('2568'), 'FY 2568 (B.E.)' in English."""
+    return f"{int(year)}" if lang() == "th" else f"{int(year)} B.E."
+
+
+def render_demo_badge(source_counts: dict[str, int]) -> None:
+    """Say clearly when the data shown is synthetic demo data (and what is real)."""
+    if source_counts.get("demo"):
+        st.warning(t(DEMO_LABEL_TH, DEMO_LABEL_EN), icon="🧪")
+
+
+def render_table_downloads(frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and XLSX downloads of a table."""
+    left, right = st.columns(2)
+    left.download_button(t("ดาวน์โหลด CSV", "Download CSV"), data=lambda: to_csv_bytes(frame),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
+    right.download_button(
+        t("ดาวน์โหลด XLSX", "Download XLSX"), data=lambda: to_xlsx_bytes(frame),
+        file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2},
+                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def render_chart(fig, table: pd.DataFrame, name: str, key: str) -> None:
+    """A Plotly chart (PNG from its toolbar), its data table one click away, CSV/XLSX downloads."""
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
+    with st.expander(t("ตารางข้อมูล", "Data table")):
+        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table")
+        render_table_downloads(table, name, key)
+
+
+def render_empty(message_th: str, message_en: str) -> None:
+    st.info(t(message_th, message_en), icon="ℹ️")

@@ -1,0 +1,64 @@
+"""Writing frames as CSV, XLSX or Parquet bytes, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy where text cells that a spreadsheet would run as formulas start with a quote.
+
+    Numbers are left alone (a negative change is a number, not text).
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+            )
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
+    """UTF-8 CSV; with a BOM by default so that Excel shows Thai correctly."""
+    text = neutralise_formulas(frame).to_csv(index=False, float_format="%.2f", lineterminator="\n")
+    return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
+
+
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame] | pd.DataFrame, sheet_name: str = "data") -> bytes:
+    """An XLSX workbook with one sheet per frame, headers bold, columns sized to fit."""
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {sheet_name: sheets}
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False,
+                                                   "strings_to_urls": False}}) as writer:
+        for name, frame in sheets.items():
+            safe = neutralise_formulas(frame)
+            safe.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for i, col in enumerate(safe.columns):
+                width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
+                sheet.set_column(i, i, min(60, max(8, width + 2)))
+    return buffer.getvalue()
+
+
+def to_parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
+
+
+def export_bytes(frame: pd.DataFrame, fmt: str, *, bom: bool = True) -> bytes:
+    """``frame`` in ``fmt`` (csv, xlsx or parquet)."""
+    if fmt == "csv":
+        return to_csv_bytes(frame, bom=bom)
+    if fmt == "xlsx":
+        return to_xlsx_bytes(frame)
+    if fmt == "parquet":
+        return to_parquet_bytes(frame)
+    raise ValueError(fmt)

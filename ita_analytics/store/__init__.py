@@ -1,0 +1,35 @@
+"""The DuckDB store: the only place with SQL. Submodules are named for what they hold."""
+
+from ita_analytics.store.connection import (
+    data_version,
+    get_meta,
+    open_store,
+    set_meta,
+    transaction,
+)
+from ita_analytics.store.schema import SCHEMA_VERSION, migrate, schema_version
+from ita_analytics.store.scores import (
+    as_float,
+    count_agencies,
+    insert_agencies,
+    insert_aliases,
+    load_agencies,
+    load_agency_keys,
+    load_agency_types,
+    load_results,
+    load_scores_long,
+    load_source_counts,
+    load_years,
+    next_agency_id,
+    refresh_results,
+    upsert_reported,
+    upsert_scores,
+)
+
+__all__ = [
+    "SCHEMA_VERSION", "as_float", "count_agencies", "data_version", "get_meta", "insert_agencies",
+    "insert_aliases", "load_agencies", "load_agency_keys", "load_agency_types", "load_results",
+    "load_scores_long", "load_source_counts", "load_years", "migrate", "next_agency_id",
+    "open_store", "refresh_results", "schema_version", "set_meta", "transaction",
+    "upsert_reported", "upsert_scores",
+]

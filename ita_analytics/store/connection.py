@@ -1,0 +1,107 @@
+"""Opening the DuckDB store: migrations, the single-process lock, transactions, data version."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from ita_analytics import settings
+from ita_analytics.errors import StoreBusy, StoreError
+from ita_analytics.store.schema import migrate
+
+
+def _is_lock_error(error: Exception) -> bool:
+    text = str(error).lower()
+    return "lock" in text and ("conflicting" in text or "could not set lock" in text)
+
+
+def open_store(path: str | Path | None = None, *, read_only: bool = False,
+               wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating as needed) the store at ``path`` or the configured one.
+
+    DuckDB lets one process hold the file: while another process has it open we retry
+    for ``wait_seconds`` (setting ``lock_wait_seconds``), then raise :class:`StoreBusy`.
+    """
+    path = Path(path) if path else settings.db_path()
+    if str(path) != ":memory:":
+        if read_only and not path.exists():
+            raise StoreError(f"ไม่พบไฟล์ฐานข้อมูล {path}", f"No store file at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    wait = settings.get("lock_wait_seconds") if wait_seconds is None else wait_seconds
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            if not _is_lock_error(error):
+                raise StoreError(
+                    f"เปิดไฟล์ฐานข้อมูล {path} ไม่ได้: {error}",
+                    f"Cannot open the store {path}: {error}",
+                ) from error
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"ไฟล์ฐานข้อมูล {path} กำลังถูกใช้งานโดยโปรแกรมอื่น (เช่น แดชบอร์ด) "
+                    "กรุณาปิดโปรแกรมนั้นหรือใช้หน้านำเข้าข้อมูลในแดชบอร์ด แล้วลองใหม่",
+                    f"The store {path} is held by another process (such as the dashboard). "
+                    "Close it, or use the dashboard's import page, and try again.",
+                ) from error
+            time.sleep(0.2)
+    if not read_only:
+        try:
+            migrate(conn)
+        except Exception:
+            conn.close()
+            raise
+    return conn
+
+
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection):
+    """A cursor inside one transaction, committed on success and rolled back on any error.
+
+    Every write also bumps the store's data version, which dashboard caches are keyed on.
+    """
+    cur = conn.cursor()
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+        cur.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+            "WHERE key = 'data_version'"
+        )
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+
+
+def data_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """A number that grows with every committed write; caches are keyed on it."""
+    cur = conn.cursor()
+    try:
+        rows = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+        row = rows[0] if rows else None
+    finally:
+        cur.close()
+    return int(row[0]) if row else 0
+
+
+def get_meta(conn: duckdb.DuckDBPyConnection, key: str, default: str | None = None) -> str | None:
+    cur = conn.cursor()
+    try:
+        rows = cur.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchall()
+        row = rows[0] if rows else None
+    finally:
+        cur.close()
+    return row[0] if row else default
+
+
+def set_meta(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+    """Set a meta value; call inside :func:`transaction`."""
+    cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])

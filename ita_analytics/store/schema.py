@@ -1,0 +1,148 @@
+"""The store's schema as versioned migrations, applied in order inside one transaction each."""
+
+from __future__ import annotations
+
+import duckdb
+
+from ita_analytics.errors import StoreError
+
+# Each migration is (version, statements). Never edit a released one: add the next.
+MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
+    (1, (
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+        """CREATE TABLE agencies (
+            agency_id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            name_key VARCHAR NOT NULL,
+            agency_type VARCHAR NOT NULL,
+            province VARCHAR,
+            district VARCHAR,
+            official_code VARCHAR,
+            source VARCHAR NOT NULL,
+            import_id INTEGER
+        )""",
+        """CREATE INDEX agencies_name_key ON agencies (name_key)""",
+        """CREATE TABLE agency_aliases (
+            alias_key VARCHAR NOT NULL,
+            agency_id INTEGER NOT NULL,
+            alias VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            import_id INTEGER,
+            PRIMARY KEY (alias_key, agency_id)
+        )""",
+        """CREATE TABLE scores (
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL CHECK (year BETWEEN 2400 AND 2800),
+            indicator TINYINT NOT NULL CHECK (indicator BETWEEN 1 AND 10),
+            score DECIMAL(5, 2) NOT NULL CHECK (score >= 0 AND score <= 100),
+            source VARCHAR NOT NULL,
+            import_id INTEGER,
+            PRIMARY KEY (agency_id, year, indicator)
+        )""",
+        """CREATE TABLE results (
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL,
+            iit DECIMAL(5, 2),
+            eit DECIMAL(5, 2),
+            oit DECIMAL(5, 2),
+            total DECIMAL(5, 2),
+            level VARCHAR,
+            passed BOOLEAN,
+            n_indicators TINYINT NOT NULL,
+            source VARCHAR NOT NULL,
+            PRIMARY KEY (agency_id, year)
+        )""",
+        """CREATE TABLE reported (
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL,
+            total DECIMAL(5, 2) CHECK (total >= 0 AND total <= 100),
+            level VARCHAR,
+            iit DECIMAL(5, 2),
+            eit DECIMAL(5, 2),
+            oit DECIMAL(5, 2),
+            source VARCHAR NOT NULL,
+            import_id INTEGER,
+            PRIMARY KEY (agency_id, year)
+        )""",
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL DEFAULT 'scores',
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            year SMALLINT,
+            created_at TIMESTAMP NOT NULL,
+            user_name VARCHAR,
+            rows INTEGER NOT NULL DEFAULT 0,
+            agencies INTEGER NOT NULL DEFAULT 0,
+            new_agencies INTEGER NOT NULL DEFAULT 0,
+            replaced_scores INTEGER NOT NULL DEFAULT 0,
+            status VARCHAR NOT NULL CHECK (status IN ('committed', 'undone')),
+            undone_at TIMESTAMP,
+            undone_by VARCHAR,
+            details VARCHAR
+        )""",
+        """CREATE TABLE import_replaced_scores (
+            import_id INTEGER NOT NULL,
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL,
+            indicator TINYINT NOT NULL,
+            score DECIMAL(5, 2) NOT NULL,
+            source VARCHAR NOT NULL,
+            previous_import_id INTEGER
+        )""",
+        """CREATE TABLE import_replaced_reported (
+            import_id INTEGER NOT NULL,
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL,
+            total DECIMAL(5, 2),
+            level VARCHAR,
+            iit DECIMAL(5, 2),
+            eit DECIMAL(5, 2),
+            oit DECIMAL(5, 2),
+            source VARCHAR NOT NULL,
+            previous_import_id INTEGER
+        )""",
+    )),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
+    """The schema version of an open store; 0 for an empty file."""
+    has_meta = conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchall()[0][0]
+    if not has_meta:
+        return 0
+    rows = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    row = rows[0] if rows else None
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> int:
+    """Bring the store to :data:`SCHEMA_VERSION`; refuse a store made by a newer version."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise StoreError(
+            f"ไฟล์ฐานข้อมูลสร้างจากโปรแกรมรุ่นใหม่กว่า (schema {current} > {SCHEMA_VERSION}) "
+            "จึงไม่เปิดเพื่อไม่ให้ข้อมูลเสียหาย กรุณาอัปเดตโปรแกรม",
+            f"The store was written by a newer version (schema {current} > {SCHEMA_VERSION}); "
+            "it was not opened, so it is not damaged. Update ITA Analytics.",
+        )
+    for version, statements in MIGRATIONS:
+        if version <= current:
+            continue
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
+            )
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION

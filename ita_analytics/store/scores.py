@@ -1,0 +1,318 @@
+"""Agencies, indicator scores, computed results and reported values: reads and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from ita_analytics.domain import compute_results_frame
+
+AGENCY_COLUMNS = ["agency_id", "name", "name_key", "agency_type", "province", "district",
+                  "official_code", "source", "import_id"]
+SCORE_COLUMNS = ["agency_id", "year", "indicator", "score", "source", "import_id"]
+REPORTED_COLUMNS = ["agency_id", "year", "total", "level", "iit", "eit", "oit", "source", "import_id"]
+INDICATOR_COLUMNS = [f"i{n}" for n in range(1, 11)]
+
+
+def _fetch_df(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    """Run one query on its own cursor and fetch at once (safe under Streamlit's threads)."""
+    cur = conn.cursor()
+    try:
+        return cur.execute(sql, params or []).df()
+    finally:
+        cur.close()
+
+
+def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, sql: str,
+                params: list | None = None) -> None:
+    """Run ``sql`` that reads the DataFrame registered as ``name``."""
+    cur.register(name, frame)
+    try:
+        cur.execute(sql, params or [])
+    finally:
+        cur.unregister(name)
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+def next_agency_id(cur: duckdb.DuckDBPyConnection) -> int:
+    return int(cur.execute("SELECT coalesce(max(agency_id), 0) + 1 FROM agencies").fetchall()[0][0])
+
+
+def insert_agencies(cur: duckdb.DuckDBPyConnection, agencies: pd.DataFrame) -> None:
+    """Insert agencies (columns :data:`AGENCY_COLUMNS`; official_code and import_id may be null)."""
+    frame = agencies.reindex(columns=AGENCY_COLUMNS)
+    _with_frame(cur, "new_agencies", frame, """
+        INSERT INTO agencies
+        SELECT CAST(agency_id AS INTEGER), name, name_key, agency_type, province, district,
+               CAST(official_code AS VARCHAR), source, CAST(import_id AS INTEGER)
+        FROM new_agencies""")
+
+
+def insert_aliases(cur: duckdb.DuckDBPyConnection, aliases: pd.DataFrame) -> None:
+    """Insert name aliases (alias_key, agency_id, alias, source, import_id); existing pairs kept."""
+    frame = aliases.reindex(columns=["alias_key", "agency_id", "alias", "source", "import_id"])
+    _with_frame(cur, "new_aliases", frame, """
+        INSERT OR IGNORE INTO agency_aliases
+        SELECT alias_key, CAST(agency_id AS INTEGER), alias, source, CAST(import_id AS INTEGER)
+        FROM new_aliases""")
+
+
+def load_agencies(conn: duckdb.DuckDBPyConnection, agency_ids: Iterable[int] | None = None
+                  ) -> pd.DataFrame:
+    """Agencies (agency_id, name, name_key, agency_type, province, district, official_code, source)."""
+    sql = """SELECT agency_id, name, name_key, agency_type, province, district, official_code,
+                    source, import_id
+             FROM agencies"""
+    params: list = []
+    if agency_ids is not None:
+        sql += " WHERE agency_id IN (SELECT UNNEST(?))"
+        params.append([int(a) for a in agency_ids])
+    return _fetch_df(conn, sql + " ORDER BY agency_id", params)
+
+
+def load_agency_keys(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every name key an agency is known by (its own and its aliases), for matching.
+
+    Columns: key, agency_id, name, agency_type, province, district, official_code.
+    """
+    return _fetch_df(conn, """
+        SELECT a.name_key AS key, a.agency_id, a.name, a.agency_type, a.province, a.district,
+               a.official_code
+        FROM agencies a
+        UNION
+        SELECT al.alias_key AS key, a.agency_id, a.name, a.agency_type, a.province, a.district,
+               a.official_code
+        FROM agency_aliases al JOIN agencies a USING (agency_id)
+        ORDER BY agency_id, key""")
+
+
+# --- scores and results -----------------------------------------------------------------------
+
+def upsert_scores(cur: duckdb.DuckDBPyConnection, scores: pd.DataFrame, *,
+                  refresh: bool = True) -> None:
+    """Insert or replace indicator scores (columns :data:`SCORE_COLUMNS`), then refresh results.
+
+    Bulk loads pass ``refresh=False`` and call :func:`refresh_results` once at the end.
+    """
+    frame = scores.reindex(columns=SCORE_COLUMNS)
+    _with_frame(cur, "new_scores", frame, """
+        INSERT OR REPLACE INTO scores
+        SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT), CAST(indicator AS TINYINT),
+               CAST(round(score, 2) AS DECIMAL(5, 2)), source, CAST(import_id AS INTEGER)
+        FROM new_scores""")
+    if refresh:
+        refresh_results(cur, frame[["agency_id", "year"]].drop_duplicates())
+
+
+def upsert_reported(cur: duckdb.DuckDBPyConnection, reported: pd.DataFrame, *,
+                    refresh: bool = True) -> None:
+    """Insert or replace reported totals, levels and tool scores (columns :data:`REPORTED_COLUMNS`)."""
+    frame = reported.reindex(columns=REPORTED_COLUMNS)
+    _with_frame(cur, "new_reported", frame, """
+        INSERT OR REPLACE INTO reported
+        SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT),
+               CAST(round(total, 2) AS DECIMAL(5, 2)), CAST(level AS VARCHAR),
+               CAST(round(iit, 2) AS DECIMAL(5, 2)), CAST(round(eit, 2) AS DECIMAL(5, 2)),
+               CAST(round(oit, 2) AS DECIMAL(5, 2)), source, CAST(import_id AS INTEGER)
+        FROM new_reported""")
+    if refresh:
+        refresh_results(cur, frame[["agency_id", "year"]].drop_duplicates())
+
+
+_WIDE_SCORES_SQL = """
+    SELECT s.agency_id, s.year,
+           max(score) FILTER (WHERE indicator = 1) AS i1,
+           max(score) FILTER (WHERE indicator = 2) AS i2,
+           max(score) FILTER (WHERE indicator = 3) AS i3,
+           max(score) FILTER (WHERE indicator = 4) AS i4,
+           max(score) FILTER (WHERE indicator = 5) AS i5,
+           max(score) FILTER (WHERE indicator = 6) AS i6,
+           max(score) FILTER (WHERE indicator = 7) AS i7,
+           max(score) FILTER (WHERE indicator = 8) AS i8,
+           max(score) FILTER (WHERE indicator = 9) AS i9,
+           max(score) FILTER (WHERE indicator = 10) AS i10,
+           count(*) AS n_indicators,
+           min(source) AS source
+    FROM scores s
+"""
+
+
+def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = None) -> None:
+    """Recompute tools, total, level and pass flag for the given (agency_id, year) keys, or all.
+
+    Agency-years with only reported values get a row with no computed total.
+    """
+    if keys is None:
+        wide = cur.execute(_WIDE_SCORES_SQL + " GROUP BY ALL").df()
+        reported_only = cur.execute("""
+            SELECT agency_id, year, source FROM reported r
+            WHERE NOT EXISTS (SELECT 1 FROM scores s
+                              WHERE s.agency_id = r.agency_id AND s.year = r.year)""").df()
+        cur.execute("DELETE FROM results")
+    else:
+        keys = keys[["agency_id", "year"]].astype("int64").drop_duplicates()
+        cur.register("result_keys", keys)
+        try:
+            wide = cur.execute(
+                _WIDE_SCORES_SQL
+                + " JOIN result_keys k ON k.agency_id = s.agency_id AND k.year = s.year GROUP BY ALL"
+            ).df()
+            reported_only = cur.execute("""
+                SELECT r.agency_id, r.year, r.source FROM reported r
+                JOIN result_keys k ON k.agency_id = r.agency_id AND k.year = r.year
+                WHERE NOT EXISTS (SELECT 1 FROM scores s
+                                  WHERE s.agency_id = r.agency_id AND s.year = r.year)""").df()
+            cur.execute("""DELETE FROM results WHERE (agency_id, year) IN
+                           (SELECT (agency_id, year) FROM result_keys)""")
+        finally:
+            cur.unregister("result_keys")
+    for col in INDICATOR_COLUMNS:
+        wide[col] = wide[col].astype("float64")
+    computed = compute_results_frame(wide)
+    rows = pd.concat([wide[["agency_id", "year", "n_indicators", "source"]], computed], axis=1)
+    if len(reported_only):
+        extra = reported_only.assign(n_indicators=0)
+        rows = pd.concat([rows, extra], ignore_index=True)
+    rows = rows.reindex(columns=["agency_id", "year", "IIT", "EIT", "OIT", "total", "level",
+                                 "passed", "n_indicators", "source"])
+    rows["passed"] = rows["passed"].astype("boolean")
+    _with_frame(cur, "new_results", rows, """
+        INSERT INTO results
+        SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT),
+               CAST("IIT" AS DECIMAL(5, 2)), CAST("EIT" AS DECIMAL(5, 2)),
+               CAST("OIT" AS DECIMAL(5, 2)), CAST(total AS DECIMAL(5, 2)),
+               CAST(level AS VARCHAR), CAST(passed AS BOOLEAN),
+               CAST(n_indicators AS TINYINT), source
+        FROM new_results""")
+
+
+def _filters(years, agency_types, provinces, agency_ids) -> tuple[str, list]:
+    """WHERE clause fragments for the common filters; values are bound, never formatted in."""
+    clauses, params = [], []
+    for column, values in (("r.year", years), ("a.agency_type", agency_types),
+                           ("a.province", provinces), ("a.agency_id", agency_ids)):
+        if values is not None:
+            clauses.append(f"{column} IN (SELECT UNNEST(?))")
+            params.append(list(values))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def load_results(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None = None,
+                 agency_types: Iterable[str] | None = None,
+                 provinces: Iterable[str] | None = None,
+                 agency_ids: Iterable[int] | None = None,
+                 indicators: bool = True) -> pd.DataFrame:
+    """One row per agency-year: the analyses' input frame.
+
+    Columns: agency_id, name, agency_type, province, district, year, [i1 … i10], IIT, EIT, OIT,
+    total, level, passed, n_indicators, source, reported_total, reported_level, reported_IIT,
+    reported_EIT, reported_OIT. Scores are floats with NaN for missing values.
+    """
+    where, params = _filters(
+        None if years is None else [int(y) for y in years],
+        None if agency_types is None else list(agency_types),
+        None if provinces is None else list(provinces),
+        None if agency_ids is None else [int(a) for a in agency_ids],
+    )
+    indicator_sql = ""
+    if indicators:
+        indicator_sql = """,
+               w.i1, w.i2, w.i3, w.i4, w.i5, w.i6, w.i7, w.i8, w.i9, w.i10"""
+        wide_join = """
+        LEFT JOIN (
+            SELECT agency_id, year,
+                   max(score) FILTER (WHERE indicator = 1) AS i1,
+                   max(score) FILTER (WHERE indicator = 2) AS i2,
+                   max(score) FILTER (WHERE indicator = 3) AS i3,
+                   max(score) FILTER (WHERE indicator = 4) AS i4,
+                   max(score) FILTER (WHERE indicator = 5) AS i5,
+                   max(score) FILTER (WHERE indicator = 6) AS i6,
+                   max(score) FILTER (WHERE indicator = 7) AS i7,
+                   max(score) FILTER (WHERE indicator = 8) AS i8,
+                   max(score) FILTER (WHERE indicator = 9) AS i9,
+                   max(score) FILTER (WHERE indicator = 10) AS i10
+            FROM scores GROUP BY agency_id, year
+        ) w ON w.agency_id = r.agency_id AND w.year = r.year"""
+    else:
+        wide_join = ""
+    sql = f"""
+        SELECT r.agency_id, a.name, a.agency_type, a.province, a.district, r.year{indicator_sql},
+               r.iit AS "IIT", r.eit AS "EIT", r.oit AS "OIT", r.total, r.level, r.passed,
+               r.n_indicators, r.source,
+               p.total AS reported_total, p.level AS reported_level,
+               p.iit AS "reported_IIT", p.eit AS "reported_EIT", p.oit AS "reported_OIT"
+        FROM results r
+        JOIN agencies a ON a.agency_id = r.agency_id
+        LEFT JOIN reported p ON p.agency_id = r.agency_id AND p.year = r.year{wide_join}
+        {where}
+        ORDER BY r.year, r.agency_id"""
+    frame = _fetch_df(conn, sql, params)
+    float_cols = [c for c in frame.columns
+                  if c in INDICATOR_COLUMNS or c in ("IIT", "EIT", "OIT", "total")
+                  or c.startswith("reported_") and c != "reported_level"]
+    for col in float_cols:
+        frame[col] = frame[col].astype("float64")
+    frame["year"] = frame["year"].astype("int64")
+    frame["passed"] = frame["passed"].astype("boolean")
+    return frame
+
+
+def load_years(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Fiscal years (B.E.) with any results, ascending."""
+    return [int(y) for y in _fetch_df(conn, "SELECT DISTINCT year FROM results ORDER BY year")["year"]]
+
+
+def load_agency_types(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    return list(_fetch_df(conn, "SELECT DISTINCT agency_type FROM agencies ORDER BY 1")["agency_type"])
+
+
+def load_scores_long(conn: duckdb.DuckDBPyConnection, *, year: int | None = None,
+                     agency_ids: Iterable[int] | None = None) -> pd.DataFrame:
+    """The long table agency_id, agency_name, agency_type, province, district, year, indicator, score.
+
+    Ordered by agency, year and indicator, so two exports of the same data are identical.
+    """
+    clauses, params = [], []
+    if year is not None:
+        clauses.append("s.year = ?")
+        params.append(int(year))
+    if agency_ids is not None:
+        clauses.append("s.agency_id IN (SELECT UNNEST(?))")
+        params.append([int(a) for a in agency_ids])
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    frame = _fetch_df(conn, f"""
+        SELECT s.agency_id, a.name AS agency_name, a.agency_type, a.province, a.district,
+               s.year, s.indicator, s.score
+        FROM scores s JOIN agencies a USING (agency_id){where}
+        ORDER BY s.agency_id, s.year, s.indicator""", params)
+    frame["score"] = frame["score"].astype("float64")
+    return frame
+
+
+def load_source_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Agency-years per kind of source (demo / seed / import), to label what is shown."""
+    frame = _fetch_df(conn, """
+        SELECT CASE WHEN source = 'demo' THEN 'demo'
+                    WHEN source LIKE 'seed:%' THEN 'seed' ELSE 'import' END AS kind,
+               count(*) AS n
+        FROM results GROUP BY 1""")
+    return {row.kind: int(row.n) for row in frame.itertuples()}
+
+
+def count_agencies(conn: duckdb.DuckDBPyConnection, year: int | None = None) -> int:
+    if year is None:
+        return int(_fetch_df(conn, "SELECT count(*) AS n FROM agencies")["n"][0])
+    return int(_fetch_df(conn, "SELECT count(DISTINCT agency_id) AS n FROM results WHERE year = ?",
+                         [int(year)])["n"][0])
+
+
+def as_float(value) -> float | None:
+    """A DuckDB/pandas scalar as a plain float, None for missing values (for JSON)."""
+    if value is None or value is pd.NA:
+        return None
+    value = float(value)
+    return None if np.isnan(value) else value

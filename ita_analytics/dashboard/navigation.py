@@ -11,6 +11,7 @@ from ita_analytics.dashboard import data
 from ita_analytics.dashboard.filters import Filters, render_filters
 from ita_analytics.dashboard.ui import render_demo_badge, t
 from ita_analytics.errors import ItaError
+from ita_analytics.settings import BASE_DIR
 
 FILTERS_KEY = "filters"
 log = logging.getLogger(__name__)
@@ -28,7 +29,21 @@ class PageSpec:
 # The pages in menu order. A page is a thin script in pages/; add it here to show it.
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "ภาพรวม", "Overview", "overview", "📊"),
+    PageSpec("pages/indicators.py", "ตัวชี้วัด", "Indicators", "indicators", "🎯"),
+    PageSpec("pages/changes.py", "การเปลี่ยนแปลง", "Changes", "changes", "↕️"),
+    PageSpec("pages/levels.py", "ระดับผลการประเมิน", "Levels", "levels", "🏅"),
+    PageSpec("pages/provinces.py", "จังหวัด", "Provinces", "provinces", "🗺️"),
+    PageSpec("pages/compare.py", "เปรียบเทียบ", "Compare", "compare", "⚖️"),
+    PageSpec("pages/agency.py", "หน่วยงาน", "Agency", "agency", "🏛️"),
+    PageSpec("pages/measures.py", "มาตรการ", "Measures", "measures", "📝"),
+    PageSpec("pages/quality.py", "คุณภาพข้อมูล", "Data quality", "quality", "🔎"),
+    PageSpec("pages/import.py", "นำเข้าข้อมูล", "Import", "import", "📥"),
 )
+
+
+def installed_pages() -> list[PageSpec]:
+    """The pages whose scripts are present (a deployment may leave some out)."""
+    return [p for p in PAGES if (BASE_DIR / p.path).exists()]
 
 
 def current_filters() -> Filters:
@@ -45,7 +60,7 @@ def run() -> None:
         return
     st.session_state[FILTERS_KEY] = render_filters(meta["years"], meta["agency_types"])
     pages = [st.Page(p.path, title=t(p.title_th, p.title_en), url_path=p.url_path, icon=p.icon,
-                     default=(i == 0)) for i, p in enumerate(PAGES)]
+                     default=(i == 0)) for i, p in enumerate(installed_pages())]
     page = st.navigation(pages)
     st.sidebar.caption(t("ITA Analytics — วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใส (ITA)",
                          "ITA Analytics — Integrity and Transparency Assessment results"))

@@ -1,0 +1,88 @@
+"""Shared fixtures: stores built by code (the demo generator), and helpers for AppTest."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ita_analytics import demo, store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = ROOT.parent / "shared" / "seeds"
+OUTPUT_DIR = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory) -> Path:
+    """The national demo store, built once per test session (do not write to it)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    conn = store.open_store(path)
+    demo.load_demo(conn)
+    conn.close()
+    return path
+
+
+@pytest.fixture()
+def demo_db(demo_db_template, tmp_path) -> Path:
+    """A private copy of the demo store that a test may change."""
+    path = tmp_path / "ita.duckdb"
+    shutil.copy(demo_db_template, path)
+    return path
+
+
+@pytest.fixture()
+def demo_conn(demo_db):
+    conn = store.open_store(demo_db)
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="session")
+def demo_results(demo_db_template):
+    """``store.load_results`` of the whole demo store (read-only use)."""
+    conn = store.open_store(demo_db_template, read_only=True)
+    try:
+        return store.load_results(conn)
+    finally:
+        conn.close()
+
+
+@pytest.fixture()
+def empty_db(tmp_path) -> Path:
+    path = tmp_path / "empty.duckdb"
+    store.open_store(path).close()
+    return path
+
+
+@pytest.fixture()
+def app_env(monkeypatch):
+    """Point the dashboard at a given store and clear Streamlit caches between tests."""
+    import streamlit as st
+
+    def use(db_path: Path, demo_on_start: bool = False):
+        monkeypatch.setenv("ITA_DB", str(db_path))
+        monkeypatch.setenv("ITA_DEMO", "1" if demo_on_start else "0")
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    yield use
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app_test(page_url: str | None = None, timeout: float = 60):
+    """An AppTest of app.py, optionally switched to a page (its url_path's script)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.run()
+    if page_url:
+        at.switch_page(page_url)
+        at.run()
+    return at
+
+
+def browser_required() -> bool:
+    return os.environ.get("ITA_REQUIRE_BROWSER") == "1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 import duckdb
@@ -32,8 +33,12 @@ def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, 
     cur.register(name, frame)
     try:
         cur.execute(sql, params or [])
-    finally:
-        cur.unregister(name)
+    except Exception:
+        # An aborted transaction refuses even unregister(); keep the original error.
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister(name)
+        raise
+    cur.unregister(name)
 
 
 # --- agencies ---------------------------------------------------------------------------------
@@ -168,8 +173,11 @@ def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = 
                                   WHERE s.agency_id = r.agency_id AND s.year = r.year)""").df()
             cur.execute("""DELETE FROM results WHERE (agency_id, year) IN
                            (SELECT (agency_id, year) FROM result_keys)""")
-        finally:
-            cur.unregister("result_keys")
+        except Exception:
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister("result_keys")
+            raise
+        cur.unregister("result_keys")
     for col in INDICATOR_COLUMNS:
         wide[col] = wide[col].astype("float64")
     computed = compute_results_frame(wide)

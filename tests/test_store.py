@@ -1,0 +1,165 @@
+"""The store: schema and migrations, round trips, transactions, results, demo data."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ita_analytics import demo, store
+from ita_analytics.errors import StoreError
+from ita_analytics.seeds import SEED_003, seed_source
+
+
+def _agency(cur, agency_id=1, name="เทศบาลตำบลทุ่งผึ้ง", province="ลำปาง"):
+    store.insert_agencies(cur, pd.DataFrame([{
+        "agency_id": agency_id, "name": name, "name_key": name, "agency_type": "เทศบาลตำบล",
+        "province": province, "district": "แจ้ห่ม", "source": "test"}]))
+
+
+def test_new_store_is_at_current_schema(empty_db):
+    conn = store.open_store(empty_db)
+    assert store.schema_version(conn) == store.SCHEMA_VERSION
+    assert store.count_agencies(conn) == 0 and store.load_years(conn) == []
+    store.migrate(conn)  # idempotent
+    assert store.schema_version(conn) == store.SCHEMA_VERSION
+    conn.close()
+
+
+def test_newer_schema_is_refused_and_file_untouched(tmp_path):
+    path = tmp_path / "future.duckdb"
+    conn = store.open_store(path)
+    conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as info:
+        store.open_store(path)
+    assert "999" in info.value.message_en and "ใหม่กว่า" in info.value.message_th
+    assert path.read_bytes() == before
+
+
+def test_scores_round_trip_and_results_computed(empty_db):
+    conn = store.open_store(empty_db)
+    scores = pd.DataFrame({"agency_id": 1, "year": 2568, "indicator": range(1, 11),
+                           "score": [98.29, 99.15, 100, 97.95, 100, 96.22, 96.12, 95.17, 90, 100],
+                           "source": seed_source(SEED_003), "import_id": None})
+    with store.transaction(conn) as cur:
+        _agency(cur)
+        store.upsert_scores(cur, scores)
+    frame = store.load_results(conn)
+    row = frame.iloc[0]
+    assert (row["IIT"], row["EIT"], row["OIT"], row["total"]) == (99.08, 95.84, 95.0, 96.47)
+    assert row["level"] == "ผ่านดีเยี่ยม" and bool(row["passed"])
+    assert row["i4"] == 97.95 and row["source"] == "seed:" + SEED_003
+    long = store.load_scores_long(conn, year=2568)
+    assert list(long["score"]) == list(scores["score"].astype(float))
+    conn.close()
+
+
+def test_score_outside_0_100_is_refused_and_nothing_written(empty_db):
+    conn = store.open_store(empty_db)
+    version = store.data_version(conn)
+    with pytest.raises(duckdb.ConstraintException):
+        with store.transaction(conn) as cur:
+            _agency(cur)
+            store.upsert_scores(cur, pd.DataFrame({
+                "agency_id": [1], "year": [2568], "indicator": [1], "score": [100.5],
+                "source": ["test"], "import_id": [None]}))
+    assert store.count_agencies(conn) == 0
+    assert store.data_version(conn) == version
+    conn.close()
+
+
+def test_reported_only_agency_year_has_no_computed_total(empty_db):
+    conn = store.open_store(empty_db)
+    with store.transaction(conn) as cur:
+        _agency(cur, name="องค์การบริหารส่วนตำบลโคกสะอาด", province="กาฬสินธุ์")
+        store.upsert_reported(cur, pd.DataFrame([{
+            "agency_id": 1, "year": 2564, "total": 74.83, "level": "E", "source": "test"}]))
+    row = store.load_results(conn).iloc[0]
+    assert pd.isna(row["total"]) and row["reported_total"] == 74.83
+    assert row["reported_level"] == "E" and row["n_indicators"] == 0
+    conn.close()
+
+
+def test_replacing_scores_recomputes_results(empty_db):
+    conn = store.open_store(empty_db)
+    base = pd.DataFrame({"agency_id": 1, "year": 2565, "indicator": range(1, 11),
+                         "score": 80.0, "source": "test", "import_id": None})
+    with store.transaction(conn) as cur:
+        _agency(cur)
+        store.upsert_scores(cur, base)
+    assert store.load_results(conn).iloc[0]["level"] == "B"
+    with store.transaction(conn) as cur:
+        store.upsert_scores(cur, base.assign(score=96.0))
+    frame = store.load_results(conn)
+    assert len(frame) == 1 and frame.iloc[0]["level"] == "AA"
+    conn.close()
+
+
+def test_filters_are_pushed_into_sql(demo_conn):
+    lampang = store.load_results(demo_conn, years=[2568], provinces=["ลำปาง"],
+                                 agency_types=["เทศบาลตำบล"])
+    assert set(lampang["province"]) == {"ลำปาง"} and set(lampang["year"]) == {2568}
+    assert "เทศบาลตำบลทุ่งผึ้ง" in set(lampang["name"])
+    no_ind = store.load_results(demo_conn, years=[2568], indicators=False)
+    assert "i1" not in no_ind.columns and len(no_ind) > 8000
+
+
+def test_demo_store_holds_the_national_set(demo_conn):
+    agencies = store.load_agencies(demo_conn)
+    counts = agencies["agency_type"].value_counts()
+    assert counts["องค์การบริหารส่วนตำบล"] == 5312
+    assert counts["เทศบาลตำบล"] == 2242
+    assert counts["เทศบาลเมือง"] == 190
+    assert counts["เทศบาลนคร"] == 30
+    assert counts["องค์การบริหารส่วนจังหวัด"] == 76
+    central = agencies[~agencies["agency_type"].isin(demo.LOCAL_COUNTS.keys() | {
+        "เทศบาลนคร", "องค์การบริหารส่วนจังหวัด", "องค์กรปกครองส่วนท้องถิ่นรูปแบบพิเศษ"})]
+    assert 400 <= len(central) <= 500
+    assert agencies["province"].nunique() == 77
+    assert store.load_years(demo_conn) == list(range(2562, 2569))
+    assert store.count_agencies(demo_conn, 2568) >= 8000
+
+
+def test_demo_calibration_matches_published_national_figures(demo_results):
+    by_year = demo_results.groupby("year").agg(mean=("total", "mean"),
+                                               passing=("passed", "mean"))
+    assert abs(by_year.loc[2563, "mean"] - 67.9) < 1.5
+    assert abs(by_year.loc[2568, "mean"] - 93.82) < 1.0
+    assert abs(by_year.loc[2568, "passing"] - 0.9417) < 0.03
+    assert by_year["mean"].is_monotonic_increasing
+    tools_2563 = demo_results[demo_results["year"] == 2563][["IIT", "EIT", "OIT"]]
+    assert tools_2563.mean().idxmin() == "OIT" and tools_2563.std().idxmax() == "OIT"
+    iit_2568 = demo_results[demo_results["year"] == 2568]
+    assert (iit_2568[[f"i{n}" for n in range(1, 6)]] == 100).mean().mean() > 0.1
+
+
+def test_demo_is_deterministic():
+    a = demo.build_scores(demo.build_agencies(seed=7), seed=7)
+    b = demo.build_scores(demo.build_agencies(seed=7), seed=7)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_seed_rows_replace_synthetic_ones(demo_conn):
+    frame = store.load_results(demo_conn, years=[2564, 2566, 2567, 2568])
+    def row(name, province, year):
+        hit = frame[(frame["name"] == name) & (frame["province"] == province) & (frame["year"] == year)]
+        assert len(hit) == 1
+        return hit.iloc[0]
+    tp = row("เทศบาลตำบลทุ่งผึ้ง", "ลำปาง", 2568)
+    assert tp["total"] == 96.47 and tp["source"] == "seed:003_3c876de5dfd8ddd5.txt"
+    npm = row("องค์การบริหารส่วนตำบลหนองปลาหมอ", "ขอนแก่น", 2568)
+    assert npm["total"] == 93.30 and npm["level"] == "ผ่านดี" and npm["i10"] == 80.0
+    npm67 = row("องค์การบริหารส่วนตำบลหนองปลาหมอ", "ขอนแก่น", 2567)
+    assert npm67["i1"] == 100.0 and pd.isna(npm67["i6"]) and pd.isna(npm67["total"])
+    kp = row("เทศบาลตำบลเกษตรพัฒนา", "สมุทรสาคร", 2566)
+    assert kp["reported_total"] == 89.72 and kp["reported_level"] == "ผ่านการประเมิน"
+    assert pd.isna(kp["i1"]) and pd.isna(kp["total"])  # no invented indicator scores
+    ks = row("องค์การบริหารส่วนตำบลโคกสะอาด", "กาฬสินธุ์", 2564)
+    assert ks["reported_total"] == 74.83 and ks["reported_level"] == "E"
+    other = row("องค์การบริหารส่วนตำบลหนองปลาหมอ", "ราชบุรี", 2568)
+    assert other["source"] == "demo"
+
+
+def test_source_counts_label_demo_data(demo_conn):
+    counts = store.load_source_counts(demo_conn)
+    assert counts["demo"] > 50000 and counts["seed"] == 5

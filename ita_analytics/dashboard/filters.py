@@ -19,6 +19,24 @@ URL_PARAMS = {YEARS_KEY: "years", TYPES_KEY: "type", REGIONS_KEY: "region",
               PROVINCES_KEY: "province", LANG_KEY: "lang"}
 
 
+def _saved(key: str) -> str:
+    """The session key that keeps a widget's value while the widget is not on screen.
+
+    Streamlit drops a widget's state when a run does not draw it (e.g. on switching pages),
+    so each value is copied to a plain key after drawing and restored before.
+    """
+    return f"_saved_{key}"
+
+
+def _restore(key: str) -> None:
+    if key not in st.session_state and _saved(key) in st.session_state:
+        st.session_state[key] = st.session_state[_saved(key)]
+
+
+def _save(key: str) -> None:
+    st.session_state[_saved(key)] = st.session_state.get(key)
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the user chose; ``None`` means no restriction."""
@@ -75,26 +93,36 @@ def _write_url() -> None:
 
 
 def render_language_switch() -> None:
-    if LANG_KEY not in st.session_state:
+    _restore(LANG_KEY)
+    if st.session_state.get(LANG_KEY) not in LANGS:
         st.session_state[LANG_KEY] = "th"
     st.sidebar.radio("ภาษา / Language", list(LANGS), format_func=LANGS.get, key=LANG_KEY,
                      horizontal=True)
+    _save(LANG_KEY)
 
 
 def render_filters(all_years: list[int], agency_types: list[str]) -> Filters:
     """The sidebar filters; their values persist across pages and are mirrored in the URL."""
     _init_from_url(all_years)
     render_language_switch()
+    for key in (YEARS_KEY, TYPES_KEY, REGIONS_KEY, PROVINCES_KEY):
+        _restore(key)
     sidebar = st.sidebar
     sidebar.subheader(t("ตัวกรอง", "Filters"))
     years: tuple[int, ...] = ()
     if all_years:
         current = st.session_state.get(YEARS_KEY)
-        if not current or current[0] not in all_years or current[1] not in all_years:
-            st.session_state[YEARS_KEY] = (all_years[0], all_years[-1])
+        if isinstance(current, int):
+            current = (current, current)
+        if (not isinstance(current, (list, tuple)) or len(current) != 2
+                or current[0] not in all_years or current[1] not in all_years):
+            current = (all_years[0], all_years[-1])
+        st.session_state[YEARS_KEY] = tuple(current)
         if len(all_years) > 1:
-            lo, hi = sidebar.select_slider(t("ปีงบประมาณ (พ.ศ.)", "Fiscal years (B.E.)"),
-                                           options=all_years, key=YEARS_KEY)
+            # A numeric range slider: AppTest round-trips its tuple value faithfully.
+            lo, hi = sidebar.slider(t("ปีงบประมาณ (พ.ศ.)", "Fiscal years (B.E.)"),
+                                    min_value=all_years[0], max_value=all_years[-1], step=1,
+                                    format="%d", key=YEARS_KEY)
         else:
             lo = hi = all_years[0]
         years = tuple(y for y in all_years if lo <= y <= hi)
@@ -118,6 +146,8 @@ def render_filters(all_years: list[int], agency_types: list[str]) -> Filters:
     chosen_provinces = sidebar.multiselect(
         t("จังหวัด", "Province"), province_options, key=PROVINCES_KEY,
         format_func=lambda p: t(p, geo.province_en(p)), placeholder=t("ทุกจังหวัด", "All provinces"))
+    for key in (YEARS_KEY, TYPES_KEY, REGIONS_KEY, PROVINCES_KEY):
+        _save(key)
     _write_url()
     provinces = tuple(chosen_provinces) or (tuple(province_options) if chosen_regions else None)
     return Filters(years, tuple(chosen_types) or None, provinces, tuple(chosen_regions))

@@ -13,7 +13,6 @@ from ita_analytics.dashboard.ui import render_demo_badge, t
 from ita_analytics.errors import ItaError
 from ita_analytics.settings import BASE_DIR
 
-FILTERS_KEY = "filters"
 log = logging.getLogger(__name__)
 
 
@@ -47,24 +46,26 @@ def installed_pages() -> list[PageSpec]:
 
 
 def current_filters() -> Filters:
-    """The filters chosen in the sidebar for this run (set by :func:`run`)."""
-    return st.session_state[FILTERS_KEY]
+    """Render the shared frame of a page (language, filters, demo badge) and return the filters.
 
-
-def run() -> None:
-    """Render the shared frame, then the chosen page, keeping any exception from the user."""
-    try:
-        meta = data.meta()
-    except ItaError as error:
-        st.error(error.message(st.session_state.get("lang", "th")))
-        return
-    st.session_state[FILTERS_KEY] = render_filters(meta["years"], meta["agency_types"])
-    pages = [st.Page(p.path, title=t(p.title_th, p.title_en), url_path=p.url_path, icon=p.icon,
-                     default=(i == 0)) for i, p in enumerate(installed_pages())]
-    page = st.navigation(pages)
+    Every page calls this once at its top. The frame is drawn by the page rather than by
+    app.py so that it is also drawn when only the page script re-runs (Streamlit's AppTest
+    re-runs the page alone after the first run); values persist across pages and runs in
+    session state and the URL (filters.py).
+    """
+    meta = data.meta()
+    filters = render_filters(meta["years"], meta["agency_types"])
     st.sidebar.caption(t("ITA Analytics — วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใส (ITA)",
                          "ITA Analytics — Integrity and Transparency Assessment results"))
     render_demo_badge(meta["sources"])
+    return filters
+
+
+def run() -> None:
+    """Build the navigation and run the chosen page, keeping any exception from the user."""
+    pages = [st.Page(p.path, title=t(p.title_th, p.title_en), url_path=p.url_path, icon=p.icon,
+                     default=(i == 0)) for i, p in enumerate(installed_pages())]
+    page = st.navigation(pages)
     try:
         page.run()
     except ItaError as error:

@@ -1,0 +1,112 @@
+"""The dashboard frame and the overview page, run as a person would with AppTest."""
+
+import ast
+from pathlib import Path
+
+from conftest import ROOT, app_test
+
+from ita_analytics import store
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_first_start_builds_the_demo_store_then_reuses_it(tmp_path, app_env):
+    db = tmp_path / "fresh" / "ita.duckdb"
+    app_env(db, demo_on_start=True)
+    at = app_test()
+    assert not at.exception
+    assert db.exists()
+    assert any("ข้อมูลสาธิต" in w.value for w in at.warning)  # demo badge
+    at2 = app_test()
+    assert not at2.exception
+    conn = store.open_store(db)
+    assert store.count_agencies(conn) > 8000  # built once, not twice
+    conn.close()
+
+
+def test_overview_on_demo_data(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test()
+    assert not at.exception and not at.error
+    metrics = _metrics(at)
+    assert metrics["คะแนนเฉลี่ย ปี 2568"] == "93.94"
+    assert metrics["จำนวนหน่วยงานที่ประเมิน"].replace(",", "").isdigit()
+    assert int(metrics["จำนวนหน่วยงานที่ประเมิน"].replace(",", "")) > 8000
+    assert at.title[0].value == "ภาพรวมผลการประเมิน ITA"
+    assert len(at.get("plotly_chart")) == 4
+    assert any("ข้อมูลสาธิต" in w.value for w in at.warning)
+
+
+def test_language_switch_to_english(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test()
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "ITA results overview"
+    assert "Mean total, 2568" in _metrics(at)
+    assert any("synthetic" in w.value for w in at.warning)
+
+
+def test_filters_change_the_figures(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test()
+    national = _metrics(at)["จำนวนหน่วยงานที่ประเมิน"]
+    at.multiselect(key="f_types").set_value(["เทศบาลนคร"]).run()
+    assert not at.exception
+    assert _metrics(at)["จำนวนหน่วยงานที่ประเมิน"] == "30"
+    assert national != "30"
+    at.multiselect(key="f_types").set_value([]).run()
+    at.multiselect(key="f_provinces").set_value(["ลำปาง"]).run()
+    lampang = int(_metrics(at)["จำนวนหน่วยงานที่ประเมิน"].replace(",", ""))
+    assert 50 < lampang < 200
+    at.slider(key="f_years").set_value((2562, 2565)).run()
+    assert "คะแนนเฉลี่ย ปี 2565" in _metrics(at)
+    assert at.query_params["years"] in ("2562-2565", ["2562-2565"])
+    assert at.query_params["province"] in ("ลำปาง", ["ลำปาง"])
+
+
+def test_url_reopens_the_same_view(demo_db, app_env):
+    from streamlit.testing.v1 import AppTest
+    app_env(demo_db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["years"] = "2563-2566"
+    at.query_params["type"] = "เทศบาลนคร"
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "Mean total, 2566" in _metrics(at)
+    assert _metrics(at)["Agencies assessed"] == "30"
+
+
+def test_overview_on_empty_store_says_to_import(empty_db, app_env):
+    app_env(empty_db)
+    at = app_test()
+    assert not at.exception and not at.error
+    assert any("นำเข้า" in i.value for i in at.info)
+    assert not at.warning  # no demo badge on a store without demo data
+
+
+def test_only_the_dashboard_package_imports_streamlit():
+    offenders = []
+    for path in (ROOT / "ita_analytics").rglob("*.py"):
+        if "dashboard" in path.relative_to(ROOT / "ita_analytics").parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
+                offenders.append(str(Path(path).relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_pages_are_thin():
+    for page in (ROOT / "pages").glob("*.py"):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        assert len(lines) <= 200, f"{page.name} has {len(lines)} lines: move logic into the package"
+        assert "SELECT " not in page.read_text(encoding="utf-8"), f"SQL in {page.name}"

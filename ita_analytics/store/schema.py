@@ -103,6 +103,41 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             previous_import_id INTEGER
         )""",
     )),
+    (2, (
+        # Measures (มาตรการ/โครงการ/กิจกรรม) an agency plans for a fiscal year to raise its
+        # scores. Months are the first day of the month (C.E. dates, shown as B.E.).
+        """CREATE TABLE measures (
+            measure_id INTEGER PRIMARY KEY,
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL CHECK (year BETWEEN 2400 AND 2800),
+            title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+            kind VARCHAR NOT NULL DEFAULT 'มาตรการ'
+                CHECK (kind IN ('มาตรการ', 'โครงการ', 'กิจกรรม')),
+            issue VARCHAR,
+            steps VARCHAR,
+            period_text VARCHAR,
+            start_month DATE CHECK (start_month IS NULL OR day(start_month) = 1),
+            end_month DATE CHECK (end_month IS NULL OR day(end_month) = 1),
+            responsible VARCHAR,
+            status VARCHAR CHECK (status IS NULL OR status IN
+                ('ยังไม่ดำเนินการ', 'อยู่ระหว่างดำเนินการ', 'ดำเนินการแล้ว')),
+            output VARCHAR,
+            outcome VARCHAR,
+            target_indicator TINYINT CHECK (target_indicator BETWEEN 1 AND 10),
+            target_from DECIMAL(5, 2) CHECK (target_from >= 0 AND target_from <= 100),
+            target_to DECIMAL(5, 2) CHECK (target_to >= 0 AND target_to <= 100),
+            source VARCHAR NOT NULL,
+            import_id INTEGER,
+            created_at TIMESTAMP NOT NULL,
+            CHECK (start_month IS NULL OR end_month IS NULL OR start_month <= end_month)
+        )""",
+        """CREATE INDEX measures_agency_year ON measures (agency_id, year)""",
+        """CREATE TABLE measure_indicators (
+            measure_id INTEGER NOT NULL,
+            indicator TINYINT NOT NULL CHECK (indicator BETWEEN 1 AND 10),
+            PRIMARY KEY (measure_id, indicator)
+        )""",
+    )),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

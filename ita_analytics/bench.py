@@ -1,0 +1,617 @@
+"""The speed benchmark (issue 7): steps timed several times, medians and ratios checked against budgets."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ita_analytics import demo, store
+from ita_analytics.domain import INDICATORS
+from ita_analytics.settings import BASE_DIR, DATA_DIR
+
+BENCH_DIR = DATA_DIR / "bench"
+SCALES = {"national": 1, "stress": 10}
+IMPORT_YEAR_FROM, IMPORT_YEAR_TO = 2568, 2569
+
+
+# --- budgets (data) ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Budget:
+    """A limit on the median of every step whose name is ``group`` or starts with ``group.``."""
+
+    group: str
+    scale: str
+    limit: float
+    unit: str = "s"
+
+
+@dataclass(frozen=True)
+class RatioBudget:
+    """A limit on median(numerator) / median(denominator), both steps of one scale."""
+
+    name: str
+    numerator: str
+    denominator: str
+    scale: str
+    limit: float | None
+
+
+BUDGETS: tuple[Budget, ...] = (
+    Budget("import.full", "national", 3.0),
+    Budget("analysis", "national", 0.100),
+    Budget("analysis", "stress", 1.0),
+    Budget("page.warm", "national", 0.5),
+    Budget("page.cold", "national", 2.0),
+    Budget("start.first", "national", 15.0),
+    Budget("start.later", "national", 3.0),
+    Budget("memory.sessions10", "national", 600.0, "MB"),
+)
+RATIO_BUDGETS: tuple[RatioBudget, ...] = (
+    RatioBudget("import.full/import.parse", "import.full", "import.parse", "national", 1.5),
+)
+# Groups whose steps get a stress/national ratio, with its limit (None: reported only).
+SCALE_RATIO_LIMITS: dict[str, float | None] = {"page.cold": 3.0, "page.warm": 3.0,
+                                               "analysis": None}
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+class StepUnavailable(Exception):
+    """The code a step times does not exist (yet): the step is reported as skipped."""
+
+
+@dataclass
+class Measurement:
+    """One step on one scale: its values (seconds, or MB for memory), status and a note."""
+
+    step: str
+    scale: str
+    values: list[float] = field(default_factory=list)
+    unit: str = "s"
+    status: str = "ok"  # ok | skipped | failed
+    note: str = ""
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.values) if self.values else None
+
+    def as_dict(self) -> dict:
+        values = self.values
+        return {"step": self.step, "scale": self.scale, "unit": self.unit, "status": self.status,
+                "note": self.note, "n": len(values), "median": self.median,
+                "min": min(values) if values else None, "max": max(values) if values else None,
+                "values": values}
+
+
+def in_group(step: str, group: str) -> bool:
+    return step == group or step.startswith(group + ".")
+
+
+def require(module: str, *names: str):
+    """The named attributes of ``module``, or :class:`StepUnavailable` when any is missing."""
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as error:
+        raise StepUnavailable(f"{module} not available") from error
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        raise StepUnavailable(f"{module}.{', '.join(missing)} not available")
+    found = [getattr(mod, n) for n in names]
+    return found[0] if len(found) == 1 else found
+
+
+def measure(step: str, scale: str, fn: Callable, repeats: int, *,
+            setup: Callable | None = None, unit: str = "s", returns_value: bool = False,
+            warmup: bool = False) -> Measurement:
+    """Run ``fn(setup())`` ``repeats`` times; time each call (setup untimed).
+
+    With ``returns_value`` the call's own return value is recorded (a time it measured itself,
+    or megabytes). A missing piece of code makes the step skipped, any other error failed.
+    """
+    m = Measurement(step, scale, unit=unit)
+    try:
+        if warmup:
+            fn(setup() if setup else None)
+        for _ in range(repeats):
+            state = setup() if setup else None
+            start = time.perf_counter()
+            value = fn(state)
+            elapsed = time.perf_counter() - start
+            m.values.append(float(value) if returns_value else elapsed)
+    except StepUnavailable as error:
+        m.status, m.note, m.values = "skipped", f"skipped: {error}", []
+    except Exception as error:  # a benchmark reports a broken step and goes on
+        m.status, m.note = "failed", f"{type(error).__name__}: {error}"[:300]
+    return m
+
+
+def compute_ratios(measurements: list[Measurement]) -> list[dict]:
+    """The ratio budgets, plus stress/national per step of :data:`SCALE_RATIO_LIMITS` groups."""
+    by_key = {(m.scale, m.step): m for m in measurements if m.status == "ok" and m.values}
+    rows = []
+
+    def add(name, num, den, limit):
+        value = num.median / den.median if num and den and den.median else None
+        rows.append({"name": name, "value": value, "limit": limit,
+                     "passed": None if value is None or limit is None else value <= limit})
+
+    for r in RATIO_BUDGETS:
+        add(r.name, by_key.get((r.scale, r.numerator)), by_key.get((r.scale, r.denominator)),
+            r.limit)
+    for (scale, step), m in sorted(by_key.items()):
+        if scale != "stress":
+            continue
+        for group, limit in SCALE_RATIO_LIMITS.items():
+            if in_group(step, group) and ("national", step) in by_key:
+                add(f"{step} stress/national", m, by_key[("national", step)], limit)
+    return rows
+
+
+def check_budgets(measurements: list[Measurement]) -> list[dict]:
+    """Each budget against the median of each step it covers (passed None: not measured)."""
+    rows = []
+    for b in BUDGETS:
+        covered = [m for m in measurements if m.scale == b.scale and in_group(m.step, b.group)]
+        for m in covered:
+            value = m.median if m.status == "ok" else None
+            rows.append({"step": m.step, "scale": m.scale, "value": value, "limit": b.limit,
+                         "unit": b.unit, "passed": None if value is None else value <= b.limit})
+    return rows
+
+
+def build_report(measurements: list[Measurement], *, scale: int, repeats: int) -> dict:
+    """The benchmark as a JSON-ready dict: steps, ratios, budget checks and the verdict."""
+    budgets = check_budgets(measurements)
+    ratios = compute_ratios(measurements)
+    missed = [b for b in budgets if b["passed"] is False] + [r for r in ratios
+                                                              if r["passed"] is False]
+    failed = [m.step for m in measurements if m.status == "failed"]
+    return {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "platform": platform.platform()},
+        "scale": scale, "repeats": repeats,
+        "steps": [m.as_dict() for m in measurements],
+        "ratios": ratios, "budgets": budgets,
+        "missed": len(missed), "failed": failed,
+        "passed": not missed and not failed,
+    }
+
+
+def exit_code(report: dict) -> int:
+    """0 when every measured budget is met and no step failed, 1 otherwise."""
+    return 0 if report["passed"] else 1
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 1000:.0f} ms" if unit == "s" and value < 1 else (
+        f"{value:.2f} s" if unit == "s" else f"{value:.0f} {unit}")
+
+
+def format_report(report: dict) -> str:
+    """The report as plain-text tables (steps with budgets, then ratios)."""
+    limits = {(b["scale"], b["step"]): b for b in report["budgets"]}
+    lines = [f"{'step':<34} {'scale':<9} {'median':>9} {'min':>9} {'max':>9} {'n':>2}  "
+             f"{'budget':>8}  result"]
+    for s in report["steps"]:
+        b = limits.get((s["scale"], s["step"]))
+        budget = _fmt(b["limit"], b["unit"]) if b else ""
+        if s["status"] != "ok":
+            verdict = s["note"]
+        elif b is None:
+            verdict = ""
+        else:
+            verdict = "ok" if b["passed"] else "MISSED"
+        lines.append(f"{s['step']:<34} {s['scale']:<9} {_fmt(s['median'], s['unit']):>9} "
+                     f"{_fmt(s['min'], s['unit']):>9} {_fmt(s['max'], s['unit']):>9} "
+                     f"{s['n']:>2}  {budget:>8}  {verdict}")
+    if report["ratios"]:
+        lines += ["", f"{'ratio':<44} {'value':>7} {'limit':>6}  result"]
+        for r in report["ratios"]:
+            value = "—" if r["value"] is None else f"{r['value']:.2f}"
+            limit = "" if r["limit"] is None else f"{r['limit']:.1f}"
+            verdict = {True: "ok", False: "MISSED", None: ""}[r["passed"]]
+            lines.append(f"{r['name']:<44} {value:>7} {limit:>6}  {verdict}")
+    verdict = "all measured budgets met" if report["passed"] else (
+        f"{report['missed']} budget(s) missed, failed steps: {', '.join(report['failed']) or '—'}")
+    lines += ["", f"scale {report['scale']}, {report['repeats']} repeats, medians; {verdict}"]
+    return "\n".join(lines)
+
+
+# --- stores -----------------------------------------------------------------------------------
+
+def prepare_store(path: Path, scale: int) -> float:
+    """Build the demo store of ``scale`` at ``path`` unless one is there; seconds spent building."""
+    marker = f"seed=2568;scale={scale}"
+    if path.exists():
+        conn = store.open_store(path)
+        try:
+            if store.get_meta(conn, "demo") == marker:
+                return 0.0
+        finally:
+            conn.close()
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    conn = store.open_store(path)
+    try:
+        demo.load_demo(conn, scale=scale)
+        conn.execute("CHECKPOINT")
+    finally:
+        conn.close()
+    return time.perf_counter() - start
+
+
+def store_path(scale_name: str, base: Path = BENCH_DIR) -> Path:
+    return base / f"{scale_name}.duckdb"
+
+
+# --- import -----------------------------------------------------------------------------------
+
+def make_year_file(conn, year_from: int = IMPORT_YEAR_FROM, year_to: int = IMPORT_YEAR_TO,
+                   seed: int = 7) -> bytes:
+    """A wide national xlsx of ``year_to``: ``year_from``'s agencies with slightly moved scores."""
+    import xlsxwriter
+
+    results = store.load_results(conn, years=[year_from])
+    rng = np.random.default_rng(seed)
+    ind_cols = [f"i{i.number}" for i in INDICATORS]
+    scores = results[ind_cols].to_numpy()
+    moved = np.clip(np.round(scores + rng.normal(0.0, 1.5, scores.shape), 2), 0, 100)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
+    sheet = book.add_worksheet("ITA")
+    sheet.write(0, 0, f"ผลการประเมินคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. {year_to}")
+    header = ["ลำดับ", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "อำเภอ", "จังหวัด"] + [
+        f"ตัวชี้วัดที่ {i.number} {i.name_th}" for i in INDICATORS]
+    sheet.write_row(2, 0, header)
+    text = results[["name", "agency_type", "district", "province"]].astype(object)
+    text = text.where(text.notna(), "")
+    for r, (names, values) in enumerate(zip(text.itertuples(index=False), moved, strict=True)):
+        sheet.write_row(3 + r, 0, [r + 1, *names])
+        for c, v in enumerate(values):
+            if not np.isnan(v):
+                sheet.write_number(3 + r, 5 + c, float(v))
+    book.close()
+    return buffer.getvalue()
+
+
+def parse_only(data: bytes) -> int:
+    """Only read every cell of the file with the fastest reader here (python-calamine)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
+
+
+def import_steps(national: Path, work: Path, repeats: int) -> list[Measurement]:
+    """Parse-only baseline and the full import (analyse + commit) into fresh copies of the store."""
+    conn = store.open_store(national, read_only=True)
+    try:
+        data = make_year_file(conn)
+    finally:
+        conn.close()
+    file_name = f"ita-{IMPORT_YEAR_TO}.xlsx"
+    out = [measure("import.parse", "national", lambda _: parse_only(data), repeats)]
+
+    def fresh_copy():
+        analyse_file, commit_plan = require("ita_analytics.importer", "analyse_file",
+                                            "commit_plan")
+        target = work / "import.duckdb"
+        target.unlink(missing_ok=True)
+        shutil.copy(national, target)
+        return analyse_file, commit_plan, store.open_store(target)
+
+    def full(state):
+        analyse_file, commit_plan, conn = state
+        try:
+            plan = analyse_file(conn, data, file_name)
+            result = commit_plan(conn, plan)
+        finally:
+            conn.close()
+        status = getattr(result, "status", None)
+        if status not in (None, "committed"):
+            raise RuntimeError(f"import not committed: {status}")
+    out.append(measure("import.full", "national", full, repeats, setup=fresh_copy))
+    return out
+
+
+# --- analyses ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    conn: object
+    agency_id: int
+    year: int
+    previous: int
+    years: list[int]
+
+
+def _load(ctx: AnalysisContext, years=None, **kwargs) -> pd.DataFrame:
+    return store.load_results(ctx.conn, years=years, **kwargs)
+
+
+def _weakest(ctx):
+    compute_weakest = require("ita_analytics.analysis.weakest", "compute_weakest")
+    return compute_weakest(_load(ctx, [ctx.year]), ctx.agency_id, ctx.year)
+
+
+def _weakest_group(ctx):
+    counts, dist = require("ita_analytics.analysis.weakest", "compute_weakest_counts",
+                           "compute_indicator_distribution")
+    results = _load(ctx, [ctx.year])
+    return counts(results, ctx.year), dist(results, ctx.year, by="agency_type")
+
+
+def _deltas(ctx):
+    compute_deltas, change_counts = require("ita_analytics.analysis.deltas", "compute_deltas",
+                                            "compute_change_counts")
+    return change_counts(compute_deltas(_load(ctx, [ctx.previous, ctx.year]), ctx.previous,
+                                        ctx.year))
+
+
+def _movers(ctx):
+    agency_deltas, movers = require("ita_analytics.analysis.deltas", "compute_agency_deltas",
+                                    "compute_movers")
+    return movers(agency_deltas(_load(ctx, [ctx.previous, ctx.year], indicators=False),
+                                ctx.previous, ctx.year))
+
+
+def _levels(ctx):
+    distribution, pass_rates = require("ita_analytics.analysis.levels",
+                                       "compute_level_distribution", "compute_pass_rates")
+    results = _load(ctx, indicators=False)
+    return distribution(results, by="agency_type"), pass_rates(results)
+
+
+def _transitions(ctx):
+    transitions, crossings = require("ita_analytics.analysis.levels",
+                                     "compute_level_transitions", "compute_pass_crossings")
+    results = _load(ctx, [ctx.previous, ctx.year], indicators=False)
+    return (transitions(results, ctx.previous, ctx.year),
+            crossings(results, ctx.previous, ctx.year))
+
+
+def _benchmark(ctx):
+    compute_benchmark = require("ita_analytics.analysis.benchmark", "compute_benchmark")
+    return compute_benchmark(_load(ctx, [ctx.year]), ctx.agency_id, ctx.year, peers="type")
+
+
+def _trends(ctx):
+    compute_trends = require("ita_analytics.analysis.trends", "compute_trends")
+    measures = ("total", "IIT", "EIT", "OIT", *[f"i{i.number}" for i in INDICATORS])
+    return compute_trends(_load(ctx), measures=measures)
+
+
+def _checks(ctx):
+    compute_checks = require("ita_analytics.analysis.checks", "compute_checks")
+    return compute_checks(_load(ctx, [ctx.previous, ctx.year]), year=ctx.year)
+
+
+def _next_level(ctx):
+    gap = require("ita_analytics.analysis.next_level", "compute_gap_to_next_level")
+    return gap(_load(ctx, [ctx.year], agency_ids=[ctx.agency_id]), ctx.agency_id, ctx.year)
+
+
+def _movement(ctx):
+    ordinary, label = require("ita_analytics.analysis.movement", "compute_ordinary_movement",
+                              "label_changes")
+    compute_deltas = require("ita_analytics.analysis.deltas", "compute_deltas")
+    results = _load(ctx)
+    deltas = compute_deltas(results[results["year"].isin([ctx.previous, ctx.year])],
+                            ctx.previous, ctx.year)
+    return label(deltas, ordinary(results))
+
+
+# Each analysis as its page or CLI call runs it: the load it needs from the store, then the call.
+ANALYSES: dict[str, Callable[[AnalysisContext], object]] = {
+    "weakest": _weakest, "weakest_group": _weakest_group, "deltas": _deltas,
+    "movers": _movers, "levels": _levels, "transitions": _transitions,
+    "benchmark": _benchmark, "trends": _trends, "checks": _checks,
+    "next_level": _next_level, "movement": _movement,
+}
+
+
+def analysis_context(conn) -> AnalysisContext:
+    """The latest two years and a typical agency (median total of the largest type)."""
+    years = store.load_years(conn)
+    year = years[-1]
+    latest = store.load_results(conn, years=[year], indicators=False)
+    biggest = latest["agency_type"].value_counts().index[0]
+    group = latest[latest["agency_type"] == biggest].sort_values(["total", "agency_id"])
+    agency_id = int(group["agency_id"].iloc[len(group) // 2])
+    return AnalysisContext(conn, agency_id, year, years[-2] if len(years) > 1 else year, years)
+
+
+def analysis_steps(path: Path, scale_name: str, repeats: int) -> list[Measurement]:
+    conn = store.open_store(path, read_only=True)
+    try:
+        ctx = analysis_context(conn)
+        return [measure(f"analysis.{name}", scale_name, lambda _, fn=fn: fn(ctx), repeats,
+                        warmup=True) for name, fn in ANALYSES.items()]
+    finally:
+        conn.close()
+
+
+# --- a real server: first start, later start, memory ------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+@contextlib.contextmanager
+def streamlit_server(db_path: Path, *, demo_on_start: bool, timeout: float = 120):
+    """``streamlit run app.py`` on a free port with the given store; yields (url, process)."""
+    port = free_port()
+    env = {**os.environ, "ITA_DB": str(db_path), "ITA_DEMO": "1" if demo_on_start else "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(BASE_DIR / "app.py"),
+         "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false"],
+        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("streamlit did not answer /_stcore/health")
+            time.sleep(0.05)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Debian Chromium through Playwright (StepUnavailable when either is missing)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise StepUnavailable("playwright not installed") from error
+    if not Path("/usr/bin/chromium").exists():
+        raise StepUnavailable("/usr/bin/chromium not installed")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--no-first-run"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_first_page(browser, url: str, timeout_ms: float = 120_000):
+    """A new session (own browser context) on the first page, once its script has finished."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url, timeout=timeout_ms)
+    page.wait_for_selector("h1", timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           timeout=timeout_ms)
+    return context
+
+
+def start_seconds(browser, db_path: Path, demo_on_start: bool) -> float:
+    """From launching the server to the first page drawn in a browser session."""
+    start = time.perf_counter()
+    with streamlit_server(db_path, demo_on_start=demo_on_start) as (url, _):
+        context = open_first_page(browser, url)
+        elapsed = time.perf_counter() - start
+        context.close()
+    return elapsed
+
+
+def server_steps(national: Path, work: Path, repeats: int, sessions: int = 10
+                 ) -> list[Measurement]:
+    """First start (demo build + first page), later start, and RSS with ``sessions`` sessions."""
+    out = []
+    try:
+        with chromium() as browser:
+            fresh = work / "fresh.duckdb"
+
+            def first(_):
+                fresh.unlink(missing_ok=True)
+                return start_seconds(browser, fresh, demo_on_start=True)
+
+            out.append(measure("start.first", "national", first, repeats, returns_value=True))
+            if not fresh.exists():
+                prepare_store(fresh, 1)
+            out.append(measure("start.later", "national",
+                               lambda _: start_seconds(browser, fresh, False), repeats,
+                               returns_value=True))
+
+            def memory(_):
+                with streamlit_server(national, demo_on_start=False) as (url, proc):
+                    contexts = [open_first_page(browser, url) for _ in range(sessions)]
+                    value = rss_mb(proc.pid)
+                    for context in contexts:
+                        context.close()
+                return value
+            out.append(measure(f"memory.sessions{sessions}", "national", memory,
+                               max(1, repeats // 2), unit="MB", returns_value=True))
+    except StepUnavailable as error:
+        for step in ("start.first", "start.later", f"memory.sessions{sessions}"):
+            if not any(m.step == step for m in out):
+                out.append(Measurement(step, "national", status="skipped",
+                                       note=f"skipped: {error}",
+                                       unit="MB" if step.startswith("memory") else "s"))
+    return out
+
+
+# --- the whole run ----------------------------------------------------------------------------
+
+STEP_GROUPS = ("import", "analysis", "page", "server")
+
+
+def run_benchmark(*, scale: int = 1, repeats: int = 5, groups=STEP_GROUPS,
+                  base: Path = BENCH_DIR, page_steps: Callable | None = None,
+                  scales: dict[str, int] | None = None) -> dict:
+    """Build or reuse the stores under ``base`` and time the chosen step groups.
+
+    ``page_steps(path, scale_name, repeats)`` times the dashboard pages (it lives in the
+    dashboard package, the only one that may import Streamlit). ``scales`` maps scale names
+    to demo scale factors (tests pass tiny ones).
+    """
+    scales = scales or ({"national": SCALES["national"]} if scale == 1 else SCALES)
+    work = base / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    measurements: list[Measurement] = []
+    paths = {}
+    for name, factor in scales.items():
+        paths[name] = store_path(name, base)
+        built = prepare_store(paths[name], factor)
+        if built:
+            measurements.append(Measurement("store.build", name, [built]))
+    national = paths["national"]
+    if "import" in groups:
+        measurements += import_steps(national, work, repeats)
+    for name, path in paths.items():
+        if "analysis" in groups:
+            measurements += analysis_steps(path, name, repeats)
+        if "page" in groups and page_steps is not None:
+            measurements += page_steps(path, name, repeats)
+    if "server" in groups:
+        measurements += server_steps(national, work, max(1, min(repeats, 3)))
+    return build_report(measurements, scale=scale, repeats=repeats)

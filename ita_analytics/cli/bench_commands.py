@@ -1,0 +1,41 @@
+"""CLI command ``bench``: time imports, analyses, pages, start-up and memory against the budgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ita_analytics import bench
+from ita_analytics.cli import print_json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="benchmark at national (and 10x) scale against the budgets")
+    p.add_argument("--scale", type=int, choices=[1, 10], default=1,
+                   help="1: the national store; 10: also the stress store (10x agencies)")
+    p.add_argument("--repeats", type=int, default=5, help="runs of each step (medians reported)")
+    p.add_argument("--steps", default=",".join(bench.STEP_GROUPS),
+                   help=f"comma-separated groups among {', '.join(bench.STEP_GROUPS)}")
+    p.add_argument("--dir", default=str(bench.BENCH_DIR),
+                   help="where the benchmark stores are built and reused")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_bench)
+
+
+def cmd_bench(args) -> int:
+    groups = [g.strip() for g in args.steps.split(",") if g.strip()]
+    unknown = sorted(set(groups) - set(bench.STEP_GROUPS))
+    if unknown:
+        from ita_analytics.errors import ItaError
+        raise ItaError(f"ไม่รู้จักกลุ่มขั้นตอน: {', '.join(unknown)}",
+                       f"Unknown step groups: {', '.join(unknown)}")
+    page_steps = None
+    if "page" in groups:
+        # Only the dashboard package may import Streamlit; load it only when pages are timed.
+        from ita_analytics.dashboard.bench_pages import page_steps
+    report = bench.run_benchmark(scale=args.scale, repeats=max(1, args.repeats), groups=groups,
+                                 base=Path(args.dir), page_steps=page_steps)
+    if args.json:
+        print_json(report)
+    else:
+        print(bench.format_report(report))
+    return bench.exit_code(report)

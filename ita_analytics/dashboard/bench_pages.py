@@ -1,0 +1,70 @@
+"""Timing every dashboard page with AppTest for the benchmark (cold: data caches cleared)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ita_analytics.bench import Measurement, measure
+from ita_analytics.dashboard.navigation import installed_pages
+from ita_analytics.settings import BASE_DIR
+
+
+@contextmanager
+def _store_env(path: Path):
+    saved = {k: os.environ.get(k) for k in ("ITA_DB", "ITA_DEMO")}
+    os.environ["ITA_DB"], os.environ["ITA_DEMO"] = str(path), "0"
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        yield
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _page_app(page_path: str) -> AppTest:
+    at = AppTest.from_file(str(BASE_DIR / "app.py"), default_timeout=120)
+    at.run()
+    if page_path != installed_pages()[0].path:
+        at.switch_page(page_path)
+        at.run()
+    return at
+
+
+def _run(at: AppTest) -> None:
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"page raised: {at.exception[0].value}"[:300])
+
+
+def page_steps(path: Path, scale_name: str, repeats: int) -> list[Measurement]:
+    """For each installed page: a full script run warm (cache hit) and cold (data caches cleared,
+    the process's store connection kept, as after an import)."""
+    out = []
+    with _store_env(path):
+        for page in installed_pages():
+            name = page.url_path
+            try:
+                at = _page_app(page.path)
+            except Exception as error:  # reported as a failed step, the others still run
+                out.append(Measurement(f"page.cold.{name}", scale_name, status="failed",
+                                       note=f"{type(error).__name__}: {error}"[:300]))
+                continue
+
+            def cold(_, at=at):
+                st.cache_data.clear()
+                _run(at)
+            out.append(measure(f"page.cold.{name}", scale_name, cold, repeats))
+            out.append(measure(f"page.warm.{name}", scale_name, lambda _, at=at: _run(at),
+                               repeats, warmup=True))
+    return out

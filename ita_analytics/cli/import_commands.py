@@ -1,0 +1,141 @@
+"""CLI commands for score files: import, history, undo."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
+from ita_analytics.importer import analyse_file, commit_plan, load_history, undo_import
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="import a score spreadsheet (.xlsx or .csv)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--year", type=parse_year_arg,
+                   help="fiscal year (B.E. or C.E.) when the file names none")
+    p.add_argument("--replace", action="store_true",
+                   help="replace scores already stored for the same agencies and years")
+    p.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--accept-suggestions", action="store_true",
+                       help="match near names to the suggested agencies")
+    group.add_argument("--create-new", action="store_true",
+                       help="create new agencies for near names instead")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_import)
+
+    p = sub.add_parser("history", help="imports made, newest first")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_history)
+
+    p = sub.add_parser("undo", help="undo an import, restoring the data before it")
+    p.add_argument("import_id", metavar="IMPORT_ID", type=int)
+    p.set_defaults(handler=cmd_undo)
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers; the record then says none
+        return None
+
+
+def _print_issue(prefix: str, issue: dict) -> None:
+    place = " ".join(str(part) for part in (
+        issue["sheet"] and f"ชีต/sheet {issue['sheet']}",
+        issue["row"] and f"แถว/row {issue['row']}",
+        issue["column"] and f"คอลัมน์/column {issue['column']}") if part)
+    location = f" [{place}]" if place else ""
+    print(f"{prefix} {issue['code']}{location}: {issue['message_th']}\n"
+          f"    {issue['message_en']}")
+
+
+def cmd_import(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        sys.stderr.write(f"ไม่พบไฟล์ {path}\nNo such file: {path}\n")
+        return 2
+    data = path.read_bytes()
+    conn = open_cli_store(args)
+    try:
+        plan = analyse_file(conn, data, path.name, year=args.year, replace=args.replace,
+                            accept_suggestions=args.accept_suggestions,
+                            create_new=args.create_new)
+        if args.dry_run or plan.status != "valid":
+            payload = plan.to_json()
+        else:
+            payload = commit_plan(conn, plan, user=_user()).to_json()
+    finally:
+        conn.close()
+    if args.json:
+        print_json(payload)
+    else:
+        _print_summary(payload, args.dry_run)
+    return 1 if payload["status"] == "rejected" else 0
+
+
+def _print_summary(payload: dict, dry_run: bool) -> None:
+    for issue in payload["errors"]:
+        _print_issue("ข้อผิดพลาด/ERROR", issue)
+    for issue in payload["warnings"]:
+        _print_issue("คำเตือน/warning", issue)
+    status = payload["status"]
+    counts = (f"ปี/year {payload['year'] or '-'}, {payload['rows']} แถว/rows, "
+              f"{payload['agencies']} หน่วยงาน/agencies, {payload['new_agencies']} ใหม่/new, "
+              f"{payload['replaced_scores']} คะแนนที่แทนที่/replaced scores")
+    if status == "committed":
+        print(f"นำเข้าแล้ว (หมายเลข {payload['import_id']}) / committed as import "
+              f"{payload['import_id']}: {counts}")
+    elif status == "valid":
+        print(f"ไฟล์ถูกต้อง{' (ทดลอง ไม่ได้บันทึก)' if dry_run else ''} / valid"
+              f"{' (dry run, nothing written)' if dry_run else ''}: {counts}")
+    elif status == "unchanged":
+        print(f"ไฟล์นี้นำเข้าแล้ว (หมายเลข {payload['import_id']}) ไม่มีการเปลี่ยนแปลง / already "
+              f"imported as import {payload['import_id']}; nothing changed")
+    else:
+        print(f"ไม่นำเข้า มีข้อผิดพลาด {len(payload['errors'])} รายการ ไม่มีการบันทึกข้อมูลใด / "
+              f"rejected with {len(payload['errors'])} errors; nothing was written")
+
+
+def cmd_history(args) -> int:
+    conn = open_cli_store(args)
+    try:
+        history = load_history(conn)
+    finally:
+        conn.close()
+    if args.json:
+        records = []
+        for row in history.itertuples(index=False):
+            record = row._asdict()
+            for key in ("created_at", "undone_at"):
+                value = record[key]
+                record[key] = None if value is None or str(value) == "NaT" else str(value)
+            for key in ("year", "rows", "agencies", "new_agencies", "replaced_scores", "import_id"):
+                value = record[key]
+                record[key] = None if value is None or str(value) in ("nan", "<NA>") else int(value)
+            records.append(record)
+        print_json(records)
+        return 0
+    if history.empty:
+        print("ยังไม่มีการนำเข้า / no imports yet")
+        return 0
+    for row in history.itertuples(index=False):
+        year = "-" if str(row.year) in ("nan", "<NA>", "None") else int(row.year)
+        print(f"{row.import_id:>4}  {row.status:<9}  {str(row.created_at)[:19]}  {year}  "
+              f"{row.rows} rows  {row.new_agencies} new  {row.replaced_scores} replaced  "
+              f"{row.file_name}  {row.user_name or ''}")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    conn = open_cli_store(args)
+    try:
+        counts = undo_import(conn, args.import_id, user=_user())
+    finally:
+        conn.close()
+    print(f"ยกเลิกการนำเข้า {counts['import_id']} แล้ว / import {counts['import_id']} undone: "
+          f"{counts['scores_removed']} scores removed, {counts['scores_restored']} restored, "
+          f"{counts['agencies_removed']} agencies removed")
+    return 0

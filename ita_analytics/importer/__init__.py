@@ -1,0 +1,296 @@
+"""Importing score spreadsheets: read, recognise, validate, match, plan; commit and undo.
+
+``analyse_file`` writes nothing and returns an :class:`ImportPlan`; ``commit_plan`` writes a
+valid plan in one transaction; ``undo_import`` restores the state before an import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import numpy as np
+import pandas as pd
+
+from ita_analytics import store
+from ita_analytics.domain import FIRST_YEAR, TOOL_CODES
+from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
+from ita_analytics.importer.normalise import column_label, extract_long, extract_wide
+from ita_analytics.importer.plan import (
+    REPLACED_COLUMNS,
+    REPORTED_FRAME_COLUMNS,
+    SCORE_FRAME_COLUMNS,
+    ImportPlan,
+    ImportResult,
+    Issue,
+    issues_frame,
+)
+from ita_analytics.importer.read import ImportRejected, Sheet, read_tables
+from ita_analytics.importer.recognise import INDICATOR_ROLES, ROLE_LABELS, recognise_sheet
+from ita_analytics.importer.validate import compare_reported, resolve_years, validate_values
+from ita_analytics.store import imports as store_imports
+from ita_analytics.thai import normalize_agency_name
+
+__all__ = [
+    "NEW", "ROLE_LABELS", "ImportPlan", "ImportRejected", "ImportResult", "Issue", "Sheet",
+    "analyse_file", "commit_plan", "decision_key", "issues_frame", "load_history",
+    "read_tables", "undo_import",
+]
+
+_COMMIT_LOCK = threading.Lock()
+"""Serialises commits within the process (the dashboard's sessions share one connection)."""
+
+
+def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
+                 replace: bool = False, accept_suggestions: bool = False,
+                 create_new: bool = False, overrides: dict[str, dict[int, str]] | None = None,
+                 decisions: dict[str, int | str] | None = None) -> ImportPlan:
+    """Read, recognise, validate and match a file against the store; write nothing.
+
+    ``year`` is used where the file names none (B.E.); ``overrides`` corrects the column
+    mapping per sheet (column index → role); ``decisions`` settles suggested matches
+    (:func:`decision_key` → agency_id or :data:`NEW`). The plan's status is "valid",
+    "rejected" (any error) or "unchanged" (the same file is already imported).
+    """
+    plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), replace=replace)
+    previous = store_imports.find_committed_import(conn, plan.sha256)
+    settling = accept_suggestions or create_new or bool(decisions)
+    if previous is not None and settling and \
+            store_imports.load_import_details(conn, previous).get("held_back"):
+        # The same file again, now settling the rows it held back: import only those.
+        plan.continues_import_id = previous
+        plan.warn("continues_import",
+                  f"ไฟล์นี้นำเข้าแล้วบางส่วน (หมายเลข {previous}) นำเข้าเฉพาะแถวที่รอการยืนยัน",
+                  f"This file was partly imported (import {previous}); only the rows held back "
+                  "for a decision are imported now")
+    elif previous is not None:
+        plan.status = "unchanged"
+        plan.unchanged_import_id = previous
+        plan.warn("unchanged", f"ไฟล์นี้นำเข้าแล้ว (การนำเข้าหมายเลข {previous}) จึงไม่ทำอะไร",
+                  f"This file was already imported (import {previous}); nothing to do")
+        return plan
+    try:
+        sheets = read_tables(data, file_name)
+    except ImportRejected as error:
+        plan.error(error.code, error.message_th, error.message_en)
+        plan.status = "rejected"
+        return plan
+    frames = _extract(sheets, plan, overrides or {})
+    if frames is not None:
+        _plan_rows(conn, frames, plan, year=year, accept_suggestions=accept_suggestions,
+                   create_new=create_new, decisions=decisions)
+    plan.status = "rejected" if plan.errors else "valid"
+    return plan
+
+
+def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict) -> pd.DataFrame | None:
+    layouts = {}
+    frames = []
+    for sheet in sheets:
+        if sheet.formulas_without_value:
+            plan.error("formula_without_value",
+                       f"ชีต \"{sheet.name}\" มีสูตร {sheet.formulas_without_value} เซลล์ที่ไม่มีค่าที่คำนวณไว้ "
+                       "(โปรแกรมไม่คำนวณสูตรเอง) — คาดว่าเป็นตัวเลข: เปิดไฟล์ใน Excel แล้วบันทึกใหม่ "
+                       "หรือวางแบบค่า (Paste Values)",
+                       f"Sheet \"{sheet.name}\" has {sheet.formulas_without_value} formula cells "
+                       "without a computed value (formulas are never evaluated here) — expected "
+                       "numbers: open the file in Excel and save it, or paste as values",
+                       sheet=sheet.name)
+        elif sheet.formula_cells:
+            plan.warn("formulas",
+                      f"ชีต \"{sheet.name}\" มีสูตร {sheet.formula_cells} เซลล์ ใช้ค่าที่คำนวณไว้ในไฟล์",
+                      f"Sheet \"{sheet.name}\" has {sheet.formula_cells} formula cells; the values "
+                      "saved in the file are used", sheet=sheet.name)
+        if not any(v is not None for row in sheet.rows for v in row):
+            continue
+        layout = recognise_sheet(sheet, overrides.get(sheet.name))
+        plan.sheets.append(layout)
+        if layout.layout == "none":
+            plan.warn("no_scores",
+                      f"ชีต \"{sheet.name}\" ไม่มีตารางคะแนน (ไม่พบหัวตารางชื่อหน่วยงานและตัวชี้วัด) "
+                      "จึงไม่นำเข้า",
+                      f"Sheet \"{sheet.name}\" holds no score table (no header with agency names "
+                      "and indicators found); not imported", sheet=sheet.name)
+            continue
+        if sheet.hidden:
+            plan.warn("hidden_sheet", f"ชีต \"{sheet.name}\" ถูกซ่อนไว้ จึงไม่นำเข้า",
+                      f"Sheet \"{sheet.name}\" is hidden; not imported", sheet=sheet.name)
+            continue
+        if layout.layout == "wide":
+            present = layout.indicator_columns()
+            missing = [n for n in range(1, 11) if n not in present]
+            if missing:
+                listed = ", ".join(str(n) for n in missing)
+                plan.error("missing_columns",
+                           f"ไม่พบคอลัมน์ตัวชี้วัดที่ {listed} (คาดว่ามีตัวชี้วัดครบ 10 คอลัมน์ "
+                           "เช่น \"ตัวชี้วัดที่ 1\" หรือ \"i1\")",
+                           f"Indicator columns {listed} are missing (expected all 10, such as "
+                           "\"ตัวชี้วัดที่ 1\" or \"i1\")",
+                           sheet=sheet.name, row=layout.header_row + 1)
+                continue
+            if "name" not in layout.mapping.values():
+                plan.error("missing_columns", "ไม่พบคอลัมน์ชื่อหน่วยงาน (คาดว่ามี \"ชื่อหน่วยงาน\")",
+                           "No agency name column (expected \"ชื่อหน่วยงาน\")",
+                           sheet=sheet.name, row=layout.header_row + 1)
+                continue
+            frame = extract_wide(sheet, layout, plan)
+        else:
+            frame = extract_long(sheet, layout, plan)
+        layouts[sheet.name] = layout
+        if len(frame):
+            frames.append(frame)
+    if not frames:
+        if not plan.errors:
+            plan.error("no_data",
+                       "ไม่พบข้อมูลคะแนนในไฟล์ (คาดว่ามีตารางที่มีชื่อหน่วยงานและคะแนนตัวชี้วัด)",
+                       "No scores found in the file (expected a table of agency names and "
+                       "indicator scores)")
+        return None
+    entities = pd.concat(frames, ignore_index=True)
+    entities.attrs["layouts"] = layouts
+    return entities
+
+
+def _plan_rows(conn, entities: pd.DataFrame, plan: ImportPlan, *, year, accept_suggestions,
+               create_new, decisions) -> None:
+    layouts = entities.attrs["layouts"]
+    entities["year_be"] = resolve_years(entities, layouts, plan, year)
+    old = entities["year_be"].notna() & (entities["year_be"] < FIRST_YEAR)
+    if old.any():
+        first = entities[old].iloc[0]
+        plan.error("old_framework",
+                   f"ปี {first['year_be']} ใช้กรอบการประเมินเดิม (ก่อน {FIRST_YEAR}) ซึ่งไม่รองรับ "
+                   f"({int(old.sum())} แถว; คาดว่าเป็นปี {FIRST_YEAR} ขึ้นไป)",
+                   f"Year {first['year_be']} used the older framework (before {FIRST_YEAR}), not "
+                   f"supported ({int(old.sum())} rows; expected {FIRST_YEAR} or later)",
+                   sheet=first["sheet"], row=int(first["row"]))
+    entities = entities[entities["year_be"].notna() & ~old].copy()
+    if entities.empty:
+        return
+    valid = validate_values(entities, layouts, plan)
+    compare_reported(valid, layouts, plan)
+    valid = check_places(valid, layouts, plan)
+    keys = store.load_agency_keys(conn)
+    refs = match_agencies(valid, keys, layouts, plan, accept_suggestions=accept_suggestions,
+                          create_new=create_new, decisions=decisions)
+    valid["agency_ref"] = refs
+    valid = valid[valid["agency_ref"].notna()].copy()
+    if plan.continues_import_id is not None:
+        done = store_imports.load_file_import_keys(conn, plan.sha256)
+        done_keys = set(zip(done["agency_id"].astype("int64"), done["year"].astype("int64")))
+        already = [(int(a), int(y)) in done_keys
+                   for a, y in zip(valid["agency_ref"], valid["year_be"])]
+        valid = valid[~pd.Series(already, index=valid.index, dtype=bool)].copy()
+    dup = valid.duplicated(["agency_ref", "year_be"], keep=False)
+    if dup.any():
+        for (_, _), group in valid[dup].groupby(["agency_ref", "year_be"], sort=False):
+            first, *others = group.itertuples()
+            for other in others:
+                plan.error("duplicate",
+                           f"\"{other.name}\" ปี {other.year_be} ซ้ำกับแถว {first.row} "
+                           f"(ชีต {first.sheet}) — คาดว่าหน่วยงานหนึ่งมีหนึ่งแถวต่อปี",
+                           f"\"{other.name}\" in {other.year_be} repeats row {first.row} "
+                           f"(sheet {first.sheet}) — expected one row per agency and year",
+                           sheet=other.sheet, row=int(other.row),
+                           column=column_label(layouts[other.sheet],
+                                               layouts[other.sheet].columns_for("name")[0])
+                           if layouts[other.sheet].columns_for("name") else None)
+    valid["year"] = valid["year_be"].astype("int64")
+    valid["agency_ref"] = valid["agency_ref"].astype("int64")
+    wide = valid[["agency_ref", "year", *INDICATOR_ROLES]]
+    scores = wide.melt(id_vars=["agency_ref", "year"], var_name="indicator", value_name="score")
+    scores = scores[scores["score"].notna()]
+    scores["indicator"] = scores["indicator"].str[1:].astype("int64")
+    plan.scores = scores.sort_values(["agency_ref", "year", "indicator"],
+                                     ignore_index=True)[SCORE_FRAME_COLUMNS]
+    reported = valid.rename(columns={code: code.lower() for code in TOOL_CODES})
+    has_reported = reported[["total", "level", "iit", "eit", "oit"]].notna().any(axis=1)
+    plan.reported = reported.loc[has_reported, REPORTED_FRAME_COLUMNS].reset_index(drop=True)
+    plan.rows = len(valid)
+    plan.agencies = int(valid["agency_ref"].nunique())
+    plan.years = sorted(int(y) for y in valid["year"].unique())
+    _plan_replacements(conn, valid, plan)
+
+
+def _plan_replacements(conn, valid: pd.DataFrame, plan: ImportPlan) -> None:
+    known = valid[valid["agency_ref"] > 0][["agency_ref", "year"]].rename(
+        columns={"agency_ref": "agency_id"})
+    if known.empty:
+        return
+    existing = store_imports.load_existing_scores(conn, known)
+    if existing.empty:
+        return
+    plan.replaced_keys = existing[["agency_id", "year"]].drop_duplicates().reset_index(drop=True)
+    old_scores = existing[existing["indicator"].notna()].copy()
+    old_scores["indicator"] = old_scores["indicator"].astype("int64")
+    new = plan.scores.rename(columns={"agency_ref": "agency_id", "score": "new_score"})
+    diff = old_scores.rename(columns={"score": "old_score"}).merge(
+        new, on=["agency_id", "year", "indicator"], how="left")
+    plan.replaced = diff[REPLACED_COLUMNS].reset_index(drop=True)
+    if not plan.replace:
+        n_keys = len(plan.replaced_keys)
+        changed = int((diff["old_score"].round(2) != diff["new_score"].round(2)).sum())
+        plan.error("existing_scores",
+                   f"มีคะแนนของ {n_keys} หน่วยงาน-ปี อยู่แล้ว ({len(old_scores)} คะแนน, เปลี่ยนค่า "
+                   f"{changed}) — จะแทนที่ได้เมื่อเลือกแทนที่ (--replace) เท่านั้น ดูรายการเดิม → ใหม่ในตัวอย่าง",
+                   f"{n_keys} agency-years already have scores ({len(old_scores)} scores, "
+                   f"{changed} different) — they are replaced only when replace is chosen "
+                   "(--replace); see the old → new list in the preview")
+
+
+def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult:
+    """Write a valid plan in one transaction (see ``store.imports.commit_import``).
+
+    A rejected plan writes nothing; a file already committed (same sha256) is "unchanged".
+    Commits are serialised within the process.
+    """
+    if plan.status == "unchanged":
+        return ImportResult("unchanged", plan.unchanged_import_id, plan)
+    if plan.status != "valid" or plan.errors:
+        return ImportResult("rejected", None, plan)
+    aliases = plan.aliases.assign(alias_key=plan.aliases["alias"].map(normalize_agency_name))
+    details = {
+        "sheets": [{"sheet": s.sheet, "layout": s.layout, "header_row": s.header_row,
+                    "mapping": {str(c): r for c, r in s.mapping.items()},
+                    "title_year": s.title_year} for s in plan.sheets],
+        "years": plan.years,
+        "warnings": len(plan.warnings),
+        "reported": len(plan.reported),
+        "held_back": len(plan.suggestions),
+        "continues_import_id": plan.continues_import_id,
+    }
+    counts = {"rows": plan.rows, "agencies": plan.agencies,
+              "replaced_scores": plan.replaced_scores}
+    with _COMMIT_LOCK:
+        import_id = store_imports.commit_import(
+            conn, file_name=plan.file_name, sha256=plan.sha256,
+            year=plan.years[0] if len(plan.years) == 1 else None, user=user,
+            new_agencies=plan.new_agencies, aliases=aliases, scores=plan.scores,
+            reported=plan.reported, replace=plan.replace, counts=counts, details=details,
+            allow_same_file=plan.continues_import_id is not None)
+    if import_id is None:
+        plan.status = "unchanged"
+        plan.unchanged_import_id = store_imports.find_committed_import(conn, plan.sha256)
+        return ImportResult("unchanged", plan.unchanged_import_id, plan)
+    plan.import_id = import_id
+    plan.status = "committed"
+    return ImportResult("committed", import_id, plan)
+
+
+def undo_import(conn, import_id: int, user: str | None = None) -> dict:
+    """Undo an import: its scores, reported values, agencies and aliases removed, replaced
+    values restored. Returns counts (scores_removed, scores_restored, agencies_removed)."""
+    with _COMMIT_LOCK:
+        return store_imports.undo_import(conn, int(import_id), user)
+
+
+def load_history(conn) -> pd.DataFrame:
+    """Every import, newest first (see ``store.imports.HISTORY_COLUMNS``)."""
+    return store_imports.load_history(conn)
+
+
+def replaced_summary(plan: ImportPlan) -> pd.DataFrame:
+    """The replaced scores with their change (new − old), for the preview."""
+    out = plan.replaced.copy()
+    out["change"] = np.round(out["new_score"] - out["old_score"], 2)
+    return out

@@ -1,0 +1,216 @@
+"""Matching a file's agencies to the store's: exact keys through dicts, near names only suggested."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ita_analytics import geo
+from ita_analytics.agencies import suggest_agencies
+from ita_analytics.domain import AGENCY_TYPE_BY_TH, AGENCY_TYPES
+from ita_analytics.importer.normalise import column_label
+from ita_analytics.importer.plan import NEW_AGENCY_COLUMNS, SUGGESTION_COLUMNS, ImportPlan
+from ita_analytics.importer.recognise import SheetLayout
+from ita_analytics.thai import clean_text, expand_agency_name, normalize_agency_name, split_agency_name
+
+NEW = "new"
+"""A decision: create a new agency instead of using the suggested one."""
+
+
+def decision_key(name_key: str, province: str | None) -> str:
+    """Key of a match decision (the page's choices): name key and province."""
+    return f"{name_key}|{province or ''}"
+
+
+def _col(layouts: dict[str, SheetLayout], sheet: str, role: str) -> str | None:
+    cols = layouts[sheet].columns_for(role)
+    return column_label(layouts[sheet], cols[0]) if cols else None
+
+
+def _more(count: int) -> tuple[str, str]:
+    if count <= 1:
+        return "", ""
+    return f" (และอีก {count - 1} แถว)", f" (and {count - 1} more rows)"
+
+
+def check_places(rows: pd.DataFrame, layouts: dict[str, SheetLayout], plan: ImportPlan) -> pd.DataFrame:
+    """Canonical province and district names (geothai); unknown ones are errors with suggestions."""
+    out = rows.copy()
+    out["province_clean"] = None
+    out["district_clean"] = None
+    if "province" in out.columns:
+        raw = out["province"].map(lambda v: clean_text(str(v)) if v is not None and not
+                                  (isinstance(v, float) and pd.isna(v)) else None)
+        for text in raw.dropna().unique():
+            at = raw == text
+            check = geo.check_province(text)
+            if check.ok:
+                out.loc[at, "province_clean"] = check.name
+                continue
+            first = out.loc[at].iloc[0]
+            more_th, more_en = _more(int(at.sum()))
+            hint = ", ".join(check.suggestions) or "-"
+            plan.error("unknown_province",
+                       f"ไม่รู้จักจังหวัด \"{text}\" (คาดว่าเป็นชื่อจังหวัด เช่น {hint}){more_th}",
+                       f"Unknown province \"{text}\" (expected a province name, e.g. {hint}){more_en}",
+                       sheet=first["sheet"], row=int(first["row"]),
+                       column=_col(layouts, first["sheet"], "province"))
+    if "district" in out.columns:
+        raw = out["district"].map(lambda v: clean_text(str(v)) if v is not None and not
+                                  (isinstance(v, float) and pd.isna(v)) else None)
+        pairs = pd.DataFrame({"d": raw, "p": out["province_clean"]}).dropna()
+        for (text, province), group in pairs.groupby(["d", "p"], sort=False):
+            check = geo.check_district(text, province)
+            if check.ok:
+                out.loc[group.index, "district_clean"] = check.name
+                continue
+            first = out.loc[group.index[0]]
+            more_th, more_en = _more(len(group))
+            hint = ", ".join(check.suggestions) or "-"
+            plan.error("unknown_district",
+                       f"ไม่รู้จักอำเภอ \"{text}\" ในจังหวัด{province} (คาดว่าเป็น เช่น {hint}){more_th}",
+                       f"Unknown district \"{text}\" in {province} (expected e.g. {hint}){more_en}",
+                       sheet=first["sheet"], row=int(first["row"]),
+                       column=_col(layouts, first["sheet"], "district"))
+    return out
+
+
+def _agency_type(name: str, given) -> str | None:
+    if given is not None and not (isinstance(given, float) and pd.isna(given)):
+        text = clean_text(str(given))
+        if text in AGENCY_TYPE_BY_TH:
+            return text
+        for agency_type in AGENCY_TYPES:
+            if text in agency_type.abbreviations or text.rstrip(".") + "." in agency_type.abbreviations:
+                return agency_type.name_th
+    found, _ = split_agency_name(name)
+    return found
+
+
+def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, SheetLayout],
+                   plan: ImportPlan, *, accept_suggestions: bool = False, create_new: bool = False,
+                   decisions: dict[str, int | str] | None = None) -> pd.Series:
+    """The ``agency_ref`` of each row: an existing agency_id, a new agency's negative ref, or
+    NA for rows held back (a near match awaiting a decision, or an error).
+
+    Fills ``plan.new_agencies``, ``plan.suggestions`` and ``plan.aliases``.
+    ``keys`` is ``store.load_agency_keys``; matching goes through dicts built once from it.
+    """
+    decisions = decisions or {}
+    by_key_province: dict[tuple[str, str | None], set[int]] = {}
+    by_key: dict[str, set[int]] = {}
+    for key, agency_id, province in zip(keys["key"], keys["agency_id"], keys["province"]):
+        by_key_province.setdefault((key, province), set()).add(int(agency_id))
+        by_key.setdefault(key, set()).add(int(agency_id))
+    by_code = {str(c).strip(): int(a) for c, a in zip(keys["official_code"], keys["agency_id"])
+               if c is not None and not (isinstance(c, float) and pd.isna(c)) and str(c).strip()}
+    names_by_id = dict(zip(keys["agency_id"].astype(int), zip(keys["name"], keys["province"])))
+
+    name_keys = {n: normalize_agency_name(n) for n in rows["name"].unique()}
+    work = pd.DataFrame({
+        "name": rows["name"], "name_key": rows["name"].map(name_keys),
+        "province": rows["province_clean"], "district": rows["district_clean"],
+        "code": rows["code"].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v))
+                                 else str(int(v) if isinstance(v, float) and v == int(v) else v)
+                                 .strip()) if "code" in rows.columns else None,
+        "agency_type": rows["agency_type"] if "agency_type" in rows.columns else None,
+        "sheet": rows["sheet"], "row": rows["row"],
+    }, index=rows.index)
+    # Exact matches through the dicts, for all rows at once; only the rest is looked at closely.
+    exact = []
+    for name_key, province, code in zip(work["name_key"], work["province"],
+                                        work["code"] if "code" in rows.columns
+                                        else [None] * len(work)):
+        if code is not None and code in by_code:
+            exact.append(by_code[code])
+            continue
+        ids = (by_key_province.get((name_key, province)) if isinstance(province, str)
+               else by_key.get(name_key))
+        exact.append(next(iter(ids)) if ids and len(ids) == 1 else None)
+    refs = pd.Series(pd.array(exact, dtype="Int64"), index=rows.index)
+    new_rows, suggestion_rows, alias_rows = [], [], []
+    new_ref_by_key: dict[tuple[str, str | None], int] = {}
+    group_cols = ["name_key", "province", "code"]
+    rest = work[refs.isna().to_numpy()]
+    for (name_key, province, code), group in rest.groupby(group_cols, sort=False, dropna=False):
+        province = None if pd.isna(province) else province
+        code = None if code is None or pd.isna(code) else code
+        first = group.iloc[0]
+        if province is not None:
+            ids = by_key_province.get((name_key, province), set())
+        else:
+            ids = by_key.get(name_key, set())
+        if len(ids) == 1:
+            refs[group.index] = next(iter(ids))
+            continue
+        if len(ids) > 1:
+            places = ", ".join(f"{names_by_id[i][0]} ({names_by_id[i][1]})" for i in sorted(ids))
+            plan.error("ambiguous_agency",
+                       f"ชื่อ \"{first['name']}\" ตรงกับหลายหน่วยงาน: {places} (คาดว่ามีคอลัมน์จังหวัด)",
+                       f"\"{first['name']}\" matches several agencies: {places} "
+                       "(expected a province column)",
+                       sheet=first["sheet"], row=int(first["row"]),
+                       column=_col(layouts, first["sheet"], "name"))
+            continue
+        dkey = decision_key(name_key, province)
+        decision = decisions.get(dkey)
+        near = [] if decision is not None else suggest_agencies(keys, first["name"], province, limit=3)
+        near = [m for m in near if m.distance > 0]
+        if decision is None and near and not create_new:
+            best = near[0]
+            if accept_suggestions:
+                decision = best.agency_id
+            else:
+                for _, row in group.iterrows():
+                    suggestion_rows.append({
+                        "sheet": row["sheet"], "row": int(row["row"]), "name": row["name"],
+                        "province": province, "name_key": name_key,
+                        "suggested_agency_id": best.agency_id, "suggested_name": best.name,
+                        "suggested_province": best.province, "distance": best.distance,
+                        "decision": None})
+                plan.warn("suggested_match",
+                          f"\"{first['name']}\" ไม่ตรงกับหน่วยงานใด แต่ใกล้เคียง \"{best.name}\" "
+                          f"({best.province or '-'}) — ยังไม่นำเข้าแถวนี้ ให้ยืนยันการจับคู่ "
+                          "(--accept-suggestions) หรือสร้างหน่วยงานใหม่ (--create-new)",
+                          f"\"{first['name']}\" matches no agency exactly but is close to "
+                          f"\"{best.name}\" ({best.province or '-'}) — this row is not imported; "
+                          "confirm the match (--accept-suggestions) or create a new agency "
+                          "(--create-new)",
+                          sheet=first["sheet"], row=int(first["row"]),
+                          column=_col(layouts, first["sheet"], "name"))
+                continue
+        if decision is not None and decision != NEW:
+            refs[group.index] = int(decision)
+            alias_rows.append({"alias": first["name"], "agency_ref": int(decision)})
+            continue
+        ref = new_ref_by_key.get((name_key, province))
+        if ref is None:
+            agency_type = _agency_type(first["name"], first["agency_type"])
+            if agency_type is None:
+                plan.error("unknown_agency_type",
+                           f"หน่วยงานใหม่ \"{first['name']}\": ไม่ทราบประเภทหน่วยงาน (คาดว่ามีคอลัมน์ "
+                           "ประเภทหน่วยงาน หรือชื่อขึ้นต้นด้วย เช่น อบต./เทศบาลตำบล)",
+                           f"New agency \"{first['name']}\": its type is unknown (expected an agency "
+                           "type column, or a name starting with a type such as อบต./เทศบาลตำบล)",
+                           sheet=first["sheet"], row=int(first["row"]),
+                           column=_col(layouts, first["sheet"], "name"))
+                continue
+            local = AGENCY_TYPE_BY_TH[agency_type].local
+            if province is None and local:
+                plan.error("missing_province",
+                           f"หน่วยงานใหม่ \"{first['name']}\" ไม่มีจังหวัด (คาดว่ามีคอลัมน์จังหวัด)",
+                           f"New agency \"{first['name']}\" has no province (expected a province "
+                           "column)", sheet=first["sheet"], row=int(first["row"]))
+                continue
+            ref = -(len(new_rows) + 1)
+            new_ref_by_key[(name_key, province)] = ref
+            district = group["district"].dropna()
+            new_rows.append({"ref": ref, "name": expand_agency_name(first["name"]),
+                             "name_key": name_key, "agency_type": agency_type,
+                             "province": province,
+                             "district": district.iloc[0] if len(district) else None,
+                             "official_code": code})
+        refs[group.index] = ref
+    plan.new_agencies = pd.DataFrame(new_rows, columns=NEW_AGENCY_COLUMNS)
+    plan.suggestions = pd.DataFrame(suggestion_rows, columns=SUGGESTION_COLUMNS)
+    plan.aliases = pd.DataFrame(alias_rows, columns=["alias", "agency_ref"]).drop_duplicates()
+    return refs

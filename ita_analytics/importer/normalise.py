@@ -1,0 +1,192 @@
+"""Turning a recognised sheet into one row per agency-year with raw cell values and locations."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ita_analytics.importer.plan import ImportPlan
+from ita_analytics.importer.read import Sheet, column_letter
+from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout, indicator_number
+from ita_analytics.thai import clean_text, to_arabic_digits
+
+VALUE_ROLES = (*INDICATOR_ROLES, "IIT", "EIT", "OIT", "total", "level")
+ID_ROLES = ("name", "province", "district", "code", "agency_type", "year")
+SCORE_ROLES = (*INDICATOR_ROLES, "IIT", "EIT", "OIT", "total")
+
+# A row under an agency in NACC's reports: "ปี 2564", "ปีงบประมาณ 2563", "พ.ศ. 2565", "2564".
+_YEAR_ROW = re.compile(r"^(?:ปีงบประมาณ|ปี|พ\.?\s*ศ\.?|fy|year)?\s*(\d{4})$", re.IGNORECASE)
+# Notes under a table, and summary rows, are not agencies.
+_FOOTER = re.compile(r"^(?:หมายเหตุ|ที่มา|แหล่งที่มา|รวม|รวมทั้งสิ้น|ค่าเฉลี่ย|เฉลี่ย|สรุป|note|source|"
+                     r"average|mean|total|\*)", re.IGNORECASE)
+
+
+def column_label(layout: SheetLayout, col: int) -> str:
+    """'D (ตัวชี้วัดที่ 1)': a column's letter and its header, as errors name it."""
+    header = layout.headers.get(col, "")
+    return f"{column_letter(col)} ({header})" if header else column_letter(col)
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    text = clean_text(str(value))
+    return text or None
+
+
+def _frame(sheet: Sheet, layout: SheetLayout) -> pd.DataFrame:
+    """The data rows under the header, one column per mapped role, plus ``row`` (1-based)."""
+    start = layout.header_row + 1
+    body = sheet.rows[start:]
+    cols = {}
+    for col, role in layout.mapping.items():
+        cols[role] = [r[col] if col < len(r) else None for r in body]
+    frame = pd.DataFrame(cols, dtype="object")
+    frame["row"] = np.arange(start + 1, start + 1 + len(body))
+    blank = np.array([all(v is None or (isinstance(v, str) and not v.strip()) for v in r)
+                      for r in body], dtype=bool)
+    frame["blank"] = blank
+    frame["first_text"] = [next((clean_text(v) for v in r if isinstance(v, str) and v.strip()), None)
+                           for r in body]
+    return frame
+
+
+def _warn_skipped(plan: ImportPlan, layout: SheetLayout, rows: list[int], code: str,
+                  th: str, en: str) -> None:
+    if not rows:
+        return
+    shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
+    plan.warn(code, f"{th} ({len(rows)} แถว: {shown})", f"{en} ({len(rows)} rows: {shown})",
+              sheet=layout.sheet, row=rows[0])
+
+
+def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.DataFrame:
+    """Agency-year rows of a wide sheet (one row per agency, or NACC's rows per year).
+
+    Output columns: sheet, row, name, province, district, code, agency_type, year_raw and the
+    value roles present (raw cell values).
+    """
+    frame = _frame(sheet, layout)
+    if frame.empty:
+        return frame
+    last = np.flatnonzero(~frame["blank"].to_numpy())
+    frame = frame.iloc[: last[-1] + 1] if len(last) else frame.iloc[:0]
+    _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows",
+                  "ข้ามแถวว่าง", "Blank rows skipped")
+    frame = frame[~frame["blank"]]
+    score_cols = [r for r in SCORE_ROLES if r in frame.columns]
+    has_scores = frame[score_cols].map(lambda v: _text(v) not in (None, "-")).any(axis=1) \
+        if score_cols else pd.Series(False, index=frame.index)
+    names = frame["name"].map(_text) if "name" in frame.columns else pd.Series(None, index=frame.index)
+    year_in_name = names.map(lambda n: _year_row(n) if isinstance(n, str) else None)
+    is_year_row = year_in_name.notna()
+    footer = frame["first_text"].map(lambda n: isinstance(n, str) and bool(_FOOTER.match(n))) \
+        & ~is_year_row
+    if is_year_row.any():
+        # NACC layout: the agency's name row, then one row per year with the scores.
+        agency_rows = ~is_year_row & ~footer & names.notna()
+        owner = names.where(agency_rows).ffill()
+        for role in ("province", "district", "code", "agency_type"):
+            if role in frame.columns:
+                frame[role] = frame[role].where(~is_year_row | frame[role].notna(),
+                                                frame[role].where(agency_rows).ffill())
+        frame["year_raw"] = year_in_name.where(is_year_row,
+                                               frame.get("year", pd.Series(None, index=frame.index)))
+        names = names.where(~is_year_row, owner)
+        group_rows = agency_rows & ~has_scores & is_year_row.shift(-1, fill_value=False)
+    else:
+        frame["year_raw"] = frame["year"] if "year" in frame.columns else None
+        group_rows = pd.Series(False, index=frame.index)
+    frame["name"] = names
+    _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows",
+                  "ข้ามแถวหมายเหตุ/สรุปท้ายตาราง ไม่นำเข้าเป็นข้อมูล",
+                  "Footer/summary rows skipped, not imported as data")
+    empty = ~has_scores & ~footer & ~group_rows
+    _warn_skipped(plan, layout, frame.loc[empty, "row"].tolist(), "rows_without_scores",
+                  "ข้ามแถวที่ไม่มีคะแนน", "Rows without scores skipped")
+    keep = has_scores & ~footer
+    no_name = keep & names.isna()
+    name_col = layout.columns_for("name")
+    for row in frame.loc[no_name, "row"]:
+        plan.error("missing_name",
+                   f"แถว {row} มีคะแนนแต่ไม่มีชื่อหน่วยงาน (คาดว่าเป็นชื่อหน่วยงาน)",
+                   f"Row {row} has scores but no agency name (expected an agency name)",
+                   sheet=layout.sheet, row=int(row),
+                   column=column_label(layout, name_col[0]) if name_col else None)
+    out = frame[keep & ~no_name].copy()
+    out.insert(0, "sheet", layout.sheet)
+    return out.drop(columns=["blank", "first_text"] + (["year"] if "year" in out.columns else []))
+
+
+def _year_row(name: str) -> str | None:
+    match = _YEAR_ROW.match(to_arabic_digits(name).strip())
+    return match.group(1) if match else None
+
+
+def extract_long(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.DataFrame:
+    """Agency-year rows of a long sheet (one row per agency × indicator, optionally × year).
+
+    Raw scores are pivoted into i1…i10; the row of an agency-year is its first row.
+    Output columns as :func:`extract_wide`, plus ``cell_rows`` (indicator → its row).
+    """
+    frame = _frame(sheet, layout)
+    last = np.flatnonzero(~frame["blank"].to_numpy())
+    frame = frame.iloc[: last[-1] + 1] if len(last) else frame.iloc[:0]
+    _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows",
+                  "ข้ามแถวว่าง", "Blank rows skipped")
+    frame = frame[~frame["blank"]].copy()
+    frame["name"] = frame["name"].map(_text) if "name" in frame.columns else None
+    footer = frame["first_text"].map(lambda n: isinstance(n, str) and bool(_FOOTER.match(n)))
+    _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows",
+                  "ข้ามแถวหมายเหตุ/สรุปท้ายตาราง ไม่นำเข้าเป็นข้อมูล",
+                  "Footer/summary rows skipped, not imported as data")
+    frame = frame[~footer]
+    ind_col = layout.columns_for("indicator")[0]
+    numbers = frame["indicator"].map(indicator_number)
+    bad = numbers.isna()
+    for row, value in zip(frame.loc[bad, "row"], frame.loc[bad, "indicator"]):
+        plan.error("bad_indicator",
+                   f"แถว {row}: ตัวชี้วัด \"{value}\" ไม่ถูกต้อง (คาดว่าเป็นตัวชี้วัดที่ 1–10)",
+                   f"Row {row}: indicator \"{value}\" is not valid (expected indicator 1–10)",
+                   sheet=layout.sheet, row=int(row), column=column_label(layout, ind_col))
+    frame = frame[~bad].copy()
+    frame["indicator"] = numbers[~bad].astype("int64")
+    missing_name = frame["name"].isna()
+    for row in frame.loc[missing_name, "row"]:
+        plan.error("missing_name", f"แถว {row} ไม่มีชื่อหน่วยงาน (คาดว่าเป็นชื่อหน่วยงาน)",
+                   f"Row {row} has no agency name (expected an agency name)",
+                   sheet=layout.sheet, row=int(row))
+    frame = frame[~missing_name]
+    keys = [c for c in ("name", "province", "district", "code", "agency_type", "year")
+            if c in frame.columns]
+    key_frame = frame[keys].astype("string").fillna("")
+    frame["entity"] = key_frame.groupby(keys, sort=False).ngroup() if keys else 0
+    dup = frame.duplicated(["entity", "indicator"], keep="first")
+    score_col = layout.columns_for("score")[0]
+    first_rows = frame[~dup].set_index(["entity", "indicator"])["row"]
+    for row, entity, number in zip(frame.loc[dup, "row"], frame.loc[dup, "entity"],
+                                   frame.loc[dup, "indicator"]):
+        plan.error("duplicate",
+                   f"แถว {row}: ตัวชี้วัดที่ {number} ของหน่วยงานเดียวกันปีเดียวกันซ้ำกับแถว "
+                   f"{first_rows[(entity, number)]}",
+                   f"Row {row}: indicator {number} of the same agency and year repeats row "
+                   f"{first_rows[(entity, number)]}",
+                   sheet=layout.sheet, row=int(row), column=column_label(layout, score_col))
+    frame = frame[~dup]
+    wide = frame.pivot(index="entity", columns="indicator", values="score")
+    wide.columns = [f"i{n}" for n in wide.columns]
+    rows = frame.pivot(index="entity", columns="indicator", values="row")
+    rows.columns = [f"i{n}" for n in rows.columns]
+    first = frame.groupby("entity", sort=False).first()
+    out = first[keys].join(wide)
+    out["row"] = frame.groupby("entity", sort=False)["row"].min()
+    out["cell_rows"] = rows.apply(lambda r: {k: int(v) for k, v in r.items() if pd.notna(v)}, axis=1)
+    out = out.rename(columns={"year": "year_raw"})
+    if "year_raw" not in out.columns:
+        out["year_raw"] = None
+    out.insert(0, "sheet", layout.sheet)
+    return out.reset_index(drop=True)

@@ -1,0 +1,346 @@
+"""Reading an uploaded spreadsheet (xlsx or csv) into plain sheets of cell values, safely."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from ita_analytics import settings
+from ita_analytics.errors import ItaError
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# A real workbook's XML compresses about 5–30 times; far more is a zip bomb.
+MAX_COMPRESSION_RATIO = 200
+MAX_UNCOMPRESSED_MB = 500
+MAX_ZIP_ENTRIES = 2000
+
+
+class ImportRejected(ItaError):
+    """A file that cannot be read at all; ``code`` names the reason (empty, too_large, …)."""
+
+    def __init__(self, code: str, message_th: str, message_en: str):
+        super().__init__(message_th, message_en)
+        self.code = code
+
+
+@dataclass
+class Sheet:
+    """One sheet as read: ``rows`` of cell values (row 0 is spreadsheet row 1, column 0 is A).
+
+    Values are str, float, int, bool, datetime or None; formulas are never evaluated, their
+    last computed values are read. ``formula_cells`` counts cells holding a formula and
+    ``formulas_without_value`` those with no computed value saved in the file.
+    """
+
+    name: str
+    rows: list[list] = field(default_factory=list)
+    hidden: bool = False
+    formula_cells: int = 0
+    formulas_without_value: int = 0
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ord(ch) - 64)
+    return number - 1
+
+
+def _reject_size(data: bytes, file_name: str) -> None:
+    limit = settings.get("upload_max_mb")
+    size_mb = len(data) / 1_048_576
+    if size_mb > limit:
+        raise ImportRejected(
+            "too_large",
+            f"ไฟล์ {file_name} มีขนาด {size_mb:.1f} MB เกินขีดจำกัด {limit} MB",
+            f"The file {file_name} is {size_mb:.1f} MB, over the {limit} MB limit",
+        )
+
+
+def _check_shape(sheet_name: str, file_name: str, n_rows: int, n_cols: int) -> None:
+    max_rows = settings.get("import_max_rows")
+    max_cols = settings.get("import_max_columns")
+    if n_rows > max_rows:
+        raise ImportRejected(
+            "too_many_rows",
+            f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มี {n_rows:,} แถว เกินขีดจำกัด {max_rows:,} แถว",
+            f"The file {file_name}, sheet \"{sheet_name}\", has {n_rows:,} rows, over the "
+            f"limit of {max_rows:,}",
+        )
+    if n_cols > max_cols:
+        raise ImportRejected(
+            "too_many_columns",
+            f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มี {n_cols:,} คอลัมน์ เกินขีดจำกัด {max_cols:,}",
+            f"The file {file_name}, sheet \"{sheet_name}\", has {n_cols:,} columns, over the "
+            f"limit of {max_cols:,}",
+        )
+
+
+def read_tables(data: bytes, file_name: str) -> list[Sheet]:
+    """The sheets of an uploaded .xlsx or .csv file, as cell values.
+
+    Raises :class:`ImportRejected` (Thai and English message) for empty, oversized,
+    damaged, unsafe (zip bomb, XML bomb) or unsupported files, and for sheets beyond the
+    row/column limits of the settings.
+    """
+    if not data or not data.strip():
+        raise ImportRejected("empty", f"ไฟล์ {file_name} ว่างเปล่า ไม่มีข้อมูล",
+                             f"The file {file_name} is empty")
+    _reject_size(data, file_name)
+    lower = file_name.lower()
+    if data.startswith(OLE_MAGIC):
+        raise ImportRejected(
+            "unsupported_format",
+            f"ไฟล์ {file_name} เป็น Excel รุ่นเก่า (.xls) หรือไฟล์ที่ตั้งรหัสผ่าน กรุณาบันทึกเป็น .xlsx หรือ .csv",
+            f"The file {file_name} is an old Excel file (.xls) or password protected; "
+            "save it as .xlsx or .csv",
+        )
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data, file_name)
+    if lower.endswith(XLSX_SUFFIXES):
+        raise ImportRejected(
+            "not_xlsx",
+            f"ไฟล์ {file_name} ไม่ใช่ไฟล์ Excel (.xlsx) จริง (อาจเป็นไฟล์อื่นที่เปลี่ยนนามสกุล) "
+            "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx",
+            f"The file {file_name} is not a real Excel workbook (perhaps another file renamed "
+            "to .xlsx); open it in Excel and save it as .xlsx",
+        )
+    return [_read_csv(data, file_name)]
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else cp874 (Thai Windows)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = data.decode("cp874")
+        except UnicodeDecodeError:
+            text = None
+        # cp874 decodes most bytes, so also require that the text is mostly Thai/ASCII.
+        if text is not None and _looks_like_text(text):
+            return text
+    raise ImportRejected(
+        "unreadable",
+        f"อ่านไฟล์ {file_name} ไม่ได้: ไม่ใช่ไฟล์ CSV หรือ Excel (.xlsx) ที่รองรับ",
+        f"Cannot read {file_name}: it is not a CSV or Excel (.xlsx) file",
+    )
+
+
+def _looks_like_text(text: str) -> bool:
+    sample = text[:20000]
+    odd = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
+    return odd <= len(sample) // 100
+
+
+def _read_csv(data: bytes, file_name: str) -> Sheet:
+    text = decode_text(data, file_name)
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = []
+    max_rows = settings.get("import_max_rows")
+    try:
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append([cell if cell != "" else None for cell in row])
+            if len(rows) > max_rows + 50:
+                break
+    except csv.Error as error:
+        raise ImportRejected(
+            "unreadable", f"อ่านไฟล์ CSV {file_name} ไม่ได้: {error}",
+            f"Cannot read the CSV file {file_name}: {error}") from error
+    width = max((len(r) for r in rows), default=0)
+    name = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "csv"
+    _check_shape(name, file_name, len(rows), width)
+    if not any(any(v is not None and str(v).strip() for v in r) for r in rows):
+        raise ImportRejected("empty", f"ไฟล์ {file_name} ว่างเปล่า ไม่มีข้อมูล",
+                             f"The file {file_name} is empty")
+    return Sheet(name=name, rows=rows)
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+_DAMAGED_TH = "ไฟล์ {name} เสียหายหรือไม่สมบูรณ์ (เช่น ดาวน์โหลดไม่ครบ) อ่านไม่ได้ กรุณาบันทึกไฟล์ใหม่จาก Excel"
+_DAMAGED_EN = ("The file {name} is damaged or incomplete (e.g. a partial download) and cannot be "
+               "read; save it again from Excel")
+
+
+def _damaged(file_name: str, detail: str = "") -> ImportRejected:
+    suffix = f" ({detail})" if detail else ""
+    return ImportRejected("damaged", _DAMAGED_TH.format(name=file_name) + suffix,
+                          _DAMAGED_EN.format(name=file_name) + suffix)
+
+
+def _check_zip(data: bytes, file_name: str) -> zipfile.ZipFile:
+    """Open the archive and refuse zip bombs before any XML is parsed."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError) as error:
+        raise _damaged(file_name) from error
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        raise ImportRejected(
+            "not_xlsx",
+            f"ไฟล์ {file_name} เป็นไฟล์บีบอัดแต่ไม่ใช่สมุดงาน Excel (.xlsx)",
+            f"The file {file_name} is a zip archive but not an Excel workbook (.xlsx)",
+        )
+    total = sum(i.file_size for i in infos)
+    worst = max((i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 1_000_000),
+                default=0)
+    if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED_MB * 1_048_576 \
+            or worst > MAX_COMPRESSION_RATIO:
+        raise ImportRejected(
+            "zip_bomb",
+            f"ไฟล์ {file_name} ขยายตัวผิดปกติเมื่อแตกไฟล์ ({total / 1_048_576:,.0f} MB) "
+            "อาจเป็นไฟล์อันตราย จึงไม่อ่าน",
+            f"The file {file_name} expands abnormally when unpacked ({total / 1_048_576:,.0f} MB); "
+            "it may be hostile and was not read",
+        )
+    return archive
+
+
+_SHEET_REL = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_SHEET_STATE = re.compile(rb'state="(hidden|veryHidden)"')
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
+_REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_WIDE_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})\d+"')
+_FORMULA = re.compile(rb"<f\b")
+_FORMULA_NO_VALUE = re.compile(rb"(?:<f\b[^>]*/>|</f>)(?!\s*<v>)")
+
+
+@dataclass
+class _SheetXmlFacts:
+    max_row: int = 0
+    max_col: int = 0
+    formula_cells: int = 0
+    formulas_without_value: int = 0
+
+
+def _xml_unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"),
+                         ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
+    """Per sheet name: its extent and formula counts, read from the raw XML (bounded in size)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {rid: target for rid, target in _REL.findall(rels)}
+    targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
+    facts: dict[str, _SheetXmlFacts] = {}
+    for name, rid in _SHEET_REL.findall(workbook):
+        target = targets.get(rid, b"").decode("utf-8", errors="replace")
+        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        try:
+            xml = archive.read(path)
+        except KeyError:
+            continue
+        fact = _SheetXmlFacts()
+        rows = _LAST_ROW.findall(xml[-20000:]) or _LAST_ROW.findall(xml)
+        fact.max_row = max((int(r) for r in rows), default=0)
+        wide = set(_WIDE_COLUMN.findall(xml))
+        fact.max_col = max((_column_index(c.decode()) + 1 for c in wide), default=26)
+        fact.formula_cells = len(_FORMULA.findall(xml))
+        if fact.formula_cells:
+            fact.formulas_without_value = len(_FORMULA_NO_VALUE.findall(xml))
+        facts[_xml_unescape(name)] = fact
+    return facts
+
+
+def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
+    archive = _check_zip(data, file_name)
+    try:
+        facts = _sheet_facts(archive)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise _damaged(file_name) from error
+    for name, fact in facts.items():
+        _check_shape(name, file_name, fact.max_row, fact.max_col)
+    try:
+        sheets = _read_with_calamine(data)
+    except Exception:
+        # calamine refuses some valid-but-unusual files: try openpyxl before giving up.
+        try:
+            sheets = _read_with_openpyxl(data)
+        except Exception as error:
+            raise _damaged(file_name, type(error).__name__) from error
+    for sheet in sheets:
+        fact = facts.get(sheet.name)
+        if fact:
+            sheet.formula_cells = fact.formula_cells
+            sheet.formulas_without_value = fact.formulas_without_value
+        _check_shape(sheet.name, file_name, len(sheet.rows),
+                     max((len(r) for r in sheet.rows), default=0))
+    if not any(any(v is not None and str(v).strip() for v in r) for s in sheets for r in s.rows):
+        raise ImportRejected("empty", f"ไฟล์ {file_name} ไม่มีข้อมูลในชีตใดเลย",
+                             f"The file {file_name} has no data in any sheet")
+    return sheets
+
+
+def _clean_cell(value):
+    if value == "":
+        return None
+    return value
+
+
+def _read_with_calamine(data: bytes) -> list[Sheet]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = []
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue
+        raw = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        rows = [[_clean_cell(v) for v in row] for row in raw]
+        sheets.append(Sheet(meta.name, rows, hidden=meta.visible != SheetVisibleEnum.Visible))
+    return sheets
+
+
+def _read_with_openpyxl(data: bytes) -> list[Sheet]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheets = []
+        for ws in workbook.worksheets:
+            rows = [[_clean_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            sheets.append(Sheet(ws.title, rows, hidden=ws.sheet_state != "visible"))
+        return sheets
+    finally:
+        workbook.close()

@@ -1,0 +1,254 @@
+"""Checking and converting the values of agency-year rows: years, scores, tool scales, levels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ita_analytics.domain import (
+    FAIL_LABEL_TH,
+    LEVEL_BY_NAME,
+    PASS_LABEL_TH,
+    TOOL_BY_CODE,
+    TOOL_CODES,
+    compute_results_frame,
+    level_from_total_only,
+    round2_array,
+    rule_for_year,
+)
+from ita_analytics.importer.normalise import column_label
+from ita_analytics.importer.plan import ImportPlan
+from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout
+from ita_analytics.thai import clean_text, parse_number, parse_year, to_arabic_digits
+
+# Reported totals are published with two decimals; differences up to rounding are not flagged.
+TOTAL_TOLERANCE = 0.011
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(floats, bad) for a column of raw cells: numbers, numeric text, Thai digits, spaces.
+
+    Blanks and "-" are missing (NaN, not bad); ``bad`` marks cells that are not numbers.
+    """
+    values = values.astype("object")
+    is_number = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    out[is_number] = values[is_number].astype("float64")
+    bad = pd.Series(False, index=values.index)
+    rest = values[~is_number & values.notna()]
+    if len(rest):
+        cache: dict[str, float | None | str] = {}
+        for text in rest.astype(str).unique():
+            try:
+                cache[text] = parse_number(text)
+            except ValueError:
+                cache[text] = "bad"
+        parsed = rest.astype(str).map(cache)
+        is_bad = parsed.map(lambda v: isinstance(v, str))
+        bad[rest.index[is_bad.to_numpy()]] = True
+        good = parsed[~is_bad]
+        out[good.index] = good.astype("float64")
+    return out, bad
+
+
+def _location(layouts: dict[str, SheetLayout], sheet: str, role: str) -> str | None:
+    layout = layouts[sheet]
+    cols = layout.columns_for(role) or (layout.columns_for("score") if role in INDICATOR_ROLES
+                                        else [])
+    return column_label(layout, cols[0]) if cols else None
+
+
+def _cell_row(entities: pd.DataFrame, index, role: str) -> int:
+    if "cell_rows" in entities.columns:
+        cells = entities.at[index, "cell_rows"]
+        if isinstance(cells, dict) and role in cells:
+            return int(cells[role])
+    return int(entities.at[index, "row"])
+
+
+def resolve_years(entities: pd.DataFrame, layouts: dict[str, SheetLayout], plan: ImportPlan,
+                  year: int | None) -> pd.Series:
+    """Each row's fiscal year (B.E.): its year cell, else ``year`` given, else the sheet's title."""
+    out = pd.Series(pd.NA, index=entities.index, dtype="Int64")
+    raw = entities["year_raw"] if "year_raw" in entities.columns else pd.Series(None, index=entities.index)
+    present = raw.notna() & raw.map(lambda v: clean_text(str(v)) not in ("", "-"))
+    cache: dict[str, int | None] = {}
+    for text in raw[present].astype(str).unique():
+        try:
+            cache[text] = parse_year(to_arabic_digits(text).replace(".0", "")
+                                     if text.endswith(".0") else text)
+        except ValueError:
+            cache[text] = None
+    parsed = raw[present].astype(str).map(cache)
+    bad = parsed.isna()
+    for index in parsed[bad].index:
+        sheet = entities.at[index, "sheet"]
+        plan.error("bad_year",
+                   f"ปี \"{raw[index]}\" ไม่ถูกต้อง (คาดว่าเป็นปีงบประมาณ พ.ศ. เช่น 2568 หรือ ค.ศ. 2025)",
+                   f"Year \"{raw[index]}\" is not valid (expected a fiscal year such as 2568 B.E. "
+                   "or 2025 C.E.)",
+                   sheet=sheet, row=int(entities.at[index, "row"]),
+                   column=_location(layouts, sheet, "year"))
+    out[parsed[~bad].index] = parsed[~bad].astype("int64")
+    for sheet, layout in layouts.items():
+        in_sheet = (entities["sheet"] == sheet) & ~present
+        if not in_sheet.any():
+            continue
+        fallback = year if year is not None else layout.title_year
+        if year is not None and layout.title_year and layout.title_year != year:
+            plan.warn("year_differs",
+                      f"ชื่อตารางระบุปี {layout.title_year} แต่ใช้ปี {year} ตามที่ระบุ",
+                      f"The title names {layout.title_year} but the given year {year} is used",
+                      sheet=sheet)
+        if fallback is None:
+            plan.error("no_year",
+                       "หาปีงบประมาณไม่พบ: ไม่มีคอลัมน์ปี ไม่มีปีในชื่อตาราง (เช่น \"ประจำปีงบประมาณ "
+                       "พ.ศ. 2568\") และไม่ได้ระบุปี (--year) — คาดว่าเป็นปีงบประมาณ พ.ศ.",
+                       "The fiscal year cannot be found: no year column, no year in a title "
+                       "(such as \"ประจำปีงบประมาณ พ.ศ. 2568\") and none given (--year) — "
+                       "expected a B.E. fiscal year",
+                       sheet=sheet, row=int(entities.loc[in_sheet, "row"].iloc[0]))
+        else:
+            out[in_sheet] = fallback
+    return out
+
+
+def _tool_scale(tools: pd.DataFrame, computed: pd.DataFrame, totals: pd.Series) -> str:
+    """'points' when the tool columns are NACC's weighted points (out of 30/30/40), else 'score'."""
+    maxima = {code: TOOL_BY_CODE[code].max_points for code in TOOL_CODES}
+    if any(tools[c].max() > maxima[c] + 1e-9 for c in tools.columns if tools[c].notna().any()):
+        return "score"
+    present = [c for c in tools.columns if tools[c].notna().any()]
+    if not present:
+        return "score"
+    err_score = err_points = 0.0
+    for code in present:
+        if computed[code].notna().any():
+            as_points = tools[code] * 100 / maxima[code]
+            err_score += float((tools[code] - computed[code]).abs().median())
+            err_points += float((as_points - computed[code]).abs().median())
+    if err_score or err_points:
+        return "points" if err_points < err_score else "score"
+    if len(present) == len(TOOL_CODES) and totals.notna().any():
+        diff = (tools[list(TOOL_CODES)].sum(axis=1) - totals).abs().median()
+        return "points" if diff < 0.05 else "score"
+    return "score"
+
+
+def normalise_level(value) -> str | None:
+    """A reported level as stored: 'ระดับ E' → 'E', spaces removed from Thai labels."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = clean_text(str(value))
+    if not text or text == "-":
+        return None
+    for prefix in ("ระดับ", "level"):
+        if text.lower().startswith(prefix) and len(text) > len(prefix):
+            text = text[len(prefix):].strip()
+    squeezed = text.replace(" ", "")
+    if squeezed in LEVEL_BY_NAME or squeezed in (PASS_LABEL_TH, FAIL_LABEL_TH):
+        return squeezed
+    return text.upper() if text.isascii() else text
+
+
+def validate_values(entities: pd.DataFrame, layouts: dict[str, SheetLayout],
+                    plan: ImportPlan) -> pd.DataFrame:
+    """Scores as floats (i1…i10, IIT/EIT/OIT on 0–100, total) and level text, with errors for
+    non-numbers and values outside 0–100, and warnings where reported values differ from the
+    computed ones. Output keeps the identity columns and adds year-dependent comparisons."""
+    out = entities.copy()
+    for role in (*INDICATOR_ROLES, *TOOL_CODES, "total"):
+        if role not in out.columns:
+            out[role] = np.nan
+            continue
+        values, bad = parse_numbers(out[role])
+        for index in bad[bad].index:
+            sheet = out.at[index, "sheet"]
+            plan.error("not_numeric",
+                       f"ค่า \"{out.at[index, role]}\" ไม่ใช่ตัวเลข (คาดว่าเป็นคะแนน 0–100)",
+                       f"\"{out.at[index, role]}\" is not a number (expected a score 0–100)",
+                       sheet=sheet, row=_cell_row(out, index, role),
+                       column=_location(layouts, sheet, role))
+        out[role] = values
+    out["level"] = out["level"].map(normalise_level) if "level" in out.columns else None
+    for sheet in out["sheet"].unique():
+        in_sheet = out["sheet"] == sheet
+        tools = out.loc[in_sheet, list(TOOL_CODES)]
+        if tools.notna().any().any():
+            computed = compute_results_frame(out.loc[in_sheet, ["year_be", *INDICATOR_ROLES]]
+                                             .rename(columns={"year_be": "year"})
+                                             .assign(year=lambda f: f["year"].fillna(2568)))
+            if _tool_scale(tools, computed, out.loc[in_sheet, "total"]) == "points":
+                for code in TOOL_CODES:
+                    out.loc[in_sheet, code] = out.loc[in_sheet, code] * 100 / \
+                        TOOL_BY_CODE[code].max_points
+                plan.warn("tools_as_points",
+                          "คอลัมน์ IIT/EIT/OIT เป็นคะแนนถ่วงน้ำหนัก (เต็ม 30/30/40) "
+                          "แปลงเป็นคะแนน 0–100 แล้ว",
+                          "The IIT/EIT/OIT columns are weighted points (out of 30/30/40); "
+                          "converted to scores 0–100", sheet=sheet)
+    for role in (*INDICATOR_ROLES, *TOOL_CODES, "total"):
+        values = out[role]
+        outside = values.notna() & ((values < 0) | (values > 100 + 1e-9))
+        for index in outside[outside].index:
+            sheet = out.at[index, "sheet"]
+            plan.error("out_of_range",
+                       f"คะแนน {values[index]:g} อยู่นอกช่วง (คาดว่าเป็น 0–100)",
+                       f"Score {values[index]:g} is out of range (expected 0–100)",
+                       sheet=sheet, row=_cell_row(out, index, role),
+                       column=_location(layouts, sheet, role))
+    return out
+
+
+def compare_reported(valid: pd.DataFrame, layouts: dict[str, SheetLayout],
+                     plan: ImportPlan) -> None:
+    """Warnings where a reported total, tool score or level differs from the computed one."""
+    rows = valid[valid["year_be"].notna()]
+    if rows.empty:
+        return
+    frame = rows[list(INDICATOR_ROLES)].astype("float64").assign(year=rows["year_be"].astype("int64"))
+    computed = compute_results_frame(frame)
+    for role, computed_col in (("total", "total"), *((c, c) for c in TOOL_CODES)):
+        reported = rows[role]
+        diff = (round2_array(reported) - computed[computed_col]).abs()
+        flagged = reported.notna() & computed[computed_col].notna() & (diff > TOTAL_TOLERANCE)
+        for index in flagged[flagged].index:
+            sheet = rows.at[index, "sheet"]
+            plan.warn("reported_differs",
+                      f"{rows.at[index, 'name']}: {role} ที่รายงาน {reported[index]:.2f} "
+                      f"ต่างจากที่คำนวณจากตัวชี้วัด {computed.at[index, computed_col]:.2f}",
+                      f"{rows.at[index, 'name']}: reported {role} {reported[index]:.2f} differs "
+                      f"from {computed.at[index, computed_col]:.2f} computed from the indicators",
+                      sheet=sheet, row=int(rows.at[index, "row"]),
+                      column=_location(layouts, sheet, role))
+    levels = rows["level"]
+    for index in levels[levels.notna()].index:
+        reported = levels[index]
+        computed_level = computed.at[index, "level"]
+        passed = computed.at[index, "passed"]
+        if reported in (PASS_LABEL_TH, FAIL_LABEL_TH):
+            # A pass/fail label can only be checked against the pass flag.
+            if pd.isna(passed) or bool(passed) == (reported == PASS_LABEL_TH):
+                continue
+        else:
+            if computed_level is None or pd.isna(computed_level):
+                computed_level = _level_from_total(rows.at[index, "year_be"], rows.at[index, "total"])
+            if computed_level is None or reported == computed_level:
+                continue
+        sheet = rows.at[index, "sheet"]
+        expected = computed_level if isinstance(computed_level, str) else (
+            PASS_LABEL_TH if passed else FAIL_LABEL_TH)
+        plan.warn("reported_level_differs",
+                  f"{rows.at[index, 'name']}: ระดับที่รายงาน \"{reported}\" ไม่ตรงกับระดับจากคะแนน "
+                  f"\"{expected}\"",
+                  f"{rows.at[index, 'name']}: reported level \"{reported}\" does not match the "
+                  f"level from the scores \"{expected}\"",
+                  sheet=sheet, row=int(rows.at[index, "row"]),
+                  column=_location(layouts, sheet, "level"))
+
+
+def _level_from_total(year, total) -> str | None:
+    """The letter level of a reported total where no indicators are given (up to 2565)."""
+    if pd.isna(total) or rule_for_year(int(year)).needs_tools:
+        return None
+    return level_from_total_only(int(year), float(total))

@@ -1,0 +1,242 @@
+"""Imports of score files: existing scores they would replace, commit, undo and history."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from ita_analytics.errors import ItaError
+from ita_analytics.store.connection import transaction
+from ita_analytics.store.scores import (
+    _fetch_df,
+    insert_agencies,
+    insert_aliases,
+    next_agency_id,
+    refresh_results,
+    upsert_reported,
+    upsert_scores,
+)
+
+HISTORY_COLUMNS = ["import_id", "file_name", "sha256", "year", "created_at", "user_name", "rows",
+                   "agencies", "new_agencies", "replaced_scores", "status", "undone_at",
+                   "undone_by"]
+
+
+def import_source(import_id: int) -> str:
+    """The ``source`` written on agencies, aliases, scores and reported values of an import."""
+    return f"import:{import_id}"
+
+
+def find_committed_import(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    """The id of the latest committed (not undone) import of a file with this hash, or None."""
+    frame = _fetch_df(conn, """SELECT import_id FROM imports
+                               WHERE sha256 = ? AND status = 'committed' ORDER BY import_id DESC""",
+                      [sha256])
+    return int(frame["import_id"].iloc[0]) if len(frame) else None
+
+
+def load_existing_scores(conn: duckdb.DuckDBPyConnection, keys: pd.DataFrame) -> pd.DataFrame:
+    """Stored scores and reported values of the given (agency_id, year) keys.
+
+    Columns: agency_id, name, province, year, indicator (NULL for an agency-year that has
+    only reported values), score.
+    """
+    keys = keys[["agency_id", "year"]].astype("int64").drop_duplicates()
+    cur = conn.cursor()
+    try:
+        cur.register("existing_keys", keys)
+        try:
+            return cur.execute("""
+                SELECT k.agency_id, a.name, a.province, k.year, s.indicator,
+                       CAST(s.score AS DOUBLE) AS score
+                FROM existing_keys k
+                JOIN agencies a ON a.agency_id = k.agency_id
+                JOIN scores s ON s.agency_id = k.agency_id AND s.year = k.year
+                UNION ALL
+                SELECT k.agency_id, a.name, a.province, k.year, NULL, NULL
+                FROM existing_keys k
+                JOIN agencies a ON a.agency_id = k.agency_id
+                JOIN reported r ON r.agency_id = k.agency_id AND r.year = k.year
+                WHERE NOT EXISTS (SELECT 1 FROM scores s
+                                  WHERE s.agency_id = k.agency_id AND s.year = k.year)
+                ORDER BY 1, 4, 5""").df()
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister("existing_keys")
+    finally:
+        cur.close()
+
+
+def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: str,
+                  year: int | None, user: str | None, new_agencies: pd.DataFrame,
+                  aliases: pd.DataFrame, scores: pd.DataFrame, reported: pd.DataFrame,
+                  replace: bool, counts: dict, details: dict,
+                  allow_same_file: bool = False) -> int | None:
+    """Write one import in a single transaction; returns its id, or None when a committed
+    import of the same file (hash) already exists.
+
+    ``new_agencies`` has columns ref (< 0), name, name_key, agency_type, province, district,
+    official_code; ``aliases`` alias, alias_key, agency_ref; ``scores`` agency_ref, year,
+    indicator, score; ``reported`` agency_ref, year, total, level, iit, eit, oit. Refs < 0
+    name new agencies. Stored scores and reported values of the same agency-years are kept
+    in ``import_replaced_*`` and replaced when ``replace``; otherwise the commit is refused.
+    """
+    with transaction(conn) as cur:
+        rows = cur.execute("SELECT import_id FROM imports WHERE sha256 = ? AND status = 'committed'",
+                           [sha256]).fetchall()
+        if rows and not allow_same_file:
+            return None
+        import_id = int(cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports")
+                        .fetchall()[0][0])
+        source = import_source(import_id)
+        first_id = next_agency_id(cur)
+        ref_to_id = {int(ref): first_id + i for i, ref in enumerate(new_agencies["ref"])}
+
+        def resolve(refs: pd.Series) -> pd.Series:
+            return refs.astype("int64").map(lambda r: ref_to_id.get(r, r))
+
+        if len(new_agencies):
+            agencies = new_agencies.assign(agency_id=resolve(new_agencies["ref"]), source=source,
+                                           import_id=import_id)
+            insert_agencies(cur, agencies)
+        if len(aliases):
+            insert_aliases(cur, aliases.assign(agency_id=resolve(aliases["agency_ref"]),
+                                               source=source, import_id=import_id))
+        scores = scores.assign(agency_id=resolve(scores["agency_ref"]), source=source,
+                               import_id=import_id)
+        reported = reported.assign(agency_id=resolve(reported["agency_ref"]), source=source,
+                                   import_id=import_id)
+        keys = pd.concat([scores[["agency_id", "year"]], reported[["agency_id", "year"]]]
+                         ).astype("int64").drop_duplicates()
+        cur.register("import_keys", keys)
+        try:
+            existing = cur.execute("""
+                SELECT (SELECT count(*) FROM scores s JOIN import_keys k USING (agency_id, year))
+                     + (SELECT count(*) FROM reported r JOIN import_keys k USING (agency_id, year))
+            """).fetchall()[0][0]
+            if existing and not replace:
+                raise ItaError(
+                    "มีคะแนนของหน่วยงานและปีเดียวกันอยู่แล้ว จะแทนที่ได้เมื่อเลือกแทนที่ (--replace) เท่านั้น",
+                    "Scores of the same agencies and years already exist; they are replaced "
+                    "only when replace is chosen (--replace)",
+                )
+            cur.execute("""
+                INSERT INTO import_replaced_scores
+                SELECT ?, s.agency_id, s.year, s.indicator, s.score, s.source, s.import_id
+                FROM scores s JOIN import_keys k USING (agency_id, year)""", [import_id])
+            cur.execute("""
+                INSERT INTO import_replaced_reported
+                SELECT ?, r.agency_id, r.year, r.total, r.level, r.iit, r.eit, r.oit, r.source,
+                       r.import_id
+                FROM reported r JOIN import_keys k USING (agency_id, year)""", [import_id])
+            cur.execute("DELETE FROM scores WHERE (agency_id, year) IN "
+                        "(SELECT (agency_id, year) FROM import_keys)")
+            cur.execute("DELETE FROM reported WHERE (agency_id, year) IN "
+                        "(SELECT (agency_id, year) FROM import_keys)")
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                cur.unregister("import_keys")
+        upsert_scores(cur, scores, refresh=False)
+        if len(reported):
+            upsert_reported(cur, reported, refresh=False)
+        refresh_results(cur, keys)
+        cur.execute("""INSERT INTO imports (import_id, kind, file_name, sha256, year, created_at,
+                           user_name, rows, agencies, new_agencies, replaced_scores, status, details)
+                       VALUES (?, 'scores', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)""",
+                    [import_id, file_name, sha256, year, datetime.now(), user, counts["rows"],
+                     counts["agencies"], len(new_agencies), counts["replaced_scores"],
+                     json.dumps(details, ensure_ascii=False, default=str)])
+    return import_id
+
+
+def undo_import(conn: duckdb.DuckDBPyConnection, import_id: int, user: str | None = None) -> dict:
+    """Undo a committed import in one transaction, restoring exactly the state before it.
+
+    Refused when a later committed import replaced this import's scores, or wrote scores for
+    an agency this import created (undo that one first). Returns counts of what was undone.
+    """
+    with transaction(conn) as cur:
+        rows = cur.execute("SELECT status FROM imports WHERE import_id = ?", [import_id]).fetchall()
+        if not rows:
+            raise ItaError(f"ไม่พบการนำเข้าหมายเลข {import_id}", f"No import number {import_id}")
+        if rows[0][0] != "committed":
+            raise ItaError(f"การนำเข้าหมายเลข {import_id} ถูกยกเลิกไปแล้ว",
+                           f"Import {import_id} has already been undone")
+        later = cur.execute("""
+            SELECT DISTINCT i.import_id FROM imports i
+            WHERE i.status = 'committed' AND i.import_id > ? AND (
+                EXISTS (SELECT 1 FROM import_replaced_scores r
+                        WHERE r.import_id = i.import_id AND r.previous_import_id = ?)
+                OR EXISTS (SELECT 1 FROM import_replaced_reported r
+                           WHERE r.import_id = i.import_id AND r.previous_import_id = ?)
+                OR EXISTS (SELECT 1 FROM scores s JOIN agencies a USING (agency_id)
+                           WHERE s.import_id = i.import_id AND a.import_id = ?))
+            ORDER BY 1""", [import_id, import_id, import_id, import_id]).fetchall()
+        if later:
+            ids = ", ".join(str(r[0]) for r in later)
+            raise ItaError(
+                f"ยกเลิกการนำเข้า {import_id} ไม่ได้ เพราะการนำเข้าภายหลัง ({ids}) แก้ไขข้อมูลเดียวกัน "
+                "กรุณายกเลิกการนำเข้านั้นก่อน",
+                f"Import {import_id} cannot be undone because a later import ({ids}) changed the "
+                "same data; undo that one first",
+            )
+        keys = cur.execute("""
+            SELECT agency_id, year FROM scores WHERE import_id = ?
+            UNION SELECT agency_id, year FROM reported WHERE import_id = ?
+            UNION SELECT agency_id, year FROM import_replaced_scores WHERE import_id = ?
+            UNION SELECT agency_id, year FROM import_replaced_reported WHERE import_id = ?
+        """, [import_id] * 4).df()
+        removed = cur.execute("SELECT count(*) FROM scores WHERE import_id = ?",
+                              [import_id]).fetchall()[0][0]
+        cur.execute("DELETE FROM scores WHERE import_id = ?", [import_id])
+        cur.execute("DELETE FROM reported WHERE import_id = ?", [import_id])
+        cur.execute("""INSERT INTO scores
+                       SELECT agency_id, year, indicator, score, source, previous_import_id
+                       FROM import_replaced_scores WHERE import_id = ?""", [import_id])
+        cur.execute("""INSERT INTO reported
+                       SELECT agency_id, year, total, level, iit, eit, oit, source,
+                              previous_import_id
+                       FROM import_replaced_reported WHERE import_id = ?""", [import_id])
+        restored = cur.execute("SELECT count(*) FROM import_replaced_scores WHERE import_id = ?",
+                               [import_id]).fetchall()[0][0]
+        cur.execute("DELETE FROM agency_aliases WHERE import_id = ?", [import_id])
+        agencies = cur.execute("SELECT count(*) FROM agencies WHERE import_id = ?",
+                               [import_id]).fetchall()[0][0]
+        cur.execute("DELETE FROM results WHERE agency_id IN "
+                    "(SELECT agency_id FROM agencies WHERE import_id = ?)", [import_id])
+        cur.execute("DELETE FROM agency_aliases WHERE agency_id IN "
+                    "(SELECT agency_id FROM agencies WHERE import_id = ?)", [import_id])
+        cur.execute("DELETE FROM agencies WHERE import_id = ?", [import_id])
+        if len(keys):
+            refresh_results(cur, keys)
+        cur.execute("UPDATE imports SET status = 'undone', undone_at = ?, undone_by = ? "
+                    "WHERE import_id = ?", [datetime.now(), user, import_id])
+    return {"import_id": import_id, "scores_removed": int(removed),
+            "scores_restored": int(restored), "agencies_removed": int(agencies)}
+
+
+def load_file_import_keys(conn: duckdb.DuckDBPyConnection, sha256: str) -> pd.DataFrame:
+    """The (agency_id, year) pairs committed imports of a file (by hash) wrote."""
+    return _fetch_df(conn, """
+        WITH ids AS (SELECT import_id FROM imports WHERE sha256 = ? AND status = 'committed')
+        SELECT agency_id, year FROM scores WHERE import_id IN (SELECT import_id FROM ids)
+        UNION SELECT agency_id, year FROM reported WHERE import_id IN (SELECT import_id FROM ids)
+        ORDER BY 1, 2""", [sha256])
+
+
+def load_history(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Imports, newest first (columns :data:`HISTORY_COLUMNS`)."""
+    return _fetch_df(conn, f"""SELECT {', '.join(HISTORY_COLUMNS)} FROM imports
+                               ORDER BY import_id DESC""")
+
+
+def load_import_details(conn: duckdb.DuckDBPyConnection, import_id: int) -> dict:
+    """The details recorded with an import (sheets, layout, warnings), as a dict."""
+    frame = _fetch_df(conn, "SELECT details FROM imports WHERE import_id = ?", [import_id])
+    if frame.empty or frame["details"].iloc[0] is None:
+        return {}
+    return json.loads(frame["details"].iloc[0])

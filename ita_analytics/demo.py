@@ -16,7 +16,9 @@ import pandas as pd
 
 from ita_analytics import demo_names, geo, store
 from ita_analytics.domain import INDICATORS, compute_results_frame
+from ita_analytics.seed_measures import seed_agency_ids, seed_measure_frame
 from ita_analytics.seeds import SEED_AGENCIES, SEED_RESULTS, seed_source
+from ita_analytics.store import measures as measure_store
 from ita_analytics.thai import normalize_agency_name
 
 DEMO_SOURCE = "demo"
@@ -244,8 +246,11 @@ def load_demo(conn, seed: int = 2568, scale: int = 1) -> dict:
         store.upsert_scores(cur, scores, refresh=False)
         store.upsert_reported(cur, reported, refresh=False)
         store.refresh_results(cur)
+        n_measures = len(measure_store.insert_measures(
+            cur, seed_measure_frame(seed_agency_ids(agencies))))
         store.set_meta(cur, "demo", f"seed={seed};scale={scale}")
-    return {"agencies": len(agencies), "scores": len(scores), "reported": len(reported)}
+    return {"agencies": len(agencies), "scores": len(scores), "reported": len(reported),
+            "measures": n_measures}
 
 
 def demo_summary(agencies: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,87 @@
+"""CLI: ``report`` — the agency's Thai analysis report (DOCX or XLSX), one agency or a province."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ita_analytics import report, store
+from ita_analytics.agencies import find_agency
+from ita_analytics.cli import open_cli_store, parse_year_arg
+from ita_analytics.errors import ItaError
+from ita_analytics.geo import clean_province
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "report", help="the agency's Thai analysis report (DOCX/XLSX); --province alone: all "
+                       "agencies of a province into a folder")
+    p.add_argument("--agency", help="agency name (อบต./ทต. abbreviations accepted)")
+    p.add_argument("--province", help="province (with --agency: to tell same-named agencies apart)")
+    p.add_argument("--year", required=True, type=parse_year_arg)
+    p.add_argument("--out", required=True,
+                   help="FILE.docx or FILE.xlsx for one agency; a folder for a province")
+    p.add_argument("--format", choices=sorted(report.FORMATS), default=None,
+                   help="file type in province mode (default docx)")
+    p.add_argument("--peers", choices=[g.code for g in report.PEER_GROUPS], default="type",
+                   help="peer group of the comparisons (default: same type nationwide)")
+    p.set_defaults(handler=cmd_report)
+
+
+def _format_of(path: Path) -> str:
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in report.FORMATS:
+        raise ItaError(f"ระบุไฟล์ปลายทางเป็น .docx หรือ .xlsx: {path}",
+                       f"--out must end in .docx or .xlsx: {path}")
+    return fmt
+
+
+def cmd_report(args) -> int:
+    if not args.agency and not args.province:
+        raise ItaError("ระบุ --agency หรือ --province", "Give --agency or --province")
+    conn = open_cli_store(args, read_only=True)
+    try:
+        if args.agency:
+            return _one_agency(conn, args)
+        return _province(conn, args)
+    finally:
+        conn.close()
+
+
+def _one_agency(conn, args) -> int:
+    out = Path(args.out)
+    fmt = args.format or _format_of(out)
+    match = find_agency(store.load_agency_keys(conn), args.agency, args.province)
+    data = report.load_report_data(conn, match.agency_id, args.year, peers=args.peers)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(report.render(data, fmt))
+    print(f"{data.name} ({data.province or '-'}) ปี {data.year} → {out}", file=sys.stderr)
+    return 0
+
+
+def _province(conn, args) -> int:
+    province = clean_province(args.province)
+    fmt = args.format or "docx"
+    out_dir = Path(args.out)
+    if out_dir.suffix.lower() in (".docx", ".xlsx"):
+        raise ItaError("โหมดจังหวัดต้องระบุ --out เป็นโฟลเดอร์", "With --province alone, --out is a folder")
+    # One load for the whole province: every agency of the year (peers) and the province's history.
+    year_rows = store.load_results(conn, years=[args.year])
+    ids = year_rows.loc[year_rows["province"] == province, "agency_id"].tolist()
+    if not ids:
+        raise ItaError(f"ไม่มีผลการประเมินของหน่วยงานในจังหวัด{province} ปี {args.year}",
+                       f"No results for agencies in {province} in {args.year}")
+    results = report.load_report_results(conn, ids, args.year)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: set[str] = set()
+    for k, agency_id in enumerate(ids, 1):
+        data = report.build_report_data(results, agency_id, args.year, peers=args.peers)
+        name = report.report_file_name(data, fmt)
+        if name in written:  # two agencies of one name in a province: keep both files
+            name = name.replace(f".{fmt}", f"_{agency_id}.{fmt}")
+        written.add(name)
+        path = out_dir / name
+        path.write_bytes(report.render(data, fmt))
+        print(f"[{k}/{len(ids)}] {data.name} → {path.name}", file=sys.stderr, flush=True)
+    print(f"{len(ids)} ไฟล์ / files → {out_dir}", file=sys.stderr)
+    return 0

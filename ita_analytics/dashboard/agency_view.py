@@ -1,0 +1,226 @@
+"""The agency page's helpers: search, URL state, cached report data, its tables and figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ita_analytics import report, store
+from ita_analytics.agencies import suggest_agencies
+from ita_analytics.dashboard import data
+from ita_analytics.dashboard.charts import FONT, LEVEL_COLORS
+from ita_analytics.dashboard.ui import t
+from ita_analytics.domain import PASS_THRESHOLD
+from ita_analytics.report.formatting import MISSING, fmt_change, fmt_score
+from ita_analytics.thai import normalize_agency_name
+
+# Session-state keys of the page's widgets, and the URL parameters that mirror them.
+SEARCH_KEY = "ag_search"
+AGENCY_KEY = "ag_agency"
+YEAR_KEY = "ag_year"
+PEERS_KEY = "ag_peers"
+_URL_SEEN = "_ag_url_seen"
+URL_AGENCY, URL_YEAR, URL_PEERS = "agency_id", "year", "peers"
+PEER_CODES = [g.code for g in report.PEER_GROUPS]
+
+
+@dataclass(frozen=True)
+class AgencyChoice:
+    """What the page shows: an agency, one of its years, a peer group (None until chosen)."""
+
+    agency_id: int | None
+    year: int | None
+    peers: str
+
+
+@st.cache_data(show_spinner=False)
+def _agency_keys(_conn, data_version: int) -> pd.DataFrame:
+    return store.load_agency_keys(_conn)
+
+
+def agency_keys() -> pd.DataFrame:
+    """Every name key of every agency (cached per store version)."""
+    return _agency_keys(data.connection(), data.version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _report_results(_conn, data_version: int, agency_id: int, year: int) -> pd.DataFrame:
+    return report.load_report_results(_conn, [agency_id], year)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _agency_years(_conn, data_version: int, agency_id: int) -> list[int]:
+    own = store.load_results(_conn, agency_ids=[agency_id], indicators=False)
+    return sorted(int(y) for y in own["year"])
+
+
+def report_results(agency_id: int, year: int) -> pd.DataFrame:
+    """Every agency of ``year`` and the agency's own years (cached per store version)."""
+    return _report_results(data.connection(), data.version(), agency_id, year)
+
+
+def report_data(agency_id: int, year: int, peers: str) -> report.ReportData:
+    """The same :class:`report.ReportData` the downloaded report is built from."""
+    results = report_results(agency_id, year)
+    return report.build_report_data(results, agency_id, year, peers=peers)
+
+
+def find_matches(keys: pd.DataFrame, text: str, limit: int = 15) -> list[int]:
+    """Agency ids for a typed name: names containing it first, then near spellings."""
+    key = normalize_agency_name(text)
+    if not key:
+        return []
+    contains = keys[keys["key"].str.contains(key, regex=False)]
+    ids = list(dict.fromkeys(contains["agency_id"].astype(int)))[:limit]
+    for match in suggest_agencies(keys, text, limit=limit):
+        if match.agency_id not in ids:
+            ids.append(match.agency_id)
+    return ids[:limit]
+
+
+def _sync_from_url() -> None:
+    """Apply the URL to the widgets when it changed (first visit, a shared link, a peer link)."""
+    params = st.query_params
+    seen = (params.get(URL_AGENCY), params.get(URL_YEAR), params.get(URL_PEERS))
+    if st.session_state.get(_URL_SEEN) == seen:
+        return
+    st.session_state[_URL_SEEN] = seen
+    agency, year, peers = seen
+    if agency and agency.isdigit():
+        st.session_state[AGENCY_KEY] = int(agency)
+    if year and year.isdigit():
+        st.session_state[YEAR_KEY] = int(year)
+    if peers in PEER_CODES:
+        st.session_state[PEERS_KEY] = peers
+
+
+def _write_url(choice: AgencyChoice) -> None:
+    values = {URL_AGENCY: choice.agency_id, URL_YEAR: choice.year, URL_PEERS: choice.peers}
+    for param, value in values.items():
+        if value is None:
+            st.query_params.pop(param, None)
+        else:
+            st.query_params[param] = str(value)
+    st.session_state[_URL_SEEN] = tuple(None if v is None else str(v) for v in values.values())
+
+
+def _label(keys: pd.DataFrame, agency_id: int) -> str:
+    row = keys[keys["agency_id"] == agency_id]
+    if row.empty:
+        return str(agency_id)
+    r = row.iloc[0]
+    place = " ".join(p for p in (f"อ.{r.district}" if isinstance(r.district, str) else "",
+                                 f"จ.{r.province}" if isinstance(r.province, str) else "") if p)
+    return f"{r['name']} — {place}" if place else r["name"]
+
+
+def render_controls() -> AgencyChoice:
+    """Search box, matching agencies, year and peer group; their state is kept in the URL."""
+    _sync_from_url()
+    keys = agency_keys()
+    text = st.text_input(t("ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น อบต.หนองปลาหมอ)",
+                           "Find an agency (full or short name, e.g. อบต.หนองปลาหมอ)"),
+                         key=SEARCH_KEY)
+    current = st.session_state.get(AGENCY_KEY)
+    known = set(keys["agency_id"].astype(int))
+    options = [current] if current in known else []
+    options += [a for a in find_matches(keys, text) if a not in options] if text else []
+    if text and len(options) <= (1 if current in known else 0):
+        st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
+    if not options:
+        return AgencyChoice(None, None, st.session_state.get(PEERS_KEY, PEER_CODES[0]))
+    if st.session_state.get(AGENCY_KEY) not in options:
+        st.session_state[AGENCY_KEY] = options[0]
+    agency_id = st.selectbox(t("หน่วยงาน", "Agency"), options, key=AGENCY_KEY,
+                             format_func=lambda a: _label(keys, a))
+    years = _agency_years(data.connection(), data.version(), int(agency_id))
+    if not years:
+        st.info(t("หน่วยงานนี้ยังไม่มีผลการประเมิน", "This agency has no results yet"))
+        return AgencyChoice(int(agency_id), None, PEER_CODES[0])
+    if st.session_state.get(YEAR_KEY) not in years:
+        st.session_state[YEAR_KEY] = years[-1]
+    if st.session_state.get(PEERS_KEY) not in PEER_CODES:
+        st.session_state[PEERS_KEY] = PEER_CODES[0]
+    left, right = st.columns([1, 3])
+    year = left.selectbox(t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"), years[::-1], key=YEAR_KEY)
+    peers = right.radio(t("กลุ่มเปรียบเทียบ", "Peer group"), PEER_CODES, key=PEERS_KEY,
+                        horizontal=True,
+                        format_func=lambda c: t(report.data.PEER_GROUP_BY_CODE[c].label_th,
+                                                report.data.PEER_GROUP_BY_CODE[c].label_en))
+    choice = AgencyChoice(int(agency_id), int(year), peers)
+    _write_url(choice)
+    return choice
+
+
+def indicator_table(rd: report.ReportData) -> pd.DataFrame:
+    """Seed 000's Table 1 as shown on the page (same cells as the report, "-" where missing)."""
+    header = [t("ที่", "No."), t("ตัวชี้วัด", "Indicator"), t("กลุ่ม", "Tool"),
+              f"{t('ปี', 'FY')} {rd.prev_year}", f"{t('ปี', 'FY')} {rd.year}",
+              t("เปลี่ยนแปลง", "Change"), t("แนวทาง", "Action")]
+    rows = [[str(r["indicator"]), t(r["name_th"], r["name_en"]), r["tool"],
+             fmt_score(r["score_prev"]), fmt_score(r["score"]), fmt_change(r["change"]),
+             t(r["action_th"], r["action"]) if isinstance(r["action"], str) else MISSING]
+            for _, r in rd.indicators.iterrows()]
+    rows.append([t("ผลการประเมินภาพรวม", "Overall"), "", "", fmt_score(rd.total_prev),
+                 fmt_score(rd.total), fmt_change(rd.total_change), rd.level or MISSING])
+    return pd.DataFrame(rows, columns=header)
+
+
+def standings_table(rd: report.ReportData) -> pd.DataFrame:
+    return pd.DataFrame([{
+        t("กลุ่มเปรียบเทียบ", "Peer group"): t(s.group.label_th, s.group.label_en),
+        t("จำนวน", "Agencies"): s.n,
+        t("อันดับ", "Rank"): MISSING if s.rank is None else s.rank,
+        t("เปอร์เซ็นไทล์", "Percentile"): MISSING if s.percentile is None else round(s.percentile),
+        t("มัธยฐานคะแนนรวม", "Median total"): fmt_score(s.peer_median),
+    } for s in rd.standings])
+
+
+def weakest_table(rd: report.ReportData) -> pd.DataFrame:
+    """Weakest indicators first, with the total points each could add."""
+    w = rd.weakest
+    return pd.DataFrame({
+        t("ตัวชี้วัด", "Indicator"): [f"{n}. {t(a, b)}" for n, a, b in
+                                       zip(w["indicator"], w["name_th"], w["name_en"])],
+        t("คะแนน", "Score"): w["score"].round(2),
+        t("มัธยฐานกลุ่ม", "Peer median"): w["peer_median"].round(2),
+        t("ควอร์ไทล์บน", "Peer Q3"): w["peer_q3"].round(2),
+        t("เพิ่มคะแนนรวมได้ (ถึงมัธยฐาน)", "Total points to gain (to median)"):
+            w["gain_to_median"].round(2),
+        t("แนวทาง", "Action"): [t(a, b) if isinstance(a, str) else MISSING
+                                 for a, b in zip(w["action_th"], w["action"])],
+    })
+
+
+def total_figure(rd: report.ReportData) -> go.Figure:
+    """Total by year with its level; a year without a total is a gap."""
+    h = rd.history
+    fig = go.Figure(go.Scatter(
+        x=h["year"].astype(str), y=h["total"], mode="lines+markers+text", connectgaps=False,
+        text=[MISSING if pd.isna(v) else f"{v:.2f}" for v in h["total"]],
+        textposition="top center", marker_color=LEVEL_COLORS["AA"], name=rd.name))
+    fig.add_hline(y=PASS_THRESHOLD, line_dash="dash", line_color="#555",
+                  annotation_text=f"{PASS_THRESHOLD:.0f}")
+    fig.update_xaxes(type="category", title=None)
+    fig.update_layout(title=t("คะแนนรวมรายปี", "Total by year"), font=FONT,
+                      margin=dict(l=10, r=10, t=50, b=10), yaxis_title=t("คะแนน", "Score"))
+    return fig
+
+
+def peer_figure(rd: report.ReportData) -> go.Figure:
+    """The ten indicators: the agency, its peers' median and top quartile, side by side."""
+    p = rd.profile
+    fig = go.Figure()
+    for column, name, colour in (("score", t("หน่วยงาน", "Agency"), "#0072B2"),
+                                 ("peer_median", t("มัธยฐานกลุ่ม", "Peer median"), "#E69F00"),
+                                 ("peer_q3", t("ควอร์ไทล์บน", "Peer Q3"), "#009E73")):
+        fig.add_bar(x=p["label"], y=p[column], name=name, marker_color=colour)
+    low = pd.concat([p["score"], p["peer_median"]]).min()
+    fig.update_yaxes(range=[max(0, (low if pd.notna(low) else 0) - 10), 101])
+    fig.update_layout(barmode="group", font=FONT, margin=dict(l=10, r=10, t=50, b=10),
+                      title=t(f"เทียบกับ{rd.peer_group.label_th}",
+                              f"Against peers: {rd.peer_group.label_en}"))
+    return fig

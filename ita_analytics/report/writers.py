@@ -1,0 +1,103 @@
+"""Writing a report's sections to DOCX (python-docx) and XLSX (xlsxwriter) bytes."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import xlsxwriter
+
+from ita_analytics.report.data import ReportData
+from ita_analytics.report.docx_tools import new_document
+from ita_analytics.report.formatting import MISSING, is_missing
+from ita_analytics.report.sections import SECTIONS, Section
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"docx": DOCX_MIME, "xlsx": XLSX_MIME}
+
+
+def render_docx(data: ReportData, sections: tuple[Section, ...] = SECTIONS) -> bytes:
+    """The report as a Word document (TH Sarabun New 16 pt, A4)."""
+    document = new_document()
+    document.core_properties.title = f"รายงานการวิเคราะห์ผล ITA {data.name} ปี {data.year}"
+    document.core_properties.author = "ITA Analytics"
+    document.core_properties.language = "th-TH"
+    for section in sections:
+        section.write_docx(document, data)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    # Excel forbids []:*?/\ in sheet names and allows 31 characters.
+    base = re.sub(r"[\[\]:*?/\\]", " ", name)[:31]
+    candidate, k = base, 2
+    while candidate in used:
+        candidate = f"{base[:28]} {k}"
+        k += 1
+    used.add(candidate)
+    return candidate
+
+
+def render_xlsx(data: ReportData, sections: tuple[Section, ...] = SECTIONS) -> bytes:
+    """The report's tables, one sheet each; numbers stay numbers (two decimals), "-" where missing.
+
+    Every text cell is written as a string, never as a formula.
+    """
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "nan_inf_to_errors": False})
+    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top", "border": 1,
+                            "bg_color": "#DDEBF7"})
+    text = book.add_format({"text_wrap": True, "valign": "top"})
+    number = book.add_format({"num_format": "0.00", "valign": "top"})
+    integer = book.add_format({"num_format": "0", "valign": "top"})
+    used: set[str] = set()
+    for section in sections:
+        for sheet in section.sheets(data):
+            ws = book.add_worksheet(_sheet_name(sheet.name, used))
+            frame = sheet.frame
+            for c, column in enumerate(frame.columns):
+                ws.write_string(0, c, str(column), bold)
+                values = frame[column]
+                width = max([len(str(column))] + [len(str(v)) for v in values.head(100)])
+                ws.set_column(c, c, min(60, max(8, width + 2)))
+                for r, value in enumerate(values, start=1):
+                    if isinstance(value, bool):
+                        ws.write_string(r, c, "ใช่" if value else "ไม่ใช่", text)
+                    elif isinstance(value, (int, float)) or pd.api.types.is_number(value):
+                        if is_missing(value):
+                            ws.write_string(r, c, MISSING, text)
+                        else:
+                            is_int = float(value).is_integer() and not pd.api.types.is_float_dtype(
+                                values.dtype)
+                            ws.write_number(r, c, float(value), integer if is_int else number)
+                    elif is_missing(value):
+                        ws.write_string(r, c, MISSING, text)
+                    else:
+                        ws.write_string(r, c, str(value), text)
+            ws.freeze_panes(1, 0)
+            for k, png in enumerate(sheet.images):
+                ws.insert_image(1 + k * 32, len(frame.columns) + 1, f"chart{k + 1}.png",
+                                {"image_data": io.BytesIO(png), "x_scale": 0.6, "y_scale": 0.6})
+    book.close()
+    return buffer.getvalue()
+
+
+def render(data: ReportData, fmt: str, sections: tuple[Section, ...] = SECTIONS) -> bytes:
+    """The report in ``fmt`` ("docx" or "xlsx")."""
+    if fmt == "docx":
+        return render_docx(data, sections)
+    if fmt == "xlsx":
+        return render_xlsx(data, sections)
+    raise ValueError(fmt)
+
+
+def report_file_name(data: ReportData, fmt: str) -> str:
+    """A file name safe on every system: ITA_<year>_<agency>_<province>.<fmt>."""
+    parts = [f"ITA_{data.year}", data.name, data.province or ""]
+    name = "_".join(p for p in parts if p)
+    return re.sub(r"[\\/:*?\"<>|\s]+", "_", name) + f".{fmt}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ita_analytics import bench
@@ -17,6 +18,8 @@ def register(sub) -> None:
                    help=f"comma-separated groups among {', '.join(bench.STEP_GROUPS)}")
     p.add_argument("--dir", default=str(bench.BENCH_DIR),
                    help="where the benchmark stores are built and reused")
+    p.add_argument("--no-browser", action="store_true",
+                   help="skip the Chromium measurement of the later start")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_bench)
 
@@ -28,12 +31,15 @@ def cmd_bench(args) -> int:
         from ita_analytics.errors import ItaError
         raise ItaError(f"ไม่รู้จักกลุ่มขั้นตอน: {', '.join(unknown)}",
                        f"Unknown step groups: {', '.join(unknown)}")
-    page_steps = None
-    if "page" in groups:
-        # Only the dashboard package may import Streamlit; load it only when pages are timed.
-        from ita_analytics.dashboard.bench_pages import page_steps
+    page_steps = open_session = None
+    if "page" in groups or "server" in groups:
+        # Only the dashboard package may import Streamlit; load it only when it is timed.
+        # Its caches warn that no server runs, which is expected here.
+        logging.getLogger("streamlit").setLevel(logging.ERROR)
+        from ita_analytics.dashboard.bench_pages import open_session, page_steps
     report = bench.run_benchmark(scale=args.scale, repeats=max(1, args.repeats), groups=groups,
-                                 base=Path(args.dir), page_steps=page_steps)
+                                 base=Path(args.dir), page_steps=page_steps,
+                                 open_session=open_session, browser=not args.no_browser)
     if args.json:
         print_json(report)
     else:

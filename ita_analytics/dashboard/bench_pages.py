@@ -68,3 +68,30 @@ def page_steps(path: Path, scale_name: str, repeats: int) -> list[Measurement]:
             out.append(measure(f"page.warm.{name}", scale_name, lambda _, at=at: _run(at),
                                repeats, warmup=True))
     return out
+
+
+@contextmanager
+def open_session(url: str, timeout: float = 120):
+    """One session on a running server, held open after its first page's script run.
+
+    Speaks the app's websocket protocol as the browser does (a rerun request, then messages
+    until ``script_finished``), so the server does the same work without a browser.
+    """
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    ws_url = url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    with connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout) as ws:
+        request = BackMsg()
+        request.rerun_script.query_string = ""
+        request.rerun_script.page_script_hash = ""
+        ws.send(request.SerializeToString())
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(ws.recv(timeout=timeout))
+            if message.WhichOneof("type") == "script_finished":
+                if message.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    raise RuntimeError(f"first page did not finish: {message.script_finished}")
+                break
+        yield ws

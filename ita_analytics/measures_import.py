@@ -1,0 +1,324 @@
+"""Importing a measures spreadsheet: recognise columns, validate rows, preview, commit, undo."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ita_analytics import store
+from ita_analytics.agencies import find_agency
+from ita_analytics.errors import ItaError
+from ita_analytics.importer.read import Sheet, column_letter, read_tables
+from ita_analytics.measures import (
+    clean_cell_text,
+    clean_title,
+    kind_from_title,
+    parse_indicators,
+    parse_kind,
+    parse_month,
+    parse_period,
+    parse_status,
+    parse_target,
+    status_from_marks,
+)
+from ita_analytics.store import measures as measure_store
+from ita_analytics.thai import clean_text, find_year_in_text, parse_year
+
+# Column roles and the header words that name them, most specific first: "ผลลัพธ์" must win
+# over "ผลการดำเนินการ", the status marks over plain "ดำเนินการ".
+HEADER_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("mark_not_started", ("ยังไม่ดำเนิน", "ยังไม่ได้ดำเนิน", "notstarted")),
+    ("mark_in_progress", ("อยู่ระหว่างดำเนิน", "ระหว่างดำเนิน", "inprogress")),
+    ("mark_done", ("ดำเนินงานเสร็จ", "ดำเนินการเสร็จ", "ดำเนินการแล้ว", "เสร็จแล้ว", "done")),
+    ("status", ("สถานะ", "ความก้าวหน้า", "status")),
+    ("outcome", ("ผลลัพธ์", "ผลสัมฤทธิ์", "ความสำเร็จ", "outcome")),
+    ("output", ("ผลการดำเนิน", "สรุปผล", "ผลผลิต", "output")),
+    ("responsible", ("ผู้รับผิดชอบ", "หน่วยรับผิดชอบ", "responsible")),
+    ("start", ("เริ่ม", "start")),
+    ("end", ("สิ้นสุด", "แล้วเสร็จ", "end")),
+    ("period", ("ระยะเวลา", "ช่วงเวลา", "กำกับติดตาม", "period")),
+    ("steps", ("ขั้นตอน", "วิธีการ", "วิธีดำเนินการ", "steps")),
+    ("target", ("เป้าหมาย", "target")),
+    ("indicators", ("ตัวชี้วัด", "indicator")),
+    ("issue", ("ประเด็น", "issue")),
+    ("kind", ("ประเภท", "kind", "type")),
+    ("year", ("ปีงบประมาณ", "ปี", "year")),
+    ("province", ("จังหวัด", "province")),
+    ("agency", ("หน่วยงาน", "agency")),
+    ("title", ("มาตรการ", "โครงการ", "กิจกรรม", "ชื่อ", "measure", "title")),
+)
+MARK_ROLES = ("mark_not_started", "mark_in_progress", "mark_done")
+HEADER_SEARCH_ROWS = 20
+MEASURE_SOURCE_PREFIX = "import:"
+
+
+def role_of_header(text) -> str | None:
+    """The column role a header cell names, or None."""
+    if text is None:
+        return None
+    key = re.sub(r"[\s/_.\-()]", "", clean_text(str(text))).lower()
+    if not key:
+        return None
+    for role, words in HEADER_WORDS:
+        if any(word in key for word in words):
+            return role
+    return None
+
+
+def _is_subheader(row: list, roles: dict[str, int]) -> bool:
+    """A row under the header with no title and status-mark labels (seed 004's layout)."""
+    title = row[roles["title"]] if roles["title"] < len(row) else None
+    return (title is None or not str(title).strip()) and any(
+        role_of_header(c) in MARK_ROLES for c in row)
+
+
+def recognise_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
+    """(header row index, role → column) of a measures sheet, or None.
+
+    The header is the first of the top rows naming a title column and at least two other
+    roles; the first column of each role wins. Seed 004 prints its status marks under a
+    second header row (ยังไม่ดำเนินงาน / …) below "สถานการณ์ดำเนินงาน": one row below the
+    header is searched for them too.
+    """
+    for index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        roles: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            role = role_of_header(cell)
+            if role and role not in roles:
+                roles[role] = col
+        if "title" in roles and len(roles) >= 3:
+            if index + 1 < len(sheet.rows) and _is_subheader(sheet.rows[index + 1], roles):
+                for col, cell in enumerate(sheet.rows[index + 1]):
+                    role = role_of_header(cell)
+                    if role in MARK_ROLES and role not in roles:
+                        roles[role] = col
+            return index, roles
+    return None
+
+
+@dataclass
+class MeasuresPlan:
+    """What an import would add; nothing is written until :func:`commit_measures`."""
+
+    file_name: str
+    sha256: str
+    rows: pd.DataFrame
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    unchanged_import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.rows.empty
+
+    def preview(self) -> pd.DataFrame:
+        """The rows as a table to show before commit."""
+        if self.rows.empty:
+            return self.rows
+        out = self.rows[["sheet", "row", "agency_name", "year", "title", "kind", "indicators",
+                         "period_text", "start_month", "end_month", "responsible",
+                         "status"]].copy()
+        out["indicators"] = out["indicators"].map(lambda v: ", ".join(map(str, v)))
+        return out
+
+    def issues(self) -> pd.DataFrame:
+        """Errors and warnings as one table (level, sheet, row, column, code, messages)."""
+        rows = [{"level": "error", **e} for e in self.errors]
+        rows += [{"level": "warning", **w} for w in self.warnings]
+        return pd.DataFrame(rows, columns=["level", "sheet", "row", "column", "code",
+                                           "message_th", "message_en"])
+
+
+def _issue(sheet: str, row: int, col: int | None, code: str, th: str, en: str) -> dict:
+    return {"sheet": sheet, "row": row + 1, "column": column_letter(col) if col is not None else "",
+            "code": code, "message_th": th, "message_en": en}
+
+
+def _cell(row: list, roles: dict[str, int], role: str):
+    col = roles.get(role)
+    return row[col] if col is not None and col < len(row) else None
+
+
+def _attempt(ctx, role, parse, *args, code, th, en):
+    """``parse`` the cell of ``role``; on ValueError record a problem and give None."""
+    problems, sheet_name, r, row, roles = ctx
+    value = _cell(row, roles, role)
+    try:
+        return parse(value, *args)
+    except ValueError:
+        problems.append(_issue(sheet_name, r, roles.get(role), code,
+                               f"{th}: {value}", f"{en}: {value}"))
+        return None
+
+
+def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha256: str,
+                  year: int | None = None) -> MeasuresPlan:
+    """Validate the measures in ``sheets`` against the agencies in ``keys``.
+
+    Every problem is reported with sheet, row and column; a file with any error is refused
+    as a whole. ``year`` is used where a row gives none (else a year in the title rows).
+    """
+    records, errors, warnings, used = [], [], [], []
+    agencies: dict[tuple, object] = {}
+    for sheet in sheets:
+        found = recognise_header(sheet)
+        if found is None:
+            continue
+        header, roles = found
+        used.append(sheet.name)
+        title_year = next((y for r in sheet.rows[:header] for c in r if c
+                           for y in [find_year_in_text(str(c))] if y), None)
+        if "agency" not in roles:
+            errors.append(_issue(sheet.name, header, None, "no_agency_column",
+                                 "ไม่พบคอลัมน์ชื่อหน่วยงาน", "No agency column found"))
+            continue
+        first = header + 1
+        if first < len(sheet.rows) and _is_subheader(sheet.rows[first], roles):
+            first += 1
+        for r in range(first, len(sheet.rows)):
+            row = sheet.rows[r]
+            if all(c is None or not str(c).strip() for c in row):
+                continue
+            title = clean_title(_cell(row, roles, "title"))
+            if not title:
+                errors.append(_issue(sheet.name, r, roles["title"], "no_title",
+                                     "ไม่มีชื่อมาตรการ", "The measure has no title"))
+                continue
+            problems: list[dict] = []
+            ctx = (problems, sheet.name, r, row, roles)
+            row_year = _attempt(ctx, "year", lambda v: parse_year(v) if v not in (None, "") else None,
+                               code="bad_year", th="ปีไม่ถูกต้อง", en="Not a fiscal year")
+            row_year = row_year or year or title_year
+            if row_year is None:
+                problems.append(_issue(sheet.name, r, roles.get("year"), "no_year",
+                                       "ไม่ระบุปีงบประมาณ", "No fiscal year given"))
+            name = clean_text(str(_cell(row, roles, "agency") or ""))
+            province = _cell(row, roles, "province")
+            province = clean_text(str(province)) if province else None
+            match = agencies.get((name, province))
+            if match is None:
+                try:
+                    match = find_agency(keys, name, province)
+                except ItaError as error:
+                    match = error
+                agencies[(name, province)] = match
+            if isinstance(match, ItaError):
+                problems.append(_issue(sheet.name, r, roles["agency"], "unknown_agency",
+                                       match.message_th, match.message_en))
+            kind = _attempt(ctx, "kind", parse_kind, code="bad_kind", th="ประเภทไม่ถูกต้อง",
+                           en="Unknown kind") if "kind" in roles else kind_from_title(title)
+            indicators = _attempt(ctx, "indicators", parse_indicators, True, code="bad_indicators",
+                                 th="ตัวชี้วัดไม่ถูกต้อง", en="Bad indicators") or ()
+            if any(m in roles for m in MARK_ROLES):
+                marks = [_cell(row, roles, m) for m in MARK_ROLES]
+                try:
+                    status = status_from_marks(marks)
+                except ValueError:
+                    status = None
+                    problems.append(_issue(sheet.name, r, roles.get("mark_done"), "two_marks",
+                                           "ทำเครื่องหมายสถานะมากกว่าหนึ่งช่อง",
+                                           "More than one status marked"))
+            else:
+                status = _attempt(ctx, "status", parse_status, code="bad_status",
+                                 th="สถานะไม่รู้จัก", en="Unknown status")
+            period_text = clean_cell_text(_cell(row, roles, "period"))
+            period_text = " ".join(period_text.split("\n")) if period_text else None
+            start = end = None
+            if "start" in roles or "end" in roles:
+                start = _attempt(ctx, "start", parse_month, row_year, code="bad_month",
+                                th="อ่านเดือนไม่ได้", en="Cannot read the month")
+                end = _attempt(ctx, "end", parse_month, row_year, code="bad_month",
+                              th="อ่านเดือนไม่ได้", en="Cannot read the month")
+                if start and end and end < start:
+                    problems.append(_issue(sheet.name, r, roles.get("end"), "end_before_start",
+                                           "เดือนสิ้นสุดอยู่ก่อนเดือนเริ่ม",
+                                           "The end month is before the start"))
+            elif period_text:
+                try:
+                    period = parse_period(period_text, row_year)
+                    start, end = period.start, period.end
+                except ValueError:
+                    warnings.append(_issue(sheet.name, r, roles.get("period"), "period_as_text",
+                                           f"อ่านช่วงเวลาไม่ได้ เก็บเป็นข้อความ: {period_text}",
+                                           f"Period not understood, kept as text: {period_text}"))
+            outcome = clean_cell_text(_cell(row, roles, "outcome"))
+            target_text = clean_cell_text(_cell(row, roles, "target")) or outcome
+            target = parse_target(target_text)
+            if target is not None and target.item is not None:
+                target = None
+            if not indicators and target is not None:
+                indicators = target.indicators
+            if problems:
+                errors.extend(problems)
+                continue
+            records.append({
+                "sheet": sheet.name, "row": r + 1, "agency_id": match.agency_id,
+                "agency_name": match.name, "year": int(row_year), "title": title, "kind": kind,
+                "issue": clean_cell_text(_cell(row, roles, "issue")),
+                "steps": clean_cell_text(_cell(row, roles, "steps")), "period_text": period_text,
+                "start_month": start, "end_month": end,
+                "responsible": clean_cell_text(_cell(row, roles, "responsible")),
+                "status": status, "output": clean_cell_text(_cell(row, roles, "output")),
+                "outcome": outcome,
+                "target_indicator": (target.indicators[0] if target and len(target.indicators) == 1
+                                     else None),
+                "target_from": target.score_from if target else None,
+                "target_to": target.score_to if target else None,
+                "source": MEASURE_SOURCE_PREFIX + file_name, "indicators": list(indicators),
+            })
+    if not used:
+        errors.append(_issue(sheets[0].name if sheets else "-", 0, None, "no_header",
+                             "ไม่พบหัวตารางมาตรการ (ต้องมีคอลัมน์มาตรการ หน่วยงาน และอย่างน้อยอีกหนึ่งคอลัมน์)",
+                             "No measures table found (a measure column, an agency column and "
+                             "at least one more are needed)"))
+    return MeasuresPlan(file_name, sha256, pd.DataFrame(records), errors, warnings, used)
+
+
+def analyse_measures_file(conn, data: bytes, file_name: str,
+                          year: int | None = None) -> MeasuresPlan:
+    """Read and validate a measures spreadsheet (.xlsx or .csv); nothing is written.
+
+    Raises ``ImportRejected`` for files that cannot be read at all.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    sheets = read_tables(data, file_name)
+    plan = plan_measures(sheets, store.load_agency_keys(conn), file_name, sha256, year)
+    plan.unchanged_import_id = measure_store.find_committed_import(conn, sha256)
+    return plan
+
+
+def commit_measures(conn, plan: MeasuresPlan, user: str | None = None) -> int:
+    """Write a valid plan in one transaction with its import record; returns the import id.
+
+    Refuses a plan with errors, and does nothing for a file already imported (same hash),
+    returning that import's id.
+    """
+    if plan.errors or plan.rows.empty:
+        raise ItaError("ไฟล์มีข้อผิดพลาด ไม่ได้บันทึกข้อมูลใด ๆ",
+                       "The file has errors; nothing was written")
+    if plan.unchanged_import_id is not None:
+        return plan.unchanged_import_id
+    years = sorted(set(plan.rows["year"]))
+    with store.transaction(conn) as cur:
+        import_id = measure_store.record_import(
+            cur, file_name=plan.file_name, sha256=plan.sha256,
+            year=years[0] if len(years) == 1 else None, user_name=user, rows=len(plan.rows),
+            agencies=int(plan.rows["agency_id"].nunique()),
+            details={"sheets": plan.sheets, "years": [int(y) for y in years],
+                     "warnings": len(plan.warnings)})
+        measure_store.insert_measures(cur, plan.rows.assign(import_id=import_id))
+    return import_id
+
+
+def undo_measures(conn, import_id: int, user: str | None = None) -> int:
+    """Undo a measures import (its measures removed); returns how many were removed."""
+    try:
+        with store.transaction(conn) as cur:
+            return measure_store.undo_measures_import(cur, import_id, user)
+    except ValueError:
+        raise ItaError(f"การนำเข้าหมายเลข {import_id} ไม่ใช่การนำเข้ามาตรการที่ยังมีผลอยู่",
+                       f"Import {import_id} is not a committed measures import") from None

@@ -65,11 +65,7 @@ if gap.get("plan"):
 st.subheader(t("หน่วยงานที่มีคะแนนรวมใกล้เคียง", "Peers nearest in total"))
 results = view.report_results(choice.agency_id, choice.year)
 nearest = report.find_nearest_peers(results, choice.agency_id, choice.year, peers=choice.peers)
-for _, peer in nearest.iterrows():
-    st.page_link("pages/agency.py", label=f"{peer['name']} ({peer['province']}) — "
-                 f"{fmt_score(peer['total'])} ({peer['difference']:+.2f})",
-                 query_params={"agency_id": str(peer["agency_id"]), "year": str(choice.year),
-                               "peers": choice.peers})
+st.markdown(view.peer_links(nearest, choice.year, choice.peers) or "-")
 
 st.subheader(t("รายงานการวิเคราะห์ (ภาษาไทย)", "Analysis report (Thai)"))
 left, right = st.columns(2)

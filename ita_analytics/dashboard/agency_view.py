@@ -155,6 +155,17 @@ def render_controls() -> AgencyChoice:
     return choice
 
 
+def peer_links(nearest: pd.DataFrame, year: int, peers: str) -> str:
+    """A Markdown list of peers, each linking to its own agency page (same year and peer group)."""
+    lines = []
+    for _, peer in nearest.iterrows():
+        url = f"agency?{URL_AGENCY}={int(peer['agency_id'])}&{URL_YEAR}={year}&{URL_PEERS}={peers}"
+        place = peer["province"] if isinstance(peer["province"], str) else ""
+        lines.append(f"- [{peer['name']}]({url.replace('+', '%2B')}) {place} — "
+                     f"{fmt_score(peer['total'])} ({peer['difference']:+.2f})")
+    return "\n".join(lines)
+
+
 def indicator_table(rd: report.ReportData) -> pd.DataFrame:
     """Seed 000's Table 1 as shown on the page (same cells as the report, "-" where missing)."""
     header = [t("ที่", "No."), t("ตัวชี้วัด", "Indicator"), t("กลุ่ม", "Tool"),

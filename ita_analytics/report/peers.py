@@ -78,7 +78,9 @@ def compute_benchmark(results: pd.DataFrame, agency_id: int, year: int, peers="t
                      "percentile": pct, "rank": rank})
     table = pd.DataFrame(rows)
     total = table[table["measure"] == "total"].iloc[0]
-    return Benchmark(len(group), total["rank"], total["percentile"], table)
+    rank = None if pd.isna(total["rank"]) else int(total["rank"])
+    pct = None if pd.isna(total["percentile"]) else float(total["percentile"])
+    return Benchmark(len(group), rank, pct, table)
 
 
 def compute_weakest(results: pd.DataFrame, agency_id: int, year: int, peers=None) -> pd.DataFrame:

@@ -103,10 +103,13 @@ def _header_sheets(data: ReportData) -> list[Sheet]:
 def summary_lines(data: ReportData) -> list[str]:
     """The summary's sentences (total, level, change, gap to next level) in Thai."""
     y, py = thai_year(data.year), thai_year(data.prev_year)
-    lines = [f"{data.name} ได้คะแนนรวม {fmt_score(data.total, thai_digits=True)} คะแนน "
-             f"ระดับ {_level_text(data.level)} "
-             + ("ผ่านเกณฑ์" if data.passed else "ไม่ผ่านเกณฑ์")
-             + f" (คะแนนรวมไม่ต่ำกว่า {to_thai_digits(f'{PASS_THRESHOLD:.0f}')} คะแนน)"]
+    if is_missing(data.total):
+        lines = [f"{data.name} มีคะแนนไม่ครบทุกตัวชี้วัดในปี พ.ศ. {y} จึงไม่มีคะแนนรวมและระดับ"]
+    else:
+        lines = [f"{data.name} ได้คะแนนรวม {fmt_score(data.total, thai_digits=True)} คะแนน "
+                 f"ระดับ {_level_text(data.level)} "
+                 + ("ผ่านเกณฑ์" if data.passed else "ไม่ผ่านเกณฑ์")
+                 + f" (คะแนนรวมไม่ต่ำกว่า {to_thai_digits(f'{PASS_THRESHOLD:.0f}')} คะแนน)"]
     if not data.has_prev:
         lines.append(f"ไม่มีผลการประเมินของปีก่อนหน้า (ปี พ.ศ. {py}) จึงไม่มีการเปรียบเทียบกับปีก่อน")
     elif data.total_change is None:

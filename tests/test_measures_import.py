@@ -108,3 +108,30 @@ def test_status_mark_columns_and_cp874_csv(demo_conn):
 def test_file_without_a_measures_table_is_refused(demo_conn):
     plan = analyse_measures_file(demo_conn, b"a,b\n1,2\n", "scores.csv")
     assert [e["code"] for e in plan.errors] == ["no_header"]
+
+
+def test_cli_list_import_effect_undo(demo_db, tmp_path, capsys):
+    import json
+
+    from ita_analytics.cli import main
+
+    assert main(["--db", str(demo_db), "measures", "list", "--agency", "อบต.หนองปลาหมอ",
+                 "--province", "ขอนแก่น", "--year", "๒๕๖๘", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["count"] == 5 and listed["measures"][0]["target"] == {"indicator": 10, "from": 80.0,
+                                                                        "to": 100.0}
+    assert listed["measures"][0]["period"] == "ตุลาคม ๒๕๖๓ – กันยายน ๒๕๖๔ (เริ่มดำเนินการทันที)"
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(_xlsx(ROWS))
+    assert main(["--db", str(demo_db), "measures", "import", str(path), "--json"]) == 0
+    imported = json.loads(capsys.readouterr().out)
+    assert (imported["status"], imported["rows"]) == ("committed", 2)
+    assert main(["--db", str(demo_db), "measures", "effect", "--indicator", "9", "--from", "2569",
+                 "--to", "2570", "--json"]) == 0
+    effect = json.loads(capsys.readouterr().out)
+    assert effect["n_measures"] == 2 and effect["groups"][0]["n"] == 0  # 2569 not yet scored
+    # Seed 003 and the import both give ทต.ทุ่งผึ้ง a 2569 measure on indicator 9.
+    assert effect["agencies_with_measure_without_scores"] == 1
+    assert main(["--db", str(demo_db), "measures", "undo", str(imported["import_id"])]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(demo_db), "measures", "undo", str(imported["import_id"])]) == 1

@@ -1,0 +1,146 @@
+"""CLI: ``measures list | import | effect | undo`` — agencies' measures (มาตรการ)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ita_analytics import store
+from ita_analytics.agencies import find_agency
+from ita_analytics.analysis.measures import compute_measure_effect
+from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
+from ita_analytics.errors import ItaError
+from ita_analytics.measures_import import analyse_measures_file, commit_measures, undo_measures
+from ita_analytics.store import measures as measure_store
+
+
+def register(sub) -> None:
+    p = sub.add_parser("measures", help="measures (มาตรการ) agencies take to raise their scores")
+    msub = p.add_subparsers(dest="measures_command", required=True, metavar="SUBCOMMAND")
+
+    q = msub.add_parser("list", help="an agency's measures")
+    q.add_argument("--agency", required=True, help="agency name (อบต./ทต. abbreviations accepted)")
+    q.add_argument("--province")
+    q.add_argument("--year", type=parse_year_arg)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_list)
+
+    q = msub.add_parser("import", help="import a measures spreadsheet (.xlsx or .csv)")
+    q.add_argument("file")
+    q.add_argument("--year", type=parse_year_arg, help="fiscal year for rows that give none")
+    q.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_import)
+
+    q = msub.add_parser("effect", help="indicator change with vs without a linked measure")
+    q.add_argument("--indicator", required=True, type=int, choices=range(1, 11), metavar="N")
+    q.add_argument("--from", dest="year_from", required=True, type=parse_year_arg)
+    q.add_argument("--to", dest="year_to", required=True, type=parse_year_arg)
+    q.add_argument("--measure-year", type=parse_year_arg,
+                   help="fiscal year of the measures counted (default: --from)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(handler=cmd_effect)
+
+    q = msub.add_parser("undo", help="undo a measures import")
+    q.add_argument("import_id", type=int)
+    q.set_defaults(handler=cmd_undo)
+
+
+def _month(value) -> str | None:
+    return None if value is None or str(value) == "NaT" else str(value.date())
+
+
+def list_payload(conn, agency: str, province: str | None, year: int | None) -> dict:
+    """What ``measures list --json`` prints."""
+    match = find_agency(store.load_agency_keys(conn), agency, province)
+    frame = measure_store.load_measures(conn, agency_ids=[match.agency_id],
+                                        years=None if year is None else [year])
+    measures = [{
+        "id": int(m.measure_id), "year": int(m.year), "title": m.title, "kind": m.kind,
+        "indicators": list(m.indicators), "issue": m.issue, "steps": m.steps,
+        "period": m.period_text, "start_month": _month(m.start_month),
+        "end_month": _month(m.end_month), "responsible": m.responsible, "status": m.status,
+        "output": m.output, "outcome": m.outcome,
+        "target": None if m.target_to != m.target_to else {
+            "indicator": None if m.target_indicator is None or str(m.target_indicator) == "<NA>"
+            else int(m.target_indicator),
+            "from": None if m.target_from != m.target_from else float(m.target_from),
+            "to": float(m.target_to)},
+        "source": m.source,
+    } for m in frame.itertuples(index=False)]
+    return {"agency": {"id": match.agency_id, "name": match.name, "province": match.province},
+            "year": year, "count": len(measures), "measures": measures}
+
+
+def cmd_list(args) -> int:
+    conn = open_cli_store(args, read_only=True)
+    try:
+        payload = list_payload(conn, args.agency, args.province, args.year)
+    finally:
+        conn.close()
+    if args.json:
+        print_json(payload)
+        return 0
+    print(f"{payload['agency']['name']} ({payload['agency']['province']}): "
+          f"{payload['count']} มาตรการ / measures")
+    for m in payload["measures"]:
+        indicators = ",".join(map(str, m["indicators"])) or "-"
+        print(f"[{m['id']}] {m['year']} {m['kind']} | ตัวชี้วัด {indicators} | "
+              f"{m['status'] or '-'} | {m['title']}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise ItaError(f"ไม่พบไฟล์ {path}", f"No file {path}")
+    conn = open_cli_store(args)
+    try:
+        plan = analyse_measures_file(conn, path.read_bytes(), path.name, args.year)
+        status = "rejected" if plan.errors else ("unchanged" if plan.unchanged_import_id
+                                                 else "valid" if args.dry_run else "committed")
+        import_id = plan.unchanged_import_id
+        if status == "committed":
+            import_id = commit_measures(conn, plan)
+    finally:
+        conn.close()
+    payload = {"status": status, "import_id": import_id, "rows": len(plan.rows),
+               "agencies": int(plan.rows["agency_id"].nunique()) if len(plan.rows) else 0,
+               "warnings": plan.warnings, "errors": plan.errors}
+    if args.json:
+        print_json(payload)
+    else:
+        for issue in plan.errors + plan.warnings:
+            print(f"{issue['sheet']}!{issue['column']}{issue['row']} {issue['code']}: "
+                  f"{issue['message_th']} / {issue['message_en']}")
+        print(f"{status}: {payload['rows']} rows, import {import_id}")
+    return 1 if status == "rejected" else 0
+
+
+def cmd_effect(args) -> int:
+    conn = open_cli_store(args, read_only=True)
+    try:
+        results = store.load_results(conn, years=[args.year_from, args.year_to])
+        measures = measure_store.load_measures(conn, years=[args.measure_year or args.year_from])
+    finally:
+        conn.close()
+    effect = compute_measure_effect(results, measures, args.indicator, args.year_from,
+                                    args.year_to, args.measure_year)
+    if args.json:
+        print_json(effect.as_dict())
+        return 0
+    for row in effect.groups.itertuples(index=False):
+        print(f"{row.group}: n={row.n} mean change {row.mean_change:.2f}")
+    print(effect.note_th)
+    print(effect.note_en)
+    return 0
+
+
+def cmd_undo(args) -> int:
+    conn = open_cli_store(args)
+    try:
+        removed = undo_measures(conn, args.import_id)
+    finally:
+        conn.close()
+    print(f"ยกเลิกการนำเข้า {args.import_id} แล้ว ลบ {removed} มาตรการ / "
+          f"import {args.import_id} undone, {removed} measures removed")
+    return 0

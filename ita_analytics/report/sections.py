@@ -112,8 +112,11 @@ def summary_lines(data: ReportData) -> list[str]:
                  + f" (คะแนนรวมไม่ต่ำกว่า {to_thai_digits(f'{PASS_THRESHOLD:.0f}')} คะแนน)"]
     if not data.has_prev:
         lines.append(f"ไม่มีผลการประเมินของปีก่อนหน้า (ปี พ.ศ. {py}) จึงไม่มีการเปรียบเทียบกับปีก่อน")
-    elif data.total_change is None:
+    elif data.total_prev is None:
         lines.append(f"ปี พ.ศ. {py} มีคะแนนไม่ครบทุกตัวชี้วัด จึงไม่มีคะแนนรวมให้เปรียบเทียบ")
+    elif data.total_change is None:
+        lines.append(f"ปี พ.ศ. {py} ได้คะแนนรวม {fmt_score(data.total_prev, thai_digits=True)} คะแนน "
+                     f"ระดับ {_level_text(data.level_prev)}")
     else:
         lines.append(f"เทียบกับปี พ.ศ. {py} ({fmt_score(data.total_prev, thai_digits=True)} คะแนน "
                      f"ระดับ {_level_text(data.level_prev)}) คะแนนรวมเปลี่ยนแปลง "

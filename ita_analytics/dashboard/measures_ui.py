@@ -1,0 +1,231 @@
+"""Measures page helpers: cached loads, the record form, the editable table, import and undo."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ita_analytics import store
+from ita_analytics.analysis.measures import propose_measures
+from ita_analytics.dashboard import data
+from ita_analytics.dashboard.ui import t
+from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
+from ita_analytics.errors import ItaError
+from ita_analytics.importer.read import ImportRejected
+from ita_analytics.measures import (
+    MEASURE_KINDS,
+    STATUS_NOT_STARTED,
+    STATUSES,
+    format_period_th,
+    parse_period,
+)
+from ita_analytics.measures_import import analyse_measures_file, commit_measures, undo_measures
+from ita_analytics.recommendations import RECOMMENDATIONS
+from ita_analytics.report.peers import compute_weakest
+from ita_analytics.store import measures as measure_store
+
+DASHBOARD_SOURCE = "dashboard"
+PROPOSAL_SOURCE = "proposal:recommendations"
+EDIT_COLUMNS = ["measure_id", "title", "kind", "status", "responsible", "period_text", "output",
+                "outcome"]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _load_measures(_conn, data_version: int, agency_ids: tuple | None, years: tuple | None,
+                   provinces: tuple | None, agency_types: tuple | None) -> pd.DataFrame:
+    return measure_store.load_measures(_conn, agency_ids=agency_ids, years=years,
+                                       provinces=provinces, agency_types=agency_types)
+
+
+def load_measures(agency_ids=None, years=None, provinces=None, agency_types=None) -> pd.DataFrame:
+    """``store.measures.load_measures`` cached per store version (copy before mutating)."""
+    def norm(values):
+        return None if values is None else tuple(sorted(values))
+    return _load_measures(data.connection(), data.version(), norm(agency_ids), norm(years),
+                          norm(provinces), norm(agency_types))
+
+
+@st.cache_data(show_spinner=False)
+def _agency_options(_conn, data_version: int) -> pd.DataFrame:
+    agencies = store.load_agencies(_conn)[["agency_id", "name", "province"]]
+    with_measures = set(measure_store.load_measures(_conn)["agency_id"])
+    agencies["has_measures"] = agencies["agency_id"].isin(with_measures)
+    # Agencies with measures first, so the seeds' agencies are one click away.
+    return agencies.sort_values(["has_measures", "agency_id"], ascending=[False, True],
+                                ignore_index=True)
+
+
+def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | None:
+    """Agency and fiscal year pickers; (agency_id, name, year) or None for an empty store."""
+    options = _agency_options(data.connection(), data.version())
+    if options.empty:
+        return None
+    labels = dict(zip(options["agency_id"],
+                      options["name"] + " (" + options["province"].fillna("-") + ")"))
+    left, right = st.columns([3, 1])
+    agency_id = left.selectbox(t("หน่วยงาน", "Agency"), list(labels), format_func=labels.get,
+                               key=f"{key}_agency")
+    year_options = sorted(set(years) | set(range(min(years, default=2568), max(years, default=2568) + 2)))
+    year = right.selectbox(t("ปีงบประมาณ", "Fiscal year"), year_options,
+                           index=len(year_options) - 2 if len(year_options) > 1 else 0,
+                           key=f"{key}_year")
+    name = options.set_index("agency_id").loc[agency_id, "name"]
+    return int(agency_id), name, int(year)
+
+
+def _indicator_label(n: int) -> str:
+    ind = INDICATOR_BY_NUMBER[n]
+    return f"{n} {t(ind.name_th, ind.name_en)}"
+
+
+def render_record_form(agency_id: int, year: int) -> None:
+    """A form adding one measure; the period text is read into start and end months."""
+    with st.form("measure_form", clear_on_submit=True):
+        title = st.text_input(t("มาตรการ/โครงการ/กิจกรรม", "Measure / project / activity"),
+                              key="mf_title")
+        c1, c2, c3 = st.columns(3)
+        kind = c1.selectbox(t("ประเภท", "Kind"), MEASURE_KINDS, key="mf_kind")
+        indicators = c2.multiselect(t("ตัวชี้วัดที่เกี่ยวข้อง", "Linked indicators"),
+                                    INDICATOR_NUMBERS, format_func=_indicator_label, key="mf_ind")
+        status = c3.selectbox(t("สถานะ", "Status"), [None, *STATUSES],
+                              format_func=lambda s: s or t("ไม่ระบุ", "not stated"), key="mf_status")
+        steps = st.text_area(t("ขั้นตอน/วิธีการปฏิบัติ", "Steps"), key="mf_steps")
+        c4, c5 = st.columns(2)
+        period_text = c4.text_input(t("ช่วงระยะเวลา (เช่น ต.ค. ๖๗ – ก.ย. ๖๘)",
+                                      "Period (e.g. ต.ค. ๖๗ – ก.ย. ๖๘)"), key="mf_period")
+        responsible = c5.text_input(t("ผู้รับผิดชอบ", "Responsible unit"), key="mf_resp")
+        output = st.text_area(t("ผลการดำเนินการ (Output)", "Output"), key="mf_output")
+        outcome = st.text_area(t("ผลลัพธ์/ผลสัมฤทธิ์ (Outcome)", "Outcome"), key="mf_outcome")
+        if not st.form_submit_button(t("บันทึกมาตรการ", "Save measure"), type="primary"):
+            return
+    if not title.strip():
+        st.error(t("กรุณาระบุชื่อมาตรการ", "Give the measure a title"))
+        return
+    try:
+        period = parse_period(period_text, fiscal_year=year)
+    except ValueError as error:
+        st.error(str(error))
+        return
+    row = {"agency_id": agency_id, "year": year, "title": title.strip(), "kind": kind,
+           "steps": steps or None, "period_text": period_text or None, "start_month": period.start,
+           "end_month": period.end, "responsible": responsible or None, "status": status,
+           "output": output or None, "outcome": outcome or None, "source": DASHBOARD_SOURCE,
+           "indicators": list(indicators)}
+    with store.transaction(data.connection()) as cur:
+        measure_store.insert_measures(cur, pd.DataFrame([row]))
+    st.success(t("บันทึกแล้ว", "Saved"))
+
+
+def render_edit_table(measures: pd.DataFrame) -> None:
+    """The agency-year's measures in an editable table; changed cells are saved on click."""
+    original = measures[EDIT_COLUMNS].set_index("measure_id")
+    edited = st.data_editor(
+        original, key="measures_editor", width="stretch",
+        column_config={
+            "title": st.column_config.TextColumn(t("มาตรการ", "Measure"), required=True),
+            "kind": st.column_config.SelectboxColumn(t("ประเภท", "Kind"), options=MEASURE_KINDS,
+                                                     required=True),
+            "status": st.column_config.SelectboxColumn(t("สถานะ", "Status"), options=STATUSES),
+            "responsible": t("ผู้รับผิดชอบ", "Responsible"),
+            "period_text": t("ช่วงระยะเวลา", "Period"),
+            "output": t("ผลการดำเนินการ", "Output"), "outcome": t("ผลลัพธ์", "Outcome")})
+    if not st.button(t("บันทึกการแก้ไข", "Save changes"), key="measures_save"):
+        return
+    changed = 0
+    with store.transaction(data.connection()) as cur:
+        for measure_id, row in edited.iterrows():
+            before = original.loc[measure_id]
+            changes = {c: (None if pd.isna(row[c]) else row[c]) for c in original.columns
+                       if not (pd.isna(row[c]) and pd.isna(before[c])) and row[c] != before[c]}
+            if "period_text" in changes:
+                year = int(measures.set_index("measure_id").loc[measure_id, "year"])
+                period = parse_period(changes["period_text"], fiscal_year=year)
+                changes.update(start_month=period.start, end_month=period.end)
+            if changes:
+                measure_store.update_measure(cur, int(measure_id), changes)
+                changed += 1
+    st.success(t(f"บันทึกการแก้ไข {changed} มาตรการ", f"Saved changes to {changed} measures"))
+
+
+def render_import() -> None:
+    """Upload → preview and issues → commit all or nothing; then the history with undo."""
+    upload = st.file_uploader(t("ไฟล์มาตรการ (.xlsx หรือ .csv)", "Measures file (.xlsx or .csv)"),
+                              type=["xlsx", "csv"], key="measures_upload", max_upload_size=20)
+    conn = data.connection()
+    if upload is not None:
+        try:
+            plan = analyse_measures_file(conn, upload.getvalue(), upload.name)
+        except ImportRejected as error:
+            st.error(t(error.message_th, error.message_en))
+            plan = None
+        if plan is not None:
+            if len(plan.issues()):
+                st.dataframe(plan.issues(), hide_index=True, key="measures_issues")
+            if plan.unchanged_import_id is not None:
+                st.info(t(f"ไฟล์นี้นำเข้าแล้ว (ครั้งที่ {plan.unchanged_import_id})",
+                          f"This file was already imported (import {plan.unchanged_import_id})"))
+            elif plan.ok:
+                st.dataframe(plan.preview(), hide_index=True, key="measures_preview")
+                if st.button(t(f"นำเข้า {len(plan.rows)} มาตรการ", f"Import {len(plan.rows)} measures"),
+                             type="primary", key="measures_commit"):
+                    import_id = commit_measures(conn, plan)
+                    st.success(t(f"นำเข้าแล้ว (ครั้งที่ {import_id})", f"Imported (import {import_id})"))
+            else:
+                st.error(t("ไฟล์มีข้อผิดพลาด จึงไม่นำเข้าข้อมูลใด ๆ", "The file has errors: nothing imported"))
+    history = measure_store.load_measure_imports(conn)
+    if history.empty:
+        return
+    st.dataframe(history, hide_index=True, key="measures_history")
+    committed = history.loc[history["status"] == "committed", "import_id"].tolist()
+    if committed:
+        chosen = st.selectbox(t("ยกเลิกการนำเข้า", "Undo import"), committed, key="measures_undo_id")
+        if st.button(t("ยกเลิก", "Undo"), key="measures_undo"):
+            try:
+                removed = undo_measures(conn, int(chosen))
+                st.success(t(f"ลบ {removed} มาตรการแล้ว", f"Removed {removed} measures"))
+            except ItaError as error:
+                st.error(t(error.message_th, error.message_en))
+
+
+def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int) -> None:
+    """The agency-year's weakest indicators propose library measures; accepted ones become
+    draft measures (not started) for the next fiscal year."""
+    own = results[(results["agency_id"] == agency_id) & (results["year"] == year)]
+    if own.empty:
+        st.info(t(f"ไม่มีผลการประเมินของ {name} ปี {year}", f"No results for {name} in {year}"))
+        return
+    weakest = compute_weakest(results, agency_id, year)
+    drafts = propose_measures(weakest, RECOMMENDATIONS, name, year)
+    if drafts.empty:
+        st.success(t("ทุกตัวชี้วัดอยู่ในระดับรักษาระดับ", "Every indicator is at the maintain level"))
+        return
+    shown = drafts[["indicator", "score", "action", "title", "steps", "responsible", "period_text"]]
+    st.dataframe(shown, hide_index=True, key="proposals_table")
+    accepted = st.multiselect(t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
+                              list(drafts.index), format_func=lambda i: drafts.loc[i, "title"],
+                              key="proposals_accept")
+    if accepted and st.button(t(f"สร้างร่างมาตรการปี {year + 1}", f"Create drafts for {year + 1}"),
+                              key="proposals_create"):
+        rows = drafts.loc[accepted].assign(
+            agency_id=agency_id, kind=MEASURE_KINDS[0], status=STATUS_NOT_STARTED,
+            source=PROPOSAL_SOURCE, indicators=lambda d: [[int(n)] for n in d["indicator"]])
+        periods = [parse_period(p, fiscal_year=year + 1) for p in rows["period_text"]]
+        rows["start_month"] = [p.start for p in periods]
+        rows["end_month"] = [p.end for p in periods]
+        with store.transaction(data.connection()) as cur:
+            measure_store.insert_measures(cur, rows)
+        st.success(t(f"สร้างร่าง {len(rows)} มาตรการแล้ว", f"Created {len(rows)} drafts"))
+
+
+def period_column(measures: pd.DataFrame) -> pd.Series:
+    """B.E. period labels ("ต.ค. 2567 – ก.ย. 2568") for display."""
+    return pd.Series([format_period_th(s.date() if pd.notna(s) else None,
+                                       e.date() if pd.notna(e) else None)
+                      for s, e in zip(measures["start_month"], measures["end_month"])],
+                     index=measures.index, dtype="object")
+
+
+def today() -> date:
+    return date.today()

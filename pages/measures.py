@@ -1,0 +1,103 @@
+"""มาตรการ / Measures: record, import, propose from the analysis, track, and judge measures."""
+
+import streamlit as st
+
+from ita_analytics.analysis.measures import (
+    compare_targets,
+    compute_measure_effect,
+    compute_status_counts,
+    find_overdue,
+)
+from ita_analytics.dashboard import data, measures_ui
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.ui import render_empty, render_table_downloads, t
+from ita_analytics.domain import INDICATOR_NUMBERS
+
+filters = current_filters()
+st.title(t("มาตรการส่งเสริมคุณธรรมและความโปร่งใส", "Integrity and transparency measures"))
+years = data.meta()["years"]
+
+record, imports, propose, track, judge = st.tabs([
+    t("บันทึกมาตรการ", "Record"), t("นำเข้าไฟล์", "Import"),
+    t("เริ่มจากผลวิเคราะห์", "Start from the analysis"), t("ติดตาม", "Track"),
+    t("ประเมินผล", "Judge")])
+
+with record:
+    picked = measures_ui.render_agency_year("rec", years)
+    if picked is None:
+        render_empty("ยังไม่มีหน่วยงานในฐานข้อมูล — นำเข้าผลการประเมินก่อน",
+                     "No agencies in the store yet — import results first.")
+    else:
+        agency_id, name, year = picked
+        own = measures_ui.load_measures(agency_ids=[agency_id], years=[year])
+        st.subheader(t(f"มาตรการของ {name} ปี {year}: {len(own)} รายการ",
+                       f"Measures of {name}, {year}: {len(own)}"))
+        if len(own):
+            measures_ui.render_edit_table(own)
+            st.caption(t("แหล่งที่มา: ", "Source: ") + ", ".join(sorted(set(own["source"]))))
+        with st.expander(t("เพิ่มมาตรการ", "Add a measure"), expanded=own.empty):
+            measures_ui.render_record_form(agency_id, year)
+
+with imports:
+    measures_ui.render_import()
+
+with propose:
+    picked = measures_ui.render_agency_year("prop", years)
+    if picked is not None and years:
+        agency_id, name, year = picked
+        results = data.load_results(years=[year])
+        measures_ui.render_proposals(results, agency_id, name, year)
+
+with track:
+    measures = measures_ui.load_measures(provinces=filters.provinces,
+                                         agency_types=filters.agency_types)
+    if measures.empty:
+        render_empty("ยังไม่มีมาตรการ — บันทึกหรือนำเข้ามาตรการก่อน",
+                     "No measures yet — record or import some first.")
+    else:
+        by = st.radio(t("นับตาม", "Count by"), ["agency", "indicator", "province", "year"],
+                      format_func=lambda k: {"agency": t("หน่วยงาน", "Agency"),
+                                             "indicator": t("ตัวชี้วัด", "Indicator"),
+                                             "province": t("จังหวัด", "Province"),
+                                             "year": t("ปีงบประมาณ", "Year")}[k],
+                      horizontal=True, key="track_by")
+        counts = compute_status_counts(measures, by)
+        st.dataframe(counts.round(2), hide_index=True, key="track_counts")
+        render_table_downloads(counts, f"measure_status_by_{by}", "track_counts_dl")
+        today = measures_ui.today()
+        overdue = find_overdue(measures, today)
+        st.subheader(t(f"มาตรการที่เลยกำหนดและยังไม่แล้วเสร็จ ณ {today}: {len(overdue)}",
+                       f"Past their end and not done as of {today}: {len(overdue)}"))
+        if len(overdue):
+            st.dataframe(overdue, hide_index=True, key="track_overdue")
+            st.caption(t("มาตรการที่เอกสารไม่ระบุสถานะนับเป็นยังไม่แล้วเสร็จ (status_known = False)",
+                         "Measures whose documents state no status count as not done "
+                         "(status_known = False)."))
+
+with judge:
+    if len(years) < 2:
+        render_empty("ต้องมีผลการประเมินอย่างน้อยสองปี", "At least two years of results are needed.")
+    else:
+        c1, c2, c3 = st.columns(3)
+        indicator = c1.selectbox(t("ตัวชี้วัด", "Indicator"), INDICATOR_NUMBERS, index=8,
+                                 key="judge_ind")
+        year_from = c2.selectbox(t("จากปี", "From"), years[:-1], index=len(years) - 2,
+                                 key="judge_from")
+        year_to = c3.selectbox(t("ถึงปี", "To"), [y for y in years if y > year_from],
+                               key="judge_to")
+        results = data.load_results(years=[year_from, year_to], provinces=filters.provinces,
+                                    agency_types=filters.agency_types)
+        measures = measures_ui.load_measures(years=[year_from])
+        effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
+        st.warning(t(effect.note_th, effect.note_en), icon="⚖️")
+        st.dataframe(effect.groups.round(2), hide_index=True, key="judge_groups")
+        st.dataframe(effect.by_start.round(2), hide_index=True, key="judge_by_start")
+        st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
+                    "Difference in mean change (with − without)"),
+                  "-" if effect.difference != effect.difference else f"{effect.difference:+.2f}")
+        targets = compare_targets(data.load_results(), measures_ui.load_measures())
+        st.subheader(t("เป้าหมายที่ระบุในมาตรการ เทียบกับผลจริง", "Targets stated in measures vs results"))
+        if targets.empty:
+            st.info(t("ยังไม่มีมาตรการที่ระบุคะแนนเป้าหมาย", "No measure states a score target yet"))
+        else:
+            st.dataframe(targets.round(2), hide_index=True, key="judge_targets")

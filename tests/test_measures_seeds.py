@@ -98,3 +98,27 @@ def test_seed_004_all_done_by_position(seed_measures):
     assert rows.iloc[0]["responsible"] == "สำนักปลัด, กองคลัง"
     assert rows.iloc[8]["title"] == "E – Service"
     assert rows["end_month"].dt.date.eq(date(2022, 3, 1)).all()
+
+
+def test_report_has_the_recorded_measures_section(demo_conn):
+    import io
+
+    import docx
+    import openpyxl
+
+    from ita_analytics import report
+    from ita_analytics.agencies import find_agency
+    from ita_analytics.store import load_agency_keys
+
+    match = find_agency(load_agency_keys(demo_conn), "อบต.หนองปลาหมอ", "ขอนแก่น")
+    data = report.load_report_data(demo_conn, match.agency_id, 2568)
+    document = docx.Document(io.BytesIO(report.render(data, "docx")))
+    tables = [t for t in document.tables if t.rows[0].cells[0].text == "มาตรการ/โครงการ/กิจกรรม"
+              and len(t.columns) == 8]
+    assert len(tables) == 1 and len(tables[0].rows) == 6  # header + the seed's five measures
+    first = [c.text for c in tables[0].rows[1].cells]
+    assert first[0] == "โครงการจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
+    assert first[1] == "10" and first[4] == "สำนักปลัด"
+    assert first[3] == "ตุลาคม ๒๕๖๓ – กันยายน ๒๕๖๔ (เริ่มดำเนินการทันที)"
+    book = openpyxl.load_workbook(io.BytesIO(report.render(data, "xlsx")))
+    assert "มาตรการที่บันทึก" in book.sheetnames

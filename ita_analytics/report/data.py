@@ -329,10 +329,14 @@ def load_report_results(conn, agency_ids, year: int) -> pd.DataFrame:
 
 def load_report_data(conn, agency_id: int, year: int, *, peers: str = "type",
                      today: date | None = None, sections=None) -> ReportData:
-    """:func:`build_report_data` from the store; sections with a loader add their extras."""
+    """:func:`build_report_data` from the store; sections with a loader (of ``sections``,
+    default all report sections) add their extras."""
     results = load_report_results(conn, [agency_id], year)
     data = build_report_data(results, agency_id, year, peers=peers, today=today)
-    for section in sections or ():
+    if sections is None:
+        # Imported here: the sections module builds on this one.
+        from ita_analytics.report.sections import SECTIONS as sections
+    for section in sections:
         if section.load is not None:
             data.extras[section.key] = section.load(conn, data)
     return data

@@ -23,7 +23,7 @@ from ita_analytics.domain import (
     agency_type_en,
 )
 from ita_analytics.recommendations import recommendation_for
-from ita_analytics.report import charts
+from ita_analytics.report import charts, measures_section
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import TABLE_SIZE, add_paragraph, add_table, start_section
 from ita_analytics.report.formatting import (
@@ -340,3 +340,11 @@ def with_section(section: Section, *, after: str, sections: tuple[Section, ...] 
     keys = [s.key for s in sections]
     index = keys.index(after) + 1
     return (*sections[:index], section, *sections[index:])
+
+
+# The agency's recorded measures follow the library's drafts (issue 9); left out of a report
+# when the agency recorded none.
+RECORDED_MEASURES = Section("recorded_measures", "มาตรการที่หน่วยงานบันทึกไว้",
+                            measures_section.recorded_docx, measures_section.recorded_sheets,
+                            load=measures_section.load_recorded_measures)
+SECTIONS = with_section(RECORDED_MEASURES, after="measures")

@@ -29,7 +29,7 @@ from ita_analytics.importer.read import ImportRejected, Sheet, read_tables
 from ita_analytics.importer.recognise import INDICATOR_ROLES, ROLE_LABELS, recognise_sheet
 from ita_analytics.importer.validate import compare_reported, resolve_years, validate_values
 from ita_analytics.store import imports as store_imports
-from ita_analytics.thai import normalize_agency_name
+from ita_analytics.thai import normalize_agency_name, to_be_year
 
 __all__ = [
     "NEW", "ROLE_LABELS", "ImportPlan", "ImportRejected", "ImportResult", "Issue", "Sheet",
@@ -53,6 +53,7 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
     "rejected" (any error) or "unchanged" (the same file is already imported).
     """
     plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), replace=replace)
+    year = None if year is None else to_be_year(year)
     previous = store_imports.find_committed_import(conn, plan.sha256)
     settling = accept_suggestions or create_new or bool(decisions)
     if previous is not None and settling and \
@@ -75,15 +76,16 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
         plan.error(error.code, error.message_th, error.message_en)
         plan.status = "rejected"
         return plan
-    frames = _extract(sheets, plan, overrides or {})
-    if frames is not None:
-        _plan_rows(conn, frames, plan, year=year, accept_suggestions=accept_suggestions,
+    extracted = _extract(sheets, plan, overrides or {})
+    if extracted is not None:
+        _plan_rows(conn, *extracted, plan, year=year, accept_suggestions=accept_suggestions,
                    create_new=create_new, decisions=decisions)
     plan.status = "rejected" if plan.errors else "valid"
     return plan
 
 
-def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict) -> pd.DataFrame | None:
+def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
+             ) -> tuple[pd.DataFrame, dict] | None:
     layouts = {}
     frames = []
     for sheet in sheets:
@@ -146,14 +148,11 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict) -> pd.DataF
                        "No scores found in the file (expected a table of agency names and "
                        "indicator scores)")
         return None
-    entities = pd.concat(frames, ignore_index=True)
-    entities.attrs["layouts"] = layouts
-    return entities
+    return pd.concat(frames, ignore_index=True), layouts
 
 
-def _plan_rows(conn, entities: pd.DataFrame, plan: ImportPlan, *, year, accept_suggestions,
-               create_new, decisions) -> None:
-    layouts = entities.attrs["layouts"]
+def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *, year,
+               accept_suggestions, create_new, decisions) -> None:
     entities["year_be"] = resolve_years(entities, layouts, plan, year)
     old = entities["year_be"].notna() & (entities["year_be"] < FIRST_YEAR)
     if old.any():

@@ -7,7 +7,7 @@ import pandas as pd
 from ita_analytics import geo
 from ita_analytics.agencies import suggest_agencies
 from ita_analytics.domain import AGENCY_TYPE_BY_TH, AGENCY_TYPES
-from ita_analytics.importer.normalise import column_label
+from ita_analytics.importer.normalise import _texts, column_label
 from ita_analytics.importer.plan import NEW_AGENCY_COLUMNS, SUGGESTION_COLUMNS, ImportPlan
 from ita_analytics.importer.recognise import SheetLayout
 from ita_analytics.thai import clean_text, expand_agency_name, normalize_agency_name, split_agency_name
@@ -38,14 +38,14 @@ def check_places(rows: pd.DataFrame, layouts: dict[str, SheetLayout], plan: Impo
     out["province_clean"] = None
     out["district_clean"] = None
     if "province" in out.columns:
-        raw = out["province"].map(lambda v: clean_text(str(v)) if v is not None and not
-                                  (isinstance(v, float) and pd.isna(v)) else None)
+        raw = _texts(out["province"])
+        found: dict[str, str | None] = {}
         for text in raw.dropna().unique():
-            at = raw == text
             check = geo.check_province(text)
+            found[text] = check.name
             if check.ok:
-                out.loc[at, "province_clean"] = check.name
                 continue
+            at = raw == text
             first = out.loc[at].iloc[0]
             more_th, more_en = _more(int(at.sum()))
             hint = ", ".join(check.suggestions) or "-"
@@ -54,23 +54,27 @@ def check_places(rows: pd.DataFrame, layouts: dict[str, SheetLayout], plan: Impo
                        f"Unknown province \"{text}\" (expected a province name, e.g. {hint}){more_en}",
                        sheet=first["sheet"], row=int(first["row"]),
                        column=_col(layouts, first["sheet"], "province"))
+        out["province_clean"] = [found.get(v) if isinstance(v, str) else None for v in raw]
     if "district" in out.columns:
-        raw = out["district"].map(lambda v: clean_text(str(v)) if v is not None and not
-                                  (isinstance(v, float) and pd.isna(v)) else None)
-        pairs = pd.DataFrame({"d": raw, "p": out["province_clean"]}).dropna()
-        for (text, province), group in pairs.groupby(["d", "p"], sort=False):
-            check = geo.check_district(text, province)
+        raw = _texts(out["district"])
+        found_d: dict[tuple[str, str], str | None] = {}
+        pairs = list(zip(raw, out["province_clean"]))
+        for pair in dict.fromkeys(p for p in pairs if isinstance(p[0], str) and isinstance(p[1], str)):
+            text, province = pair
+            check = _check_district(text, province)
+            found_d[pair] = check.name
             if check.ok:
-                out.loc[group.index, "district_clean"] = check.name
                 continue
-            first = out.loc[group.index[0]]
-            more_th, more_en = _more(len(group))
+            at = (raw == text) & (out["province_clean"] == province)
+            first = out.loc[at].iloc[0]
+            more_th, more_en = _more(int(at.sum()))
             hint = ", ".join(check.suggestions) or "-"
             plan.error("unknown_district",
                        f"ไม่รู้จักอำเภอ \"{text}\" ในจังหวัด{province} (คาดว่าเป็น เช่น {hint}){more_th}",
                        f"Unknown district \"{text}\" in {province} (expected e.g. {hint}){more_en}",
                        sheet=first["sheet"], row=int(first["row"]),
                        column=_col(layouts, first["sheet"], "district"))
+        out["district_clean"] = [found_d.get(p) for p in pairs]
     return out
 
 
@@ -214,3 +218,13 @@ def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, Sh
     plan.suggestions = pd.DataFrame(suggestion_rows, columns=SUGGESTION_COLUMNS)
     plan.aliases = pd.DataFrame(alias_rows, columns=["alias", "agency_ref"]).drop_duplicates()
     return refs
+
+
+def _check_district(text: str, province: str) -> geo.NameCheck:
+    """geo.check_district, also taking "เมืองX" for the capital district geothai names "X"."""
+    check = geo.check_district(text, province)
+    if not check.ok and geo.clean_district(text).startswith("เมือง"):
+        rest = geo.check_district(geo.clean_district(text)[len("เมือง"):], province)
+        if rest.ok:
+            return rest
+    return check

@@ -38,6 +38,14 @@ def _text(value) -> str | None:
     return text or None
 
 
+def _texts(values: pd.Series) -> pd.Series:
+    """Cleaned text of a column (None for blanks), each distinct value cleaned once."""
+    values = values.astype("object")
+    cleaned = {v: _text(v) for v in pd.unique(values[values.notna()])}
+    return pd.Series([cleaned.get(v) if v is not None and v == v else None for v in values],
+                     index=values.index, dtype="object")
+
+
 def _frame(sheet: Sheet, layout: SheetLayout) -> pd.DataFrame:
     """The data rows under the header, one column per mapped role, plus ``row`` (1-based)."""
     start = layout.header_row + 1
@@ -50,7 +58,8 @@ def _frame(sheet: Sheet, layout: SheetLayout) -> pd.DataFrame:
     blank = np.array([all(v is None or (isinstance(v, str) and not v.strip()) for v in r)
                       for r in body], dtype=bool)
     frame["blank"] = blank
-    frame["first_text"] = [next((clean_text(v) for v in r if isinstance(v, str) and v.strip()), None)
+    # The first text of each row, to recognise notes under the table (cleaned only if needed).
+    frame["first_text"] = [next((v.strip() for v in r if isinstance(v, str) and v.strip()), None)
                            for r in body]
     return frame
 
@@ -79,9 +88,11 @@ def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
                   "ข้ามแถวว่าง", "Blank rows skipped")
     frame = frame[~frame["blank"]]
     score_cols = [r for r in SCORE_ROLES if r in frame.columns]
-    has_scores = frame[score_cols].map(lambda v: _text(v) not in (None, "-")).any(axis=1) \
-        if score_cols else pd.Series(False, index=frame.index)
-    names = frame["name"].map(_text) if "name" in frame.columns else pd.Series(None, index=frame.index)
+    has_scores = pd.Series(False, index=frame.index)
+    for col in score_cols:
+        text = frame[col].astype("string").str.strip()
+        has_scores |= (text.notna() & ~text.isin(["", "-", "–", "—"])).to_numpy(dtype=bool)
+    names = _texts(frame["name"]) if "name" in frame.columns else pd.Series(None, index=frame.index)
     year_in_name = names.map(lambda n: _year_row(n) if isinstance(n, str) else None)
     is_year_row = year_in_name.notna()
     footer = frame["first_text"].map(lambda n: isinstance(n, str) and bool(_FOOTER.match(n))) \
@@ -139,7 +150,7 @@ def extract_long(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows",
                   "ข้ามแถวว่าง", "Blank rows skipped")
     frame = frame[~frame["blank"]].copy()
-    frame["name"] = frame["name"].map(_text) if "name" in frame.columns else None
+    frame["name"] = _texts(frame["name"]) if "name" in frame.columns else None
     footer = frame["first_text"].map(lambda n: isinstance(n, str) and bool(_FOOTER.match(n)))
     _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows",
                   "ข้ามแถวหมายเหตุ/สรุปท้ายตาราง ไม่นำเข้าเป็นข้อมูล",

@@ -235,7 +235,8 @@ _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^
 _LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _WIDE_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})\d+"')
 _FORMULA = re.compile(rb"<f\b")
-_FORMULA_NO_VALUE = re.compile(rb"(?:<f\b[^>]*/>|</f>)(?!\s*<v>)")
+# A formula whose cell has no <v> with content after it: no computed value was saved.
+_FORMULA_NO_VALUE = re.compile(rb"(?:<f\b[^>]*/>|</f>)(?!\s*<v>[^<])")
 
 
 @dataclass

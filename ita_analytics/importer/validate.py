@@ -31,7 +31,8 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     Blanks and "-" are missing (NaN, not bad); ``bad`` marks cells that are not numbers.
     """
     values = values.astype("object")
-    is_number = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+    kinds = [type(v) for v in values]
+    is_number = pd.Series([k is float or k is int for k in kinds], index=values.index)
     out = pd.Series(np.nan, index=values.index, dtype="float64")
     out[is_number] = values[is_number].astype("float64")
     bad = pd.Series(False, index=values.index)
@@ -222,22 +223,23 @@ def compare_reported(valid: pd.DataFrame, layouts: dict[str, SheetLayout],
                       sheet=sheet, row=int(rows.at[index, "row"]),
                       column=_location(layouts, sheet, role))
     levels = rows["level"]
-    for index in levels[levels.notna()].index:
+    computed_levels = computed["level"]
+    passed = computed["passed"]
+    pass_label = levels.isin([PASS_LABEL_TH, FAIL_LABEL_TH])
+    pass_ok = passed.isna() | ((levels == PASS_LABEL_TH) == passed.fillna(False).astype(bool))
+    level_ok = computed_levels.isna() | (levels == computed_levels)
+    suspect = levels.notna() & ((pass_label & ~pass_ok) | (~pass_label & ~level_ok)
+                                | (~pass_label & computed_levels.isna()))
+    for index in suspect[suspect].index:
         reported = levels[index]
-        computed_level = computed.at[index, "level"]
-        passed = computed.at[index, "passed"]
+        expected = computed_levels[index]
         if reported in (PASS_LABEL_TH, FAIL_LABEL_TH):
-            # A pass/fail label can only be checked against the pass flag.
-            if pd.isna(passed) or bool(passed) == (reported == PASS_LABEL_TH):
-                continue
-        else:
-            if computed_level is None or pd.isna(computed_level):
-                computed_level = _level_from_total(rows.at[index, "year_be"], rows.at[index, "total"])
-            if computed_level is None or reported == computed_level:
+            expected = PASS_LABEL_TH if passed[index] else FAIL_LABEL_TH
+        elif expected is None or pd.isna(expected):
+            expected = _level_from_total(rows.at[index, "year_be"], rows.at[index, "total"])
+            if expected is None or reported == expected:
                 continue
         sheet = rows.at[index, "sheet"]
-        expected = computed_level if isinstance(computed_level, str) else (
-            PASS_LABEL_TH if passed else FAIL_LABEL_TH)
         plan.warn("reported_level_differs",
                   f"{rows.at[index, 'name']}: ระดับที่รายงาน \"{reported}\" ไม่ตรงกับระดับจากคะแนน "
                   f"\"{expected}\"",

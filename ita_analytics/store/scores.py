@@ -198,20 +198,24 @@ def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = 
     for col in INDICATOR_COLUMNS:
         wide[col] = wide[col].astype("float64")
     computed = compute_results_frame(wide)
-    rows = pd.concat([wide[["agency_id", "year", "n_indicators", "source"]], computed], axis=1)
+    rows = pd.concat([wide[["agency_id", "year", "n_indicators", "source", *INDICATOR_COLUMNS]],
+                      computed], axis=1)
     if len(reported_only):
         extra = reported_only.assign(n_indicators=0)
         rows = pd.concat([rows, extra], ignore_index=True)
     rows = rows.reindex(columns=["agency_id", "year", "IIT", "EIT", "OIT", "total", "level",
-                                 "passed", "n_indicators", "source"])
+                                 "passed", "n_indicators", "source", *INDICATOR_COLUMNS])
     rows["passed"] = rows["passed"].astype("boolean")
-    _with_frame(cur, "new_results", rows, """
-        INSERT INTO results
+    indicator_names = ", ".join(INDICATOR_COLUMNS)
+    indicator_values = ", ".join(f"CAST({c} AS DECIMAL(5, 2))" for c in INDICATOR_COLUMNS)
+    _with_frame(cur, "new_results", rows, f"""
+        INSERT INTO results (agency_id, year, iit, eit, oit, total, level, passed,
+                             n_indicators, source, {indicator_names})
         SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT),
                CAST("IIT" AS DECIMAL(5, 2)), CAST("EIT" AS DECIMAL(5, 2)),
                CAST("OIT" AS DECIMAL(5, 2)), CAST(total AS DECIMAL(5, 2)),
                CAST(level AS VARCHAR), CAST(passed AS BOOLEAN),
-               CAST(n_indicators AS TINYINT), source
+               CAST(n_indicators AS TINYINT), source, {indicator_values}
         FROM new_results""")
 
 
@@ -245,24 +249,8 @@ def load_results(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None
     )
     indicator_sql = ""
     if indicators:
-        indicator_sql = ",\n" + ", ".join(f"CAST(w.{c} AS DOUBLE) AS {c}" for c in INDICATOR_COLUMNS)
-        wide_join = """
-        LEFT JOIN (
-            SELECT agency_id, year,
-                   max(score) FILTER (WHERE indicator = 1) AS i1,
-                   max(score) FILTER (WHERE indicator = 2) AS i2,
-                   max(score) FILTER (WHERE indicator = 3) AS i3,
-                   max(score) FILTER (WHERE indicator = 4) AS i4,
-                   max(score) FILTER (WHERE indicator = 5) AS i5,
-                   max(score) FILTER (WHERE indicator = 6) AS i6,
-                   max(score) FILTER (WHERE indicator = 7) AS i7,
-                   max(score) FILTER (WHERE indicator = 8) AS i8,
-                   max(score) FILTER (WHERE indicator = 9) AS i9,
-                   max(score) FILTER (WHERE indicator = 10) AS i10
-            FROM scores GROUP BY agency_id, year
-        ) w ON w.agency_id = r.agency_id AND w.year = r.year"""
-    else:
-        wide_join = ""
+        # Materialised beside the result (migration 4), so no pivot of the scores here.
+        indicator_sql = ",\n" + ", ".join(f"CAST(r.{c} AS DOUBLE) AS {c}" for c in INDICATOR_COLUMNS)
     sql = f"""
         SELECT r.agency_id, a.name, a.agency_type, a.province, a.district,
                CAST(r.year AS BIGINT) AS year{indicator_sql},
@@ -274,7 +262,7 @@ def load_results(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None
                CAST(p.oit AS DOUBLE) AS "reported_OIT"
         FROM results r
         JOIN agencies a ON a.agency_id = r.agency_id
-        LEFT JOIN reported p ON p.agency_id = r.agency_id AND p.year = r.year{wide_join}
+        LEFT JOIN reported p ON p.agency_id = r.agency_id AND p.year = r.year
         {where}
         ORDER BY r.year, r.agency_id"""
     frame = _fetch_arrow_df(conn, sql, params)

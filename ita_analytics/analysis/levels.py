@@ -43,8 +43,9 @@ def compute_pass_rates(results: pd.DataFrame, by: str | None = None) -> pd.DataF
     if known.empty:
         return pd.DataFrame(columns=keys + ["assessed", "passed", "pass_rate", "target",
                                             "meets_target"])
-    out = known.groupby(keys).agg(assessed=("total", "size"),
-                                  passed=("passed", lambda s: int(s.fillna(False).sum())))
+    # A column of 0/1 summed per group: a Python lambda per group is ~10x slower at scale.
+    known = known.assign(_passed=known["passed"].fillna(False).astype("Int64"))
+    out = known.groupby(keys).agg(assessed=("total", "size"), passed=("_passed", "sum"))
     out["pass_rate"] = out["passed"] / out["assessed"]
     out["target"] = NATIONAL_PASS_TARGET
     out["meets_target"] = out["pass_rate"] >= NATIONAL_PASS_TARGET

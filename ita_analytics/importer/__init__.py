@@ -34,7 +34,7 @@ from ita_analytics.thai import normalize_agency_name, to_be_year
 __all__ = [
     "NEW", "ROLE_LABELS", "ImportPlan", "ImportRejected", "ImportResult", "Issue", "Sheet",
     "analyse_file", "commit_plan", "decision_key", "issues_frame", "load_history",
-    "read_tables", "undo_import",
+    "read_tables", "replaced_summary", "undo_import",
 ]
 
 _COMMIT_LOCK = threading.Lock()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ita_analytics.importer.read import column_letter
 from ita_analytics.importer.recognise import ROLE_LABELS, SheetLayout
 
 ISSUE_KEYS = ["sheet", "row", "column", "code", "message_th", "message_en"]
@@ -109,20 +110,20 @@ class ImportPlan:
         }
 
     def mapping_frame(self) -> pd.DataFrame:
-        """Recognised columns per sheet: sheet, layout, header_row (1-based), column, header, role."""
+        """Recognised columns per sheet: sheet, layout, col (0-based), header_row (1-based),
+        column (letter), header, role, role_th, role_en."""
         rows = []
         for layout in self.sheets:
-            for col, role in layout.mapping.items():
-                from ita_analytics.importer.read import column_letter
-
+            for col in sorted(set(layout.mapping) | set(layout.headers)):
+                role = layout.mapping.get(col, "ignore")
                 th, en = ROLE_LABELS.get(role, (role, role))
-                rows.append({"sheet": layout.sheet, "layout": layout.layout,
+                rows.append({"sheet": layout.sheet, "layout": layout.layout, "col": col,
                              "header_row": None if layout.header_row is None
                              else layout.header_row + 1,
                              "column": column_letter(col), "header": layout.headers.get(col, ""),
                              "role": role, "role_th": th, "role_en": en})
-        return pd.DataFrame(rows, columns=["sheet", "layout", "header_row", "column", "header",
-                                           "role", "role_th", "role_en"])
+        return pd.DataFrame(rows, columns=["sheet", "layout", "col", "header_row", "column",
+                                           "header", "role", "role_th", "role_en"])
 
 
 @dataclass

@@ -217,8 +217,9 @@ def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None) -> Sh
             mapping = {c: r for c, r in mapping.items() if r != role or role == "ignore"}
             mapping[int(col)] = role
         mapping = {c: r for c, r in mapping.items() if r != "ignore"}
-    headers = {c: str(cells[c]) if c < len(cells) and cells[c] is not None else ""
-               for c in mapping}
+    # Every titled column is listed (unrecognised ones as "ignore"), so the page can remap it.
+    headers = {c: str(v) for c, v in enumerate(cells) if v is not None and str(v).strip()}
+    headers.update({c: headers.get(c, "") for c in mapping})
     roles = set(mapping.values())
     if roles & set(INDICATOR_ROLES):
         layout = "wide"

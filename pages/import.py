@@ -1,0 +1,61 @@
+"""นำเข้าข้อมูล / Import: upload a score file, check it, preview, commit; history with undo."""
+
+import streamlit as st
+
+from ita_analytics.dashboard import data
+from ita_analytics.dashboard import import_view as view
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.ui import t
+from ita_analytics.thai import parse_year
+
+current_filters()
+st.title(t("นำเข้าผลการประเมิน", "Import assessment results"))
+st.caption(t("อัปโหลดไฟล์ Excel (.xlsx) หรือ CSV ของผลคะแนน ITA ตามที่ได้รับมา โปรแกรมจะหาหัวตาราง ปี "
+             "และคอลัมน์ตัวชี้วัดเอง ตรวจสอบทุกแถว และแสดงตัวอย่างก่อนบันทึก — ถ้ามีข้อผิดพลาดจะไม่บันทึกอะไรเลย",
+             "Upload an ITA score file (.xlsx or CSV) as it came. Its header, year and indicator "
+             "columns are found, every row is checked and a preview shown before anything is "
+             "written — a file with any error writes nothing."))
+view.render_template_download()
+view.render_flash()
+conn = data.connection()
+
+# --- Upload, check and commit: the block that writes to the store ------------------------------
+with st.container(border=True, key="imp_upload_block"):
+    uploaded = st.file_uploader(
+        t(f"ไฟล์ผลคะแนน (ไม่เกิน {view.upload_limit_mb()} MB)",
+          f"Score file (up to {view.upload_limit_mb()} MB)"),
+        type=["xlsx", "xlsm", "csv", "txt"], max_upload_size=view.upload_limit_mb(),
+        key="imp_file")
+    left, right = st.columns(2)
+    year_text = left.text_input(t("ปีงบประมาณ (ถ้าไฟล์ไม่ระบุ)", "Fiscal year (if the file has none)"),
+                                key="imp_year", placeholder="2569")
+    replace = right.checkbox(t("แทนที่คะแนนเดิมของหน่วยงานและปีเดียวกัน",
+                               "Replace stored scores of the same agencies and years"),
+                             key="imp_replace")
+    year = None
+    if year_text.strip():
+        try:
+            year = parse_year(year_text)
+        except ValueError:
+            st.error(t(f"ปีไม่ถูกต้อง: {year_text}", f"Not a fiscal year: {year_text}"))
+            st.stop()
+    if uploaded is not None:
+        payload = uploaded.getvalue()
+        overrides = st.session_state.get("imp_overrides", {})
+        decisions = st.session_state.get("imp_decisions_made", {})
+        plan = view.analyse_with_progress(conn, payload, uploaded.name, year=year,
+                                          replace=replace, overrides=overrides,
+                                          decisions=decisions)
+        new_overrides = view.merge_overrides(overrides, view.render_layout(plan))
+        view.render_issues(plan)
+        new_decisions = {**decisions, **view.render_preview(plan)}
+        if new_overrides != overrides or new_decisions != decisions:
+            # A corrected mapping or a decision changes the plan: check the file again.
+            st.session_state["imp_overrides"] = new_overrides
+            st.session_state["imp_decisions_made"] = new_decisions
+            st.rerun()
+        view.render_commit(conn, plan)
+    else:
+        st.session_state.pop("imp_overrides", None)
+        st.session_state.pop("imp_decisions_made", None)
+    view.render_history(conn, allow_undo=True)

@@ -378,7 +378,7 @@ def _movers(ctx):
 def _levels(ctx):
     distribution, pass_rates = require("ita_analytics.analysis.levels",
                                        "compute_level_distribution", "compute_pass_rates")
-    results = _load(ctx, indicators=False)
+    results = _load(ctx, columns=["year", "agency_type", "level", "total", "passed"])
     return distribution(results, by="agency_type"), pass_rates(results)
 
 
@@ -397,8 +397,8 @@ def _benchmark(ctx):
 
 def _trends(ctx):
     compute_trends = require("ita_analytics.analysis.trends", "compute_trends")
-    measures = ("total", "IIT", "EIT", "OIT", *[f"i{i.number}" for i in INDICATORS])
-    return compute_trends(_load(ctx), measures=measures)
+    measures = ("year", "total", "IIT", "EIT", "OIT", *[f"i{i.number}" for i in INDICATORS])
+    return compute_trends(_load(ctx, columns=measures), measures=measures[1:])
 
 
 def _checks(ctx):
@@ -421,7 +421,8 @@ def _movement(ctx):
     return label(deltas, ordinary(results))
 
 
-# Each analysis as its page or CLI call runs it: the load it needs from the store, then the call.
+# Each analysis as its page or CLI call runs it: the load it needs from the store (the years,
+# and the columns where the output shows no names or places), then the call.
 ANALYSES: dict[str, Callable[[AnalysisContext], object]] = {
     "weakest": _weakest, "weakest_group": _weakest_group, "deltas": _deltas,
     "movers": _movers, "levels": _levels, "transitions": _transitions,

@@ -14,7 +14,10 @@ filters = current_filters()
 st.title(t("ภาพรวมผลการประเมิน ITA", "ITA results overview"))
 
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
-    results = data.load_results(filters.years, filters.agency_types, filters.provinces)
+    # Only what the tiles and charts use: no names or places (much faster at scale).
+    results = data.load_results(filters.years, filters.agency_types, filters.provinces,
+                                columns=["year", "total", "passed", "level",
+                                         *(f"i{n}" for n in range(1, 11))])
 if results.empty:
     render_empty("ยังไม่มีข้อมูลสำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
                  "No data for these filters yet — import results on the Import page.")

@@ -32,17 +32,23 @@ def version() -> int:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load_results(_conn, data_version: int, years: tuple | None, agency_types: tuple | None,
-                  provinces: tuple | None, indicators: bool) -> pd.DataFrame:
+                  provinces: tuple | None, indicators: bool,
+                  columns: tuple | None = None) -> pd.DataFrame:
     return store.load_results(_conn, years=years, agency_types=agency_types,
-                              provinces=provinces, indicators=indicators)
+                              provinces=provinces, indicators=indicators, columns=columns)
 
 
-def load_results(years=None, agency_types=None, provinces=None, indicators=True) -> pd.DataFrame:
-    """``store.load_results`` for the filters, cached per store version (copy before mutating)."""
+def load_results(years=None, agency_types=None, provinces=None, indicators=True,
+                 columns=None) -> pd.DataFrame:
+    """``store.load_results`` for the filters, cached per store version (copy before mutating).
+
+    Pass ``columns`` when the view needs only some: a cache hit unpickles the whole frame, so
+    a smaller frame is faster on every run, not only the first.
+    """
     def norm(values):
         return None if values is None else tuple(sorted(values))
     return _load_results(connection(), version(), norm(years), norm(agency_types),
-                         norm(provinces), indicators)
+                         norm(provinces), indicators, norm(columns))
 
 
 @st.cache_data(show_spinner=False)

@@ -192,3 +192,35 @@ def test_cli_bench_json(bench_dir, capsys):
 def test_cli_bench_refuses_unknown_groups(bench_dir, capsys):
     assert main(["bench", "--steps", "analysis,nothing", "--dir", str(bench_dir)]) == 1
     assert "nothing" in capsys.readouterr().err
+
+
+def test_agency_page_is_timed_on_the_typical_agency(bench_dir, app_env):
+    from ita_analytics.dashboard import bench_pages
+
+    path = bench_dir / "national.duckdb"
+    conn = store.open_store(path, read_only=True)
+    try:
+        ctx = bench.analysis_context(conn)
+        name = store.load_results(conn, agency_ids=[ctx.agency_id], years=[ctx.year])["name"][0]
+    finally:
+        conn.close()
+    app_env(path)
+    at = bench_pages._page_app("pages/agency.py", bench_pages.PAGE_QUERY["agency"](ctx))
+    assert not at.exception and at.header[0].value == name
+
+
+def test_load_results_keeps_only_the_columns_asked_for(demo_db_template, demo_results):
+    conn = store.open_store(demo_db_template, read_only=True)
+    try:
+        some = store.load_results(conn, years=[2568], agency_types=["เทศบาลตำบล"],
+                                  columns=["total", "year", "i10", "passed"])
+        with pytest.raises(ValueError, match="nothing"):
+            store.load_results(conn, columns=["year", "nothing"])
+    finally:
+        conn.close()
+    full = demo_results[(demo_results["year"] == 2568)
+                        & (demo_results["agency_type"] == "เทศบาลตำบล")]
+    assert list(some.columns) == ["year", "i10", "total", "passed"]
+    assert len(some) == len(full) > 2000
+    assert some["total"].sum() == pytest.approx(full["total"].sum())
+    assert str(some["passed"].dtype) == "boolean"

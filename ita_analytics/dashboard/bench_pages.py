@@ -9,9 +9,16 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ita_analytics.bench import Measurement, measure
+from ita_analytics import store
+from ita_analytics.bench import AnalysisContext, Measurement, analysis_context, measure
+from ita_analytics.dashboard.agency_view import URL_AGENCY, URL_YEAR
 from ita_analytics.dashboard.navigation import installed_pages
 from ita_analytics.settings import BASE_DIR
+
+# What a page shows when opened from a link; pages not listed open on their defaults.
+PAGE_QUERY = {
+    "agency": lambda ctx: {URL_AGENCY: str(ctx.agency_id), URL_YEAR: str(ctx.year)},
+}
 
 
 @contextmanager
@@ -32,12 +39,14 @@ def _store_env(path: Path):
                 os.environ[key] = value
 
 
-def _page_app(page_path: str) -> AppTest:
+def _page_app(page_path: str, query: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(BASE_DIR / "app.py"), default_timeout=120)
     at.run()
     if page_path != installed_pages()[0].path:
         at.switch_page(page_path)
-        at.run()
+    for key, value in query.items():
+        at.query_params[key] = value
+    _run(at)
     return at
 
 
@@ -49,13 +58,20 @@ def _run(at: AppTest) -> None:
 
 def page_steps(path: Path, scale_name: str, repeats: int) -> list[Measurement]:
     """For each installed page: a full script run warm (cache hit) and cold (data caches cleared,
-    the process's store connection kept, as after an import)."""
+    the process's store connection kept, as after an import); the agency page shows the
+    benchmark's typical agency in the latest year."""
     out = []
+    conn = store.open_store(path, read_only=True)
+    try:
+        ctx: AnalysisContext = analysis_context(conn)
+    finally:
+        conn.close()
     with _store_env(path):
         for page in installed_pages():
             name = page.url_path
+            query = PAGE_QUERY[name](ctx) if name in PAGE_QUERY else {}
             try:
-                at = _page_app(page.path)
+                at = _page_app(page.path, query)
             except Exception as error:  # reported as a failed step, the others still run
                 out.append(Measurement(f"page.cold.{name}", scale_name, status="failed",
                                        note=f"{type(error).__name__}: {error}"[:300]))

@@ -180,3 +180,18 @@ def broken_files() -> dict[str, tuple[bytes, dict, str]]:
     files["long_bad_indicator.xlsx"] = (xlsx(long_bad), {"year": 2569}, "bad_indicator")
     files["old_framework_year.xlsx"] = (xlsx(wide), {"year": 2560}, "old_framework")
     return files
+
+
+def national_file(results: pd.DataFrame) -> bytes:
+    """A national year file like NACC's: one row per agency of ``store.load_results`` (one year),
+    Thai headers under a title row, written by xlsxwriter as real exports are."""
+    from ita_analytics.exports import to_xlsx_bytes
+
+    frame = pd.DataFrame({"ลำดับ": range(1, len(results) + 1), "ชื่อหน่วยงาน": results["name"],
+                          "ประเภทหน่วยงาน": results["agency_type"], "อำเภอ": results["district"],
+                          "จังหวัด": results["province"]})
+    for n in range(1, 11):
+        frame[f"ตัวชี้วัดที่ {n}"] = results[f"i{n}"].to_numpy()
+    frame["คะแนนรวม"] = results["total"].to_numpy()
+    frame["ระดับ"] = results["level"].to_numpy()
+    return to_xlsx_bytes(frame, "ITA")

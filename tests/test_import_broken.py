@@ -23,12 +23,30 @@ def export_csv(conn) -> bytes:
     return export_bytes(store.load_scores_long(conn), "csv", bom=False)
 
 
+@pytest.fixture(scope="module")
+def shared_conn(tmp_path_factory):
+    """One small store for every broken file (none may change it): the seeds' rows imported.
+
+    Small so that its full export, compared before and after each file, stays quick.
+    """
+    path = tmp_path_factory.mktemp("broken") / "ita.duckdb"
+    conn = store.open_store(path)
+    for name in ("seeds_wide_title_merged.xlsx", "nacc_rows_per_year.xlsx"):
+        data, kwargs, _ = good_files()[name]
+        plan = analyse_file(conn, data, name, replace=True, **kwargs)
+        assert commit_plan(conn, plan).status == "committed"
+    assert len(store.load_scores_long(conn)) == 25
+    yield conn
+    conn.close()
+
+
 def test_the_corpus_has_at_least_fifteen_broken_files():
     assert len(BROKEN) >= 15
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))
-def test_broken_file_is_refused_and_nothing_changes(demo_conn, name):
+def test_broken_file_is_refused_and_nothing_changes(shared_conn, name):
+    demo_conn = shared_conn
     data, kwargs, code = BROKEN[name]
     before = export_csv(demo_conn)
     version = store.data_version(demo_conn)
@@ -43,7 +61,8 @@ def test_broken_file_is_refused_and_nothing_changes(demo_conn, name):
     assert store.data_version(demo_conn) == version
 
 
-def test_errors_name_sheet_row_column_found_and_expected(demo_conn):
+def test_errors_name_sheet_row_column_found_and_expected(shared_conn):
+    demo_conn = shared_conn
     data, kwargs, _ = BROKEN["score_over_100.xlsx"]
     error = analyse_file(demo_conn, data, "x.xlsx", **kwargs).errors[0]
     assert (error.sheet, error.row, error.column) == ("ผลการประเมิน", 2, "G (ตัวชี้วัดที่ 3)")
@@ -51,7 +70,8 @@ def test_errors_name_sheet_row_column_found_and_expected(demo_conn):
     assert "105" in error.message_en and "expected 0–100" in error.message_en
 
 
-def test_thai_digit_errors_are_found_per_cell(demo_conn):
+def test_thai_digit_errors_are_found_per_cell(shared_conn):
+    demo_conn = shared_conn
     rows = seed_wide_rows(thai_digits=True)
     rows[2][9] = "๙๘.๑๐ก"
     error = analyse_file(demo_conn, xlsx(rows), "x.xlsx", year=2569).errors[0]

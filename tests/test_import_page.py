@@ -94,3 +94,64 @@ def test_validation_report_lists_errors_with_locations(empty_db):
     assert errors[0] == ["sheet", "row", "column", "code", "message_th", "message_en"]
     assert errors[1][:4] == ["ผลการประเมิน", 2, "H (ตัวชี้วัดที่ 4)", "not_numeric"]
     assert "ดีมาก" in errors[1][4]
+
+
+class FakeUpload:
+    """What st.file_uploader returns, for AppTest (which cannot upload files)."""
+
+    def __init__(self, name: str, data: bytes):
+        self.name = name
+        self._data = data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def _fake_uploader(monkeypatch, name: str, data: bytes) -> None:
+    import streamlit as st
+
+    def file_uploader(label, *args, max_upload_size=None, **kwargs):
+        assert max_upload_size == 20  # the explicit limit (setting upload_max_mb)
+        return FakeUpload(name, data)
+
+    monkeypatch.setattr(st, "file_uploader", file_uploader)
+
+
+def test_upload_preview_suggestion_and_commit(demo_db, app_env, monkeypatch):
+    data = xlsx([["ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", *[f"ตัวชี้วัดที่ {n}" for n in range(1, 11)]],
+                 ["ทต.ทุ่งผึ้ง", "แจ้ห่ม", "ลำปาง", *THUNG_PHUENG_2568],
+                 ["อบต.หนองปลาหมา", "โนนศิลา", "ขอนแก่น", *NONG_PLA_MO_2568]])
+    _fake_uploader(monkeypatch, "typo.xlsx", data)
+    app_env(demo_db)
+    at = app_test("pages/import.py")
+    at.text_input(key="imp_year").input("2569").run()
+    assert not at.exception
+    assert any("ไฟล์ถูกต้อง" in s.value and "1 แถว" in s.value for s in at.success)
+    tables = {str(d.key).rsplit("_", 1)[0]: d.value for d in at.dataframe if d.key}
+    suggestion = tables["imp_decisions"].iloc[0]
+    assert (suggestion["name"], suggestion["suggested_name"]) == (
+        "อบต.หนองปลาหมา", "องค์การบริหารส่วนตำบลหนองปลาหมอ")
+    mapping = tables["imp_mapping"].set_index("column")
+    assert mapping.loc["D", "role"].startswith("i1 ")
+    assert not at.button(key="imp_commit").disabled
+    at.button(key="imp_commit").click().run()
+    assert not at.exception
+    assert any("นำเข้าแล้ว" in s.value for s in at.success)
+    conn = store.open_store(demo_db)
+    try:
+        frame = store.load_results(conn, years=[2569])
+    finally:
+        conn.close()
+    assert frame["name"].tolist() == ["เทศบาลตำบลทุ่งผึ้ง"]
+    assert frame["total"].tolist() == [96.47]
+
+
+def test_upload_of_a_broken_file_shows_errors_and_cannot_commit(demo_db, app_env, monkeypatch):
+    data, _, _ = broken_files()["score_over_100.xlsx"]
+    _fake_uploader(monkeypatch, "bad.xlsx", data)
+    app_env(demo_db)
+    at = app_test("pages/import.py")
+    at.text_input(key="imp_year").input("2569").run()
+    assert not at.exception
+    assert any("ไม่นำเข้า" in e.value for e in at.error)
+    assert at.button(key="imp_commit").disabled

@@ -285,3 +285,22 @@ def test_reported_values_that_contradict_scores_are_warnings(demo_conn):
     assert plan.status == "valid"
     codes = [w.code for w in plan.warnings]
     assert "reported_differs" in codes and "reported_level_differs" in codes
+
+
+def test_national_year_file_imports_and_undoes(demo_conn):
+    from import_corpus import national_file
+
+    results = store.load_results(demo_conn, years=[2568])
+    data = national_file(results)
+    csv_before = export_csv(demo_conn)
+    plan = analyse_file(demo_conn, data, "national.xlsx", year=2569)
+    assert plan.status == "valid", [e.message_en for e in plan.errors[:3]]
+    assert plan.rows == len(results) == plan.agencies
+    assert len(plan.new_agencies) == 0 and plan.suggestions.empty
+    result = commit_plan(demo_conn, plan)
+    imported = store.load_results(demo_conn, years=[2569]).set_index("agency_id")
+    expected = results.set_index("agency_id")
+    assert len(imported) == len(expected)
+    pd.testing.assert_series_equal(imported["total"], expected["total"], check_names=False)
+    undo_import(demo_conn, result.import_id)
+    assert export_csv(demo_conn) == csv_before

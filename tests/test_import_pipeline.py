@@ -304,3 +304,44 @@ def test_national_year_file_imports_and_undoes(demo_conn):
     pd.testing.assert_series_equal(imported["total"], expected["total"], check_names=False)
     undo_import(demo_conn, result.import_id)
     assert export_csv(demo_conn) == csv_before
+
+
+def test_official_code_matches_a_renamed_agency(empty_conn):
+    header = ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", *[f"i{n}" for n in range(1, 11)]]
+    first = xlsx([header, ["6520105", "ทต.ทุ่งผึ้ง", "แจ้ห่ม", "ลำปาง", *THUNG_PHUENG_2568]])
+    commit_plan(empty_conn, analyse_file(empty_conn, first, "a.xlsx", year=2568))
+    # The next year's file spells the name differently (the seed's own typo); the code matches.
+    second = xlsx([header, [6520105, "เทศบาลตำบลทุ่งผิง", "แจ้ห่ม", "ลำปาง", *NONG_PLA_MO_2568]])
+    plan = analyse_file(empty_conn, second, "b.xlsx", year=2569)
+    assert plan.status == "valid" and len(plan.new_agencies) == 0 and plan.suggestions.empty
+    commit_plan(empty_conn, plan)
+    assert store.load_results(empty_conn)["agency_id"].nunique() == 1
+
+
+def test_hidden_sheet_is_reported_not_imported(empty_conn):
+    workbook_rows = seed_wide_rows(points=False)
+    book = io.BytesIO()
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "ผล"
+    for row in workbook_rows[:2]:
+        wb.active.append(row)
+    hidden = wb.create_sheet("old")
+    for row in workbook_rows:
+        hidden.append(row)
+    hidden.sheet_state = "hidden"
+    wb.save(book)
+    plan = analyse_file(empty_conn, book.getvalue(), "h.xlsx", year=2568)
+    assert plan.status == "valid" and plan.rows == 1
+    assert "hidden_sheet" in {w.code for w in plan.warnings}
+
+
+def test_semicolon_csv_and_utf16(empty_conn):
+    rows = seed_wide_rows(points=False)
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    for data in (frame.to_csv(index=False, sep=";").encode("utf-8"),
+                 frame.to_csv(index=False, sep="\t").encode("utf-16")):
+        plan = analyse_file(empty_conn, data, "x.csv", year=2568)
+        assert plan.status == "valid" and plan.rows == 2
+        assert plan.scores.query("indicator == 1")["score"].tolist() == [100.0, 98.29]

@@ -92,12 +92,14 @@ def _agency_type(name: str, given) -> str | None:
 
 def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, SheetLayout],
                    plan: ImportPlan, *, accept_suggestions: bool = False, create_new: bool = False,
-                   decisions: dict[str, int | str] | None = None) -> pd.Series:
+                   decisions: dict[str, int | str] | None = None,
+                   known_keys: dict[str, str] | None = None) -> pd.Series:
     """The ``agency_ref`` of each row: an existing agency_id, a new agency's negative ref, or
     NA for rows held back (a near match awaiting a decision, or an error).
 
     Fills ``plan.new_agencies``, ``plan.suggestions`` and ``plan.aliases``.
     ``keys`` is ``store.load_agency_keys``; matching goes through dicts built once from it.
+    ``known_keys`` maps stored agency names to their stored name keys (a shortcut).
     """
     decisions = decisions or {}
     by_key_province: dict[tuple[str, str | None], set[int]] = {}
@@ -109,7 +111,9 @@ def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, Sh
                if c is not None and not (isinstance(c, float) and pd.isna(c)) and str(c).strip()}
     names_by_id = dict(zip(keys["agency_id"].astype(int), zip(keys["name"], keys["province"])))
 
-    name_keys = {n: normalize_agency_name(n) for n in rows["name"].unique()}
+    # Names written exactly as stored reuse the stored key; only the others are normalised.
+    known = known_keys or {}
+    name_keys = {n: known.get(n) or normalize_agency_name(n) for n in rows["name"].unique()}
     work = pd.DataFrame({
         "name": rows["name"], "name_key": rows["name"].map(name_keys),
         "province": rows["province_clean"], "district": rows["district_clean"],

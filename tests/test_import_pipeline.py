@@ -345,3 +345,17 @@ def test_semicolon_csv_and_utf16(empty_conn):
         plan = analyse_file(empty_conn, data, "x.csv", year=2568)
         assert plan.status == "valid" and plan.rows == 2
         assert plan.scores.query("indicator == 1")["score"].tolist() == [100.0, 98.29]
+
+
+def test_seed_004_reported_level_contradicting_its_total_is_flagged(empty_conn):
+    # Seed 004: อบต.โคกสะอาด 2564 reported 74.83 as "ระดับ E"; the 2564 bands make 74.83 a C.
+    rows = [["ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", "ปีงบประมาณ", *[f"i{n}" for n in range(1, 11)],
+             "คะแนนรวม", "ระดับ"],
+            ["อบต.โคกสะอาด", "ฆ้องชัย", "กาฬสินธุ์", "๒๕๖๔", *["-"] * 10, 74.83, "ระดับ E"]]
+    plan = analyse_file(empty_conn, xlsx(rows), "004.xlsx")
+    assert plan.status == "valid" and plan.scores.empty
+    flagged = [w for w in plan.warnings if w.code == "reported_level_differs"]
+    assert len(flagged) == 1 and '"E"' in flagged[0].message_en and '"C"' in flagged[0].message_en
+    commit_plan(empty_conn, plan)
+    row = store.load_results(empty_conn).iloc[0]
+    assert (row["year"], row["reported_total"], row["reported_level"]) == (2564, 74.83, "E")

@@ -42,8 +42,9 @@ def _user() -> str | None:
         return None
 
 
-def _print_issue(prefix: str, issue: dict) -> None:
+def _print_issue(prefix: str, issue: dict, file_name: str) -> None:
     place = " ".join(str(part) for part in (
+        file_name,
         issue["sheet"] and f"ชีต/sheet {issue['sheet']}",
         issue["row"] and f"แถว/row {issue['row']}",
         issue["column"] and f"คอลัมน์/column {issue['column']}") if part)
@@ -72,15 +73,15 @@ def cmd_import(args) -> int:
     if args.json:
         print_json(payload)
     else:
-        _print_summary(payload, args.dry_run)
+        _print_summary(payload, args.dry_run, path.name)
     return 1 if payload["status"] == "rejected" else 0
 
 
-def _print_summary(payload: dict, dry_run: bool) -> None:
+def _print_summary(payload: dict, dry_run: bool, file_name: str) -> None:
     for issue in payload["errors"]:
-        _print_issue("ข้อผิดพลาด/ERROR", issue)
+        _print_issue("ข้อผิดพลาด/ERROR", issue, file_name)
     for issue in payload["warnings"]:
-        _print_issue("คำเตือน/warning", issue)
+        _print_issue("คำเตือน/warning", issue, file_name)
     status = payload["status"]
     counts = (f"ปี/year {payload['year'] or '-'}, {payload['rows']} แถว/rows, "
               f"{payload['agencies']} หน่วยงาน/agencies, {payload['new_agencies']} ใหม่/new, "

@@ -127,6 +127,26 @@ def _zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+def _xml_bomb() -> bytes:
+    """A workbook whose shared strings expand one cell into 10^9 'lol's (billion laughs)."""
+    from ita_analytics.exports import to_xlsx_bytes
+
+    rows = seed_wide_rows()
+    source = zipfile.ZipFile(io.BytesIO(to_xlsx_bytes(pd.DataFrame(rows[1:], columns=rows[0]))))
+    entities = b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1)) * 10)
+                        for i in range(1, 10))
+    dtd = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY lol0 "lol">' + entities + b"]>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                body = data[data.index(b"?>") + 2:]
+                data = dtd + body.replace("ลำดับ".encode(), b"&lol9;", 1)
+            out.writestr(info.filename, data)
+    return buffer.getvalue()
+
+
 def _formulas() -> bytes:
     rows = seed_wide_rows(points=False)
     rows[1][-2] = "=0.3*AVERAGE(E2:I2)+0.3*AVERAGE(J2:L2)+0.4*AVERAGE(M2:N2)"
@@ -170,6 +190,7 @@ def broken_files() -> dict[str, tuple[bytes, dict, str]]:
     good = xlsx(wide)
     files["truncated.xlsx"] = (good[: len(good) // 2], {"year": 2569}, "damaged")
     files["zip_bomb.xlsx"] = (_zip_bomb(), {"year": 2569}, "zip_bomb")
+    files["xml_entity_bomb.xlsx"] = (_xml_bomb(), {"year": 2569}, "unsafe_xml")
     files["formulas_without_values.xlsx"] = (_formulas(), {"year": 2569}, "formula_without_value")
     files["old_excel.xls"] = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, {},
                               "unsupported_format")

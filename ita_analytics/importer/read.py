@@ -284,8 +284,29 @@ def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
     return facts
 
 
+def _refuse_dtd(archive: zipfile.ZipFile, file_name: str) -> None:
+    """Refuse XML parts that declare a DTD: workbooks never need one, entity bombs do."""
+    for info in archive.infolist():
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(info) as part:
+            head = part.read(4096)
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise ImportRejected(
+                "unsafe_xml",
+                f"ไฟล์ {file_name} มีการประกาศ DTD/ENTITY ใน XML ซึ่งสมุดงาน Excel ปกติไม่มี "
+                "อาจเป็นไฟล์อันตราย จึงไม่อ่าน",
+                f"The file {file_name} declares a DTD/ENTITY in its XML, which Excel workbooks "
+                "never do; it may be hostile and was not read",
+            )
+
+
 def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
     archive = _check_zip(data, file_name)
+    try:
+        _refuse_dtd(archive, file_name)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise _damaged(file_name) from error
     try:
         facts = _sheet_facts(archive)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:

@@ -50,3 +50,42 @@ def compute_pass_rates(results: pd.DataFrame, by: str | None = None) -> pd.DataF
     out["target"] = NATIONAL_PASS_TARGET
     out["meets_target"] = out["pass_rate"] >= NATIONAL_PASS_TARGET
     return out.reset_index()
+
+
+def _levels_of(results: pd.DataFrame, year: int) -> pd.DataFrame:
+    cols = ["agency_id", "name", "agency_type", "province", "total", "level", "passed"]
+    return results.loc[results["year"] == year, cols].set_index("agency_id")
+
+
+def compute_level_transitions(results: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """From-level × to-level counts of agencies assessed in both years.
+
+    Output columns: level_from, level_to, count. A level that cannot be determined is
+    "ไม่ทราบ" (unknown). Across 2565/2566 the two sides use different rules.
+    """
+    a = _levels_of(results, year_from)
+    b = _levels_of(results, year_to)
+    both = a[["level"]].join(b[["level"]], how="inner", lsuffix="_from", rsuffix="_to")
+    if both.empty:
+        return pd.DataFrame(columns=["level_from", "level_to", "count"])
+    both = both.fillna("ไม่ทราบ")
+    return both.groupby(["level_from", "level_to"]).size().rename("count").reset_index()
+
+
+def compute_pass_crossings(results: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Agencies whose total crossed the pass line (85) between two years, either way.
+
+    Output columns: agency_id, name, agency_type, province, total_from, total_to, direction
+    (up | down); rises first, then falls, each by size of the change.
+    """
+    a = _levels_of(results, year_from)
+    b = _levels_of(results, year_to)
+    both = a[["total", "passed"]].join(b, how="inner", lsuffix="_from", rsuffix="_to")
+    both = both.dropna(subset=["total_from", "total_to"])
+    crossed = both[both["passed_from"].astype(bool) != both["passed_to"].astype(bool)].copy()
+    crossed["direction"] = crossed["passed_to"].astype(bool).map({True: "up", False: "down"})
+    crossed["change"] = crossed["total_to"] - crossed["total_from"]
+    crossed = crossed.sort_values(["direction", "change"], ascending=[False, False])
+    crossed = crossed.reset_index()
+    return crossed[["agency_id", "name", "agency_type", "province", "total_from", "total_to",
+                    "direction"]]

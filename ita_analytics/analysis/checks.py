@@ -1,0 +1,183 @@
+"""Consistency checks: reported vs computed values, levels, duplicates, implausible jumps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ita_analytics.analysis.common import INDICATOR_COLUMNS, consecutive_changes
+from ita_analytics.analysis.movement import MAD_TO_SD
+from ita_analytics.domain import (
+    FAIL_LABEL_TH,
+    LEVEL_BY_NAME,
+    PASS_LABEL_TH,
+    TOOL_CODES,
+    level_from_total_only,
+    rule_for_year,
+)
+from ita_analytics.thai import normalize_agency_name
+
+FINDING_COLUMNS = ["check", "severity", "agency_id", "name", "province", "year", "measure",
+                   "found", "expected", "message_th", "message_en"]
+TOLERANCE = 0.01
+"""Reported and computed scores may differ by rounding; more than this is a finding."""
+JUMP_K = 6.0
+"""A change further than this many robust standard deviations from the typical one is implausible."""
+
+
+def _findings(frame: pd.DataFrame, check: str, severity: str, measure, found, expected,
+              message_th, message_en) -> pd.DataFrame:
+    out = frame[["agency_id", "name", "province", "year"]].copy()
+    out["check"], out["severity"], out["measure"] = check, severity, measure
+    out["found"], out["expected"] = found, expected
+    out["message_th"], out["message_en"] = message_th, message_en
+    return out[FINDING_COLUMNS]
+
+
+def _level_consistent(year: int, reported: str, total: float, computed: str | None) -> str | None:
+    """The level the rules give, or None when the reported level agrees with them."""
+    if computed is not None:
+        return None if reported == computed else computed
+    if pd.isna(total):
+        return None
+    expected = level_from_total_only(year, total)
+    if rule_for_year(year).needs_tools:
+        passed = total >= 85
+        level = LEVEL_BY_NAME.get(reported)
+        if reported in (PASS_LABEL_TH, FAIL_LABEL_TH):
+            return None if (reported == PASS_LABEL_TH) == passed else expected
+        if level is not None and level.passed == passed:
+            return None  # e.g. "ผ่านดี" with a total ≥ 85: tools unknown, cannot say more
+        return expected
+    return None if reported == expected else expected
+
+
+def check_reported(results: pd.DataFrame) -> pd.DataFrame:
+    """Reported totals, tools and levels against what the indicators and the year's rule give."""
+    parts = []
+    both = results.dropna(subset=["reported_total", "total"])
+    bad = both[(both["reported_total"] - both["total"]).abs() > TOLERANCE]
+    if len(bad):
+        parts.append(_findings(
+            bad, "total_mismatch", "warning", "total", bad["reported_total"], bad["total"],
+            [f"คะแนนรวมที่รายงาน {r:.2f} ไม่ตรงกับที่คำนวณจากตัวชี้วัด {c:.2f}"
+             for r, c in zip(bad["reported_total"], bad["total"])],
+            [f"reported total {r:.2f} differs from {c:.2f} computed from the indicators"
+             for r, c in zip(bad["reported_total"], bad["total"])]))
+    for tool in TOOL_CODES:
+        col = f"reported_{tool}"
+        if col not in results.columns:
+            continue
+        both = results.dropna(subset=[col, tool])
+        bad = both[(both[col] - both[tool]).abs() > TOLERANCE]
+        if len(bad):
+            parts.append(_findings(
+                bad, "tool_mismatch", "warning", tool, bad[col], bad[tool],
+                [f"คะแนน {tool} ที่รายงาน {r:.2f} ไม่ตรงกับค่าเฉลี่ยตัวชี้วัด {c:.2f}"
+                 for r, c in zip(bad[col], bad[tool])],
+                [f"reported {tool} {r:.2f} differs from its indicators' mean {c:.2f}"
+                 for r, c in zip(bad[col], bad[tool])]))
+    levels = results.dropna(subset=["reported_level"])
+    rows = []
+    for row in levels.itertuples(index=False):  # a handful of rows: reported levels are rare
+        total = row.total if pd.notna(row.total) else row.reported_total
+        expected = _level_consistent(int(row.year), row.reported_level,
+                                     total if pd.notna(total) else np.nan,
+                                     row.level if isinstance(row.level, str) else None)
+        if expected is not None:
+            rows.append((row, expected, total))
+    if rows:
+        frame = pd.DataFrame([r._asdict() for r, _, _ in rows])
+        found = [r.reported_level for r, _, _ in rows]
+        expected = [e for _, e, _ in rows]
+        parts.append(_findings(
+            frame, "level_mismatch", "error", "level", found, expected,
+            [f"ระดับที่รายงาน \"{f}\" ขัดกับคะแนน {t:.2f} ตามเกณฑ์ปี {r.year} (ควรเป็น {e})"
+             for (r, e, t), f in zip(rows, found)],
+            [f"reported level \"{f}\" contradicts the score {t:.2f} under the {r.year} rule "
+             f"(expected {e})" for (r, e, t), f in zip(rows, found)]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+
+
+def check_duplicates(agencies: pd.DataFrame) -> pd.DataFrame:
+    """Agencies with the same normalised name in the same province (likely one agency twice)."""
+    frame = agencies.drop_duplicates("agency_id")[["agency_id", "name", "province"]].copy()
+    frame["key"] = frame["name"].map(normalize_agency_name)
+    dup = frame[frame.duplicated(["key", "province"], keep=False)]
+    if dup.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    others = dup.groupby(["key", "province"])["agency_id"].transform(
+        lambda s: ", ".join(str(v) for v in s))
+    dup = dup.assign(year=None)
+    return _findings(dup, "duplicate_agency", "warning", "name", dup["name"], others,
+                     [f"ชื่อซ้ำกับหน่วยงานรหัส {o} ในจังหวัดเดียวกัน" for o in others],
+                     [f"same name as agencies {o} in the same province" for o in others])
+
+
+def check_attribute_changes(agency_years: pd.DataFrame) -> pd.DataFrame:
+    """Agencies whose type or province differs between years.
+
+    Input: agency_id, name, year, agency_type, province as recorded per year (e.g. from
+    imported files). The store keeps one type and province per agency, so this check needs
+    such a per-year frame to find anything.
+    """
+    parts = []
+    frame = agency_years.sort_values(["agency_id", "year"])
+    for col, label_th in (("agency_type", "ประเภทหน่วยงาน"), ("province", "จังหวัด")):
+        prev = frame.groupby("agency_id")[col].shift()
+        changed = frame[prev.notna() & (prev != frame[col])]
+        if len(changed):
+            before = prev[changed.index]
+            parts.append(_findings(
+                changed, f"{col}_changed", "warning", col, changed[col], before,
+                [f"{label_th}เปลี่ยนจาก {b} เป็น {a}" for a, b in zip(changed[col], before)],
+                [f"{col} changed from {b} to {a}" for a, b in zip(changed[col], before)]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+
+
+def check_jumps(results: pd.DataFrame, k: float = JUMP_K) -> pd.DataFrame:
+    """Year-over-year indicator changes beyond k robust standard deviations of their own kind."""
+    changes = consecutive_changes(results, INDICATOR_COLUMNS)
+    info = results.set_index(["agency_id", "year"])[["name", "province"]]
+    parts = []
+    for col in INDICATOR_COLUMNS:
+        values = changes[["agency_id", "year", col]].dropna()
+        if len(values) < 20:
+            continue
+        median = values[col].median()
+        mad = (values[col] - median).abs().median()
+        limit = max(k * MAD_TO_SD * mad, 1.0)
+        bad = values[(values[col] - median).abs() > limit]
+        if bad.empty:
+            continue
+        bad = bad.join(info, on=["agency_id", "year"])
+        parts.append(_findings(
+            bad, "implausible_jump", "info", col, bad[col].round(2), round(limit, 2),
+            [f"ตัวชี้วัดที่ {col[1:]} เปลี่ยน {d:+.2f} คะแนนจากปีก่อน เกินช่วงปกติ ±{limit:.2f}"
+             for d in bad[col]],
+            [f"indicator {col[1:]} moved {d:+.2f} from the year before, beyond the usual "
+             f"±{limit:.2f}" for d in bad[col]]))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+
+
+def compute_checks(results: pd.DataFrame, agencies: pd.DataFrame | None = None,
+                   year: int | None = None, agency_years: pd.DataFrame | None = None
+                   ) -> pd.DataFrame:
+    """All consistency findings, errors first. Columns: :data:`FINDING_COLUMNS`.
+
+    ``agencies`` (agency_id, name, province) defaults to the agencies in ``results``;
+    ``year`` keeps findings of that year (duplicates, which have no year, are kept).
+    """
+    parts = [check_reported(results), check_jumps(results),
+             check_duplicates(agencies if agencies is not None else results)]
+    if agency_years is not None:
+        parts.append(check_attribute_changes(agency_years))
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    if year is not None:
+        out = out[out["year"].isna() | (out["year"] == year)]
+    order = {"error": 0, "warning": 1, "info": 2}
+    return out.sort_values(["severity", "year", "agency_id"], key=lambda s: s.map(order)
+                           if s.name == "severity" else s, na_position="last", ignore_index=True)

@@ -1,0 +1,109 @@
+"""Year-over-year deltas per agency and measure; movers; counts improved / declined."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ita_analytics.analysis.common import MEASURES
+from ita_analytics.domain import LEVEL_BY_NAME, rule_for_year
+
+ID_COLUMNS = ["agency_id", "name", "agency_type", "province"]
+UNCHANGED_WITHIN = 0.005
+"""Scores have two decimals: a smaller difference is no change."""
+
+
+def _year_frame(results: pd.DataFrame, year: int, columns: list[str]) -> pd.DataFrame:
+    return results.loc[results["year"] == year, ID_COLUMNS + columns].set_index("agency_id")
+
+
+def _pair(results: pd.DataFrame, year_from: int, year_to: int, columns: list[str]) -> pd.DataFrame:
+    """Agencies present in either year, with ``<col>_from`` and ``<col>_to`` columns."""
+    a = _year_frame(results, year_from, columns)
+    b = _year_frame(results, year_to, columns)
+    ids = b[ID_COLUMNS[1:]].combine_first(a[ID_COLUMNS[1:]])
+    both = a[columns].add_suffix("_from").join(b[columns].add_suffix("_to"), how="outer")
+    return ids.join(both).reset_index()
+
+
+def _status(score_from: pd.Series, score_to: pd.Series) -> np.ndarray:
+    delta = score_to - score_from
+    return np.select(
+        [score_from.isna(), score_to.isna(), delta > UNCHANGED_WITHIN, delta < -UNCHANGED_WITHIN],
+        ["missing_from", "missing_to", "improved", "declined"], default="unchanged")
+
+
+def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """One row per agency × measure for agencies present in either year.
+
+    Measures: total, IIT, EIT, OIT, i1…i10. Output columns: agency_id, name, agency_type,
+    province, measure, score_from, score_to, delta, rel_delta, status (improved | declined |
+    unchanged | missing_from | missing_to). A missing year stays missing, never zero.
+    """
+    measures = [m for m in MEASURES if m in results.columns]
+    pair = _pair(results, year_from, year_to, measures)
+    parts = []
+    for m in measures:
+        part = pair[ID_COLUMNS].copy()
+        part["measure"] = m
+        part["score_from"] = pair[f"{m}_from"].astype("float64")
+        part["score_to"] = pair[f"{m}_to"].astype("float64")
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True)
+    out["delta"] = (out["score_to"] - out["score_from"]).round(2)
+    out["rel_delta"] = out["delta"] / out["score_from"].where(out["score_from"] > 0)
+    out["status"] = _status(out["score_from"], out["score_to"])
+    return out
+
+
+def _level_move(pair: pd.DataFrame, year_from: int, year_to: int) -> pd.Series:
+    """up / down / same by rank within one rule; across rules by the pass flag."""
+    if rule_for_year(year_from).code == rule_for_year(year_to).code:
+        rank = {name: level.rank for name, level in LEVEL_BY_NAME.items()}
+        a = pair["level_from"].map(rank).astype("float64")
+        b = pair["level_to"].map(rank).astype("float64")
+    else:
+        a = pair["passed_from"].astype("float64")
+        b = pair["passed_to"].astype("float64")
+    move = np.select([a.isna() | b.isna(), b > a, b < a], [None, "up", "down"], default="same")
+    return pd.Series(move, index=pair.index, dtype="object")
+
+
+def compute_agency_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """One row per agency present in either year.
+
+    Output columns: agency_id, name, agency_type, province, total_from, total_to, delta,
+    rel_delta, level_from, level_to, level_move (up | down | same | None), passed_from,
+    passed_to. Across the 2565/2566 break levels are not comparable, so level_move then
+    compares the pass flag.
+    """
+    pair = _pair(results, year_from, year_to, ["total", "level", "passed"])
+    pair["delta"] = (pair["total_to"] - pair["total_from"]).round(2)
+    pair["rel_delta"] = pair["delta"] / pair["total_from"].where(pair["total_from"] > 0)
+    pair["level_move"] = _level_move(pair, year_from, year_to)
+    return pair[ID_COLUMNS + ["total_from", "total_to", "delta", "rel_delta", "level_from",
+                              "level_to", "level_move", "passed_from", "passed_to"]]
+
+
+def compute_movers(agency_deltas: pd.DataFrame, n: int = 10,
+                   by: str = "delta") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(risers, fallers): the ``n`` biggest rises and falls by ``delta`` or ``rel_delta``."""
+    known = agency_deltas.dropna(subset=[by])
+    risers = known[known[by] > 0].nlargest(n, by)
+    fallers = known[known[by] < 0].nsmallest(n, by)
+    return risers.reset_index(drop=True), fallers.reset_index(drop=True)
+
+
+def compute_change_counts(deltas: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Per measure [and group]: improved, declined, unchanged, missing (either year)."""
+    keys = ["measure"] + ([by] if by else [])
+    status = deltas["status"].where(~deltas["status"].str.startswith("missing"), "missing")
+    counts = pd.crosstab([deltas[k] for k in keys], status)
+    for col in ("improved", "declined", "unchanged", "missing"):
+        if col not in counts.columns:
+            counts[col] = 0
+    counts = counts[["improved", "declined", "unchanged", "missing"]].reset_index()
+    counts.columns.name = None
+    order = {m: i for i, m in enumerate(MEASURES)}
+    return counts.sort_values(keys, key=lambda s: s.map(order) if s.name == "measure" else s,
+                              ignore_index=True)

@@ -359,3 +359,36 @@ def test_seed_004_reported_level_contradicting_its_total_is_flagged(empty_conn):
     commit_plan(empty_conn, plan)
     row = store.load_results(empty_conn).iloc[0]
     assert (row["year"], row["reported_total"], row["reported_level"]) == (2564, 74.83, "E")
+
+
+def test_province_merged_down_its_agencies_applies_to_each(empty_conn):
+    rows = [["จังหวัด", "ชื่อหน่วยงาน", "อำเภอ", *[f"ตัวชี้วัดที่ {n}" for n in range(1, 11)]],
+            ["ขอนแก่น", "อบต.หนองปลาหมอ", "โนนศิลา", *NONG_PLA_MO_2568],
+            [None, "เทศบาลตำบลโนนศิลา", "โนนศิลา", *NONG_PLA_MO_2568],
+            ["ลำปาง", "ทต.ทุ่งผึ้ง", "แจ้ห่ม", *THUNG_PHUENG_2568]]
+    plan = analyse_file(empty_conn, xlsx(rows, merges=("A2:A3",)), "m.xlsx", year=2568)
+    assert plan.status == "valid", [e.message_en for e in plan.errors]
+    assert plan.new_agencies.set_index("name")["province"].to_dict() == {
+        "องค์การบริหารส่วนตำบลหนองปลาหมอ": "ขอนแก่น", "เทศบาลตำบลโนนศิลา": "ขอนแก่น",
+        "เทศบาลตำบลทุ่งผึ้ง": "ลำปาง"}
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(GOOD) if n.endswith(".xlsx")])
+def test_calamine_reads_the_same_values_as_openpyxl(name):
+    from ita_analytics.importer.read import _read_with_calamine, _read_with_openpyxl
+
+    data = GOOD[name][0]
+    fast, slow = _read_with_calamine(data), _read_with_openpyxl(data)
+    assert [s.name for s in fast] == [s.name for s in slow]
+
+    def trimmed(rows):
+        out = [list(row) for row in rows]
+        for row in out:
+            while row and row[-1] is None:
+                row.pop()
+        while out and not out[-1]:
+            out.pop()
+        return out
+
+    for a, b in zip(fast, slow):
+        assert trimmed(a.rows) == trimmed(b.rows)

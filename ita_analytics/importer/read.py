@@ -35,7 +35,9 @@ class Sheet:
     """One sheet as read: ``rows`` of cell values (row 0 is spreadsheet row 1, column 0 is A).
 
     Values are str, float, int, bool, datetime or None; formulas are never evaluated, their
-    last computed values are read. ``formula_cells`` counts cells holding a formula and
+    last computed values are read. A cell merged down several rows (e.g. a province over its
+    agencies) has its value repeated in each row; other merged cells are empty but the first.
+    ``formula_cells`` counts cells holding a formula and
     ``formulas_without_value`` those with no computed value saved in the file.
     """
 
@@ -348,10 +350,25 @@ def _read_with_calamine(data: bytes) -> list[Sheet]:
     for meta in workbook.sheets_metadata:
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue
-        raw = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_name(meta.name)
+        raw = sheet.to_python(skip_empty_area=False)
         rows = [[_clean_cell(v) for v in row] for row in raw]
+        _fill_vertical_merges(rows, sheet.merged_cell_ranges or [])
         sheets.append(Sheet(meta.name, rows, hidden=meta.visible != SheetVisibleEnum.Visible))
     return sheets
+
+
+def _fill_vertical_merges(rows: list[list], ranges) -> None:
+    """Copy the value of a cell merged down several rows (a province over its agencies) into
+    each row it covers; merges across columns (titles) keep their value in the first cell."""
+    for (top, left), (bottom, right) in ranges:
+        if bottom <= top or top >= len(rows) or left >= len(rows[top]):
+            continue
+        del right  # a block merged across columns too keeps its value in the first column only
+        value = rows[top][left]
+        for r in range(top + 1, min(bottom, len(rows) - 1) + 1):
+            if left < len(rows[r]) and rows[r][left] is None:
+                rows[r][left] = value
 
 
 def _read_with_openpyxl(data: bytes) -> list[Sheet]:

@@ -135,3 +135,14 @@ def test_cli_list_import_effect_undo(demo_db, tmp_path, capsys):
     assert main(["--db", str(demo_db), "measures", "undo", str(imported["import_id"])]) == 0
     capsys.readouterr()
     assert main(["--db", str(demo_db), "measures", "undo", str(imported["import_id"])]) == 1
+
+
+def test_generic_undo_removes_a_measures_import(demo_conn):
+    from ita_analytics.importer import undo_import
+
+    before = sum(measure_store.count_measures_by_source(demo_conn).values())
+    import_id = commit_measures(demo_conn, analyse_measures_file(demo_conn, _xlsx(ROWS), "m.xlsx"))
+    assert sum(measure_store.count_measures_by_source(demo_conn).values()) == before + 2
+    counts = undo_import(demo_conn, import_id, user="tester")
+    assert counts == {"import_id": import_id, "kind": "measures", "measures_removed": 2}
+    assert sum(measure_store.count_measures_by_source(demo_conn).values()) == before

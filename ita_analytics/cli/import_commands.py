@@ -136,6 +136,10 @@ def cmd_undo(args) -> int:
         counts = undo_import(conn, args.import_id, user=_user())
     finally:
         conn.close()
+    if counts.get("kind") == "measures":
+        print(f"ยกเลิกการนำเข้ามาตรการ {counts['import_id']} แล้ว / measures import "
+              f"{counts['import_id']} undone: {counts['measures_removed']} measures removed")
+        return 0
     print(f"ยกเลิกการนำเข้า {counts['import_id']} แล้ว / import {counts['import_id']} undone: "
           f"{counts['scores_removed']} scores removed, {counts['scores_restored']} restored, "
           f"{counts['agencies_removed']} agencies removed")

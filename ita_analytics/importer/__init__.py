@@ -280,8 +280,17 @@ def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult
 
 def undo_import(conn, import_id: int, user: str | None = None) -> dict:
     """Undo an import: its scores, reported values, agencies and aliases removed, replaced
-    values restored. Returns counts (scores_removed, scores_restored, agencies_removed)."""
+    values restored. Returns counts (scores_removed, scores_restored, agencies_removed).
+
+    A measures import (same history, kind 'measures') is undone by removing its measures and
+    returns ``{"measures_removed": n}``, so one ``undo`` serves both kinds.
+    """
     with _COMMIT_LOCK:
+        if store_imports.import_kind(conn, int(import_id)) == "measures":
+            from ita_analytics.measures_import import undo_measures
+
+            return {"import_id": int(import_id), "kind": "measures",
+                    "measures_removed": undo_measures(conn, int(import_id), user)}
         return store_imports.undo_import(conn, int(import_id), user)
 
 

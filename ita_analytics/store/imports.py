@@ -31,6 +31,12 @@ def import_source(import_id: int) -> str:
     return f"import:{import_id}"
 
 
+def import_kind(conn: duckdb.DuckDBPyConnection, import_id: int) -> str | None:
+    """The kind of an import ('scores' or 'measures'), None when there is no such import."""
+    rows = conn.execute("SELECT kind FROM imports WHERE import_id = ?", [import_id]).fetchall()
+    return rows[0][0] if rows else None
+
+
 def find_committed_import(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     """The id of the latest committed (not undone) import of a file with this hash, or None."""
     frame = _fetch_df(conn, """SELECT import_id FROM imports

@@ -30,8 +30,10 @@ def to_thai_digits(text: str) -> str:
 
 
 _INVISIBLE = re.compile(
-    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+    "[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
 )
+"""Control characters, soft hyphen, zero-width and bidirectional marks, embeddings and isolates."""
 
 
 def clean_text(text: str) -> str:
@@ -86,12 +88,12 @@ def to_ce_year(year_be: int) -> int:
 def parse_year(value) -> int:
     """A fiscal year from a cell ('2568', '๒๕๖๘', 2025, 'ปี 2564', 'พ.ศ. ๒๕๖๘', '68') as B.E."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value != int(value):
+        if value != value or value in (float("inf"), float("-inf")) or value != int(value):
             raise ValueError(str(value))
         return to_be_year(int(value))
     text = clean_text(to_arabic_digits(str(value)))
     digits = re.findall(r"\d+", text)
-    if len(digits) != 1:
+    if len(digits) != 1 or text.startswith(("-", "−")):
         raise ValueError(str(value))
     number = int(digits[0])
     if len(digits[0]) == 2:  # short B.E. year as in "ต.ค. ๖๗"

@@ -25,9 +25,14 @@ from ita_analytics.importer.plan import (
     Issue,
     issues_frame,
 )
-from ita_analytics.importer.read import ImportRejected, Sheet, read_tables
+from ita_analytics.importer.read import ImportRejected, Sheet, column_letter, read_tables
 from ita_analytics.importer.recognise import INDICATOR_ROLES, ROLE_LABELS, recognise_sheet
-from ita_analytics.importer.validate import compare_reported, resolve_years, validate_values
+from ita_analytics.importer.validate import (
+    compare_reported,
+    refuse_long_text,
+    resolve_years,
+    validate_values,
+)
 from ita_analytics.store import imports as store_imports
 from ita_analytics.thai import normalize_agency_name, to_be_year
 
@@ -90,6 +95,7 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
     frames = []
     for sheet in sheets:
         if sheet.formulas_without_value:
+            first = sheet.first_formula_without_value
             plan.error("formula_without_value",
                        f"ชีต \"{sheet.name}\" มีสูตร {sheet.formulas_without_value} เซลล์ที่ไม่มีค่าที่คำนวณไว้ "
                        "(โปรแกรมไม่คำนวณสูตรเอง) — คาดว่าเป็นตัวเลข: เปิดไฟล์ใน Excel แล้วบันทึกใหม่ "
@@ -97,7 +103,8 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
                        f"Sheet \"{sheet.name}\" has {sheet.formulas_without_value} formula cells "
                        "without a computed value (formulas are never evaluated here) — expected "
                        "numbers: open the file in Excel and save it, or paste as values",
-                       sheet=sheet.name)
+                       sheet=sheet.name, row=first[0] + 1 if first else None,
+                       column=column_letter(first[1]) if first else None)
         elif sheet.formula_cells:
             plan.warn("formulas",
                       f"ชีต \"{sheet.name}\" มีสูตร {sheet.formula_cells} เซลล์ ใช้ค่าที่คำนวณไว้ในไฟล์",
@@ -117,6 +124,20 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
         if sheet.hidden:
             plan.warn("hidden_sheet", f"ชีต \"{sheet.name}\" ถูกซ่อนไว้ จึงไม่นำเข้า",
                       f"Sheet \"{sheet.name}\" is hidden; not imported", sheet=sheet.name)
+            continue
+        if layout.duplicates and layout.layout == "wide":
+            col, role = next(iter(layout.duplicates.items()))
+            first = layout.columns_for(role)[0]
+            plan.error("duplicate_header",
+                       f"คอลัมน์ {column_label(layout, col)} ซ้ำกับคอลัมน์ {column_label(layout, first)} "
+                       f"({ROLE_LABELS[role][0]}) — ไม่ทราบว่าคอลัมน์ใดเป็นคะแนนจริง (คาดว่ามีคอลัมน์ละหนึ่งตัวชี้วัด "
+                       "หรือเลือกคอลัมน์ที่ไม่ใช้ในการจับคู่คอลัมน์)",
+                       f"Column {column_label(layout, col)} repeats column "
+                       f"{column_label(layout, first)} ({ROLE_LABELS[role][1]}) — which one holds "
+                       "the scores is unclear (expected one column per indicator, or mark one as "
+                       "ignored in the column mapping)",
+                       sheet=sheet.name, row=layout.header_row + 1,
+                       column=column_label(layout, col))
             continue
         if layout.layout == "wide":
             present = layout.indicator_columns()
@@ -138,15 +159,17 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
             frame = extract_wide(sheet, layout, plan)
         else:
             frame = extract_long(sheet, layout, plan)
+        frame = refuse_long_text(frame, layout, plan)
         layouts[sheet.name] = layout
         if len(frame):
             frames.append(frame)
     if not frames:
         if not plan.errors:
             plan.error("no_data",
-                       "ไม่พบข้อมูลคะแนนในไฟล์ (คาดว่ามีตารางที่มีชื่อหน่วยงานและคะแนนตัวชี้วัด)",
-                       "No scores found in the file (expected a table of agency names and "
-                       "indicator scores)")
+                       f"ไม่พบข้อมูลคะแนนในไฟล์ {plan.file_name} "
+                       "(คาดว่ามีตารางที่มีชื่อหน่วยงานและคะแนนตัวชี้วัด)",
+                       f"No scores found in the file {plan.file_name} (expected a table of agency "
+                       "names and indicator scores)")
         return None
     return pd.concat(frames, ignore_index=True), layouts
 

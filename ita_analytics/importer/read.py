@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from ita_analytics import settings
@@ -20,6 +22,12 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_COMPRESSION_RATIO = 200
 MAX_UNCOMPRESSED_MB = 500
 MAX_ZIP_ENTRIES = 2000
+# Cells in one sheet: a national file has about 200,000; readers hold every cell in memory.
+MAX_CELLS = 3_000_000
+# Errors zipfile raises for archives it cannot read: bad data, encrypted entries
+# (RuntimeError), compression methods it lacks (NotImplementedError), and zlib.error.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError,
+               RuntimeError, NotImplementedError, zlib.error)
 
 
 class ImportRejected(ItaError):
@@ -46,6 +54,8 @@ class Sheet:
     hidden: bool = False
     formula_cells: int = 0
     formulas_without_value: int = 0
+    first_formula_without_value: tuple[int, int] | None = None
+    """(row, col), 0-based, of the first formula cell with no computed value."""
 
 
 def column_letter(index: int) -> str:
@@ -130,29 +140,48 @@ def read_tables(data: bytes, file_name: str) -> list[Sheet]:
 # --- CSV --------------------------------------------------------------------------------------
 
 def decode_text(data: bytes, file_name: str) -> str:
-    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16 with BOM, else cp874 (Thai Windows)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    elif b"\x00" not in data:
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            pass
-        try:
-            text = data.decode("cp874")
-        except UnicodeDecodeError:
-            text = None
-        # cp874 decodes most bytes, so also require that the text is mostly Thai/ASCII.
-        if text is not None and _looks_like_text(text):
-            return text
+    """Text of a CSV file: UTF-8 (with or without BOM), UTF-16/32 with BOM, else cp874 (Thai
+    Windows). A file mixing UTF-8 Thai with cp874 lines is refused, not turned into mojibake."""
+    for bom, encoding in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                          (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+            if _looks_like_text(text):
+                return text
+            break
+    else:
+        if b"\x00" not in data:
+            try:
+                return data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                pass
+            if _UTF8_THAI.search(data):
+                raise ImportRejected(
+                    "mixed_encoding",
+                    f"ไฟล์ {file_name} มีข้อความหลายรหัสอักขระปนกัน (UTF-8 และ Windows-874/TIS-620) "
+                    "กรุณาบันทึกทั้งไฟล์เป็น CSV UTF-8",
+                    f"The file {file_name} mixes text encodings (UTF-8 and Windows-874/TIS-620); "
+                    "save the whole file as CSV UTF-8",
+                )
+            try:
+                text = data.decode("cp874")
+            except UnicodeDecodeError:
+                text = None
+            # cp874 decodes most bytes, so also require that the text is mostly Thai/ASCII.
+            if text is not None and _looks_like_text(text):
+                return text
     raise ImportRejected(
         "unreadable",
         f"อ่านไฟล์ {file_name} ไม่ได้: ไม่ใช่ไฟล์ CSV หรือ Excel (.xlsx) ที่รองรับ",
         f"Cannot read {file_name}: it is not a CSV or Excel (.xlsx) file",
     )
+
+
+# Thai letters as UTF-8 (E0 B8/B9 xx): in a file that is not valid UTF-8, the sign of a mix.
+_UTF8_THAI = re.compile(rb"(?:\xe0[\xb8\xb9][\x80-\xbf]){2}")
 
 
 def _looks_like_text(text: str) -> bool:
@@ -163,7 +192,7 @@ def _looks_like_text(text: str) -> bool:
 
 def _read_csv(data: bytes, file_name: str) -> Sheet:
     text = decode_text(data, file_name)
-    sample = "\n".join(text.splitlines()[:50])
+    sample = "\n".join(text[:65536].splitlines()[:50])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -206,9 +235,13 @@ def _check_zip(data: bytes, file_name: str) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as error:
+    except _ZIP_ERRORS as error:
         raise _damaged(file_name) from error
     names = {i.filename for i in infos}
+    if len({n.lower().replace("\\", "/") for n in names}) != len(infos):
+        # Readers disagree on which of two same-named parts counts: what was checked could
+        # differ from what is read.
+        raise _damaged(file_name, "duplicate parts")
     if "xl/workbook.xml" not in names:
         raise ImportRejected(
             "not_xlsx",
@@ -231,22 +264,36 @@ def _check_zip(data: bytes, file_name: str) -> zipfile.ZipFile:
 
 
 _SHEET_REL = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_SHEET_STATE = re.compile(rb'state="(hidden|veryHidden)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_LAST_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_WIDE_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{2,3})\d+"')
-_FORMULA = re.compile(rb"<f\b")
-# A formula whose cell has no <v> with content after it: no computed value was saved.
-_FORMULA_NO_VALUE = re.compile(rb"(?:<f\b[^>]*/>|</f>)(?!\s*<v>[^<])")
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ROW_REF = re.compile(rb'\br="(\d+)"')
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+# One pass over a sheet's XML: row and cell starts, formulas (and those whose cell saves no
+# computed value: no <v> with content after the formula), and values (for error cells).
+_SHEET_TOKEN = re.compile(
+    rb"<row\b(?P<row>[^>]*)>|<c\b(?P<cell>[^>]*)>|(?P<nov>(?:<f\b[^>]*/>|</f>)(?!\s*<v>[^<]))"
+    rb"|(?P<f><f\b)|<v>(?P<v>[^<]*)")
+# Shared strings declare how many distinct strings follow; calamine reserves memory for that
+# many at once (2e9 aborts the process), and each needs bytes in the part: more is a lie.
+_DECLARED_COUNT = re.compile(rb'\buniqueCount="(\d{1,30})"')
+_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY")
+                   for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+_CHUNK = 1 << 20
+_BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tiff", ".bmp")
+MAX_ERROR_CELLS = 200
 
 
 @dataclass
 class _SheetXmlFacts:
     max_row: int = 0
     max_col: int = 0
+    cells: int = 0
     formula_cells: int = 0
     formulas_without_value: int = 0
+    first_formula_without_value: tuple[int, int] | None = None
+    error_cells: list[tuple[int, int, str]] = field(default_factory=list)
+    """(row, col, text) of cells holding an error value such as #DIV/0! (0-based)."""
 
 
 def _xml_unescape(raw: bytes) -> str:
@@ -257,8 +304,68 @@ def _xml_unescape(raw: bytes) -> str:
     return text
 
 
+def _chunks(archive: zipfile.ZipFile, path: str):
+    """The part's bytes, one megabyte at a time (never the whole part in memory)."""
+    with archive.open(path) as part:
+        while True:
+            chunk = part.read(_CHUNK)
+            if not chunk:
+                return
+            yield chunk
+
+
+def _scan_sheet(archive: zipfile.ZipFile, path: str, limits: tuple[int, int]) -> _SheetXmlFacts:
+    """Extent, cells, formulas and error cells of a sheet, streamed; stops once past ``limits``
+    (rows, columns), so a sheet of a million rows is never held in memory."""
+    fact = _SheetXmlFacts()
+    max_rows, max_cols = limits
+    row = col = -1
+    pending_error: tuple[int, int] | None = None
+    carry = b""
+    for chunk in itertools.chain(_chunks(archive, path), [None]):
+        buffer = carry + (chunk or b"")
+        if chunk is not None:
+            # Process up to the last row or cell start, so that every token before it is whole.
+            cut = max(buffer.rfind(b"<c "), buffer.rfind(b"<c>"), buffer.rfind(b"<row"))
+            if cut <= 0:
+                cut = buffer.rfind(b"<") if len(buffer) > 16 * _CHUNK else 0
+            buffer, carry = buffer[:cut], buffer[cut:]
+        for match in _SHEET_TOKEN.finditer(buffer):
+            kind = match.lastgroup
+            if kind == "row":
+                ref = _ROW_REF.search(match.group("row"))
+                row = int(ref.group(1)) - 1 if ref else row + 1
+                col = -1
+                fact.max_row = max(fact.max_row, row + 1)
+            elif kind == "cell":
+                attrs = match.group("cell")
+                ref = _CELL_REF.search(attrs)
+                if ref:
+                    col = _column_index(ref.group(1).decode())
+                    row = max(row, int(ref.group(2)) - 1)
+                    fact.max_row = max(fact.max_row, row + 1)
+                else:
+                    col += 1
+                fact.max_col = max(fact.max_col, col + 1)
+                fact.cells += 1
+                pending_error = (row, col) if _ERROR_TYPE.search(attrs) else None
+            elif kind == "f":
+                fact.formula_cells += 1
+            elif kind == "nov":
+                fact.formulas_without_value += 1
+                if fact.first_formula_without_value is None:
+                    fact.first_formula_without_value = (row, col)
+            elif kind == "v" and pending_error is not None:
+                if len(fact.error_cells) < MAX_ERROR_CELLS:
+                    fact.error_cells.append((*pending_error, _xml_unescape(match.group("v"))))
+                pending_error = None
+        if fact.max_row > max_rows or fact.max_col > max_cols or fact.cells > MAX_CELLS:
+            break
+    return fact
+
+
 def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
-    """Per sheet name: its extent and formula counts, read from the raw XML (bounded in size)."""
+    """Per sheet name: its extent, formula counts and error cells, read from the raw XML."""
     try:
         workbook = archive.read("xl/workbook.xml")
         rels = archive.read("xl/_rels/workbook.xml.rels")
@@ -266,55 +373,59 @@ def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
         return {}
     targets = {rid: target for rid, target in _REL.findall(rels)}
     targets.update({rid: target for target, rid in _REL_REVERSED.findall(rels)})
+    limits = (settings.get("import_max_rows"), settings.get("import_max_columns"))
+    names = set(archive.namelist())
     facts: dict[str, _SheetXmlFacts] = {}
     for name, rid in _SHEET_REL.findall(workbook):
         target = targets.get(rid, b"").decode("utf-8", errors="replace")
         path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        try:
-            xml = archive.read(path)
-        except KeyError:
+        if path not in names:
             continue
-        fact = _SheetXmlFacts()
-        rows = _LAST_ROW.findall(xml[-20000:]) or _LAST_ROW.findall(xml)
-        fact.max_row = max((int(r) for r in rows), default=0)
-        wide = set(_WIDE_COLUMN.findall(xml))
-        fact.max_col = max((_column_index(c.decode()) + 1 for c in wide), default=26)
-        fact.formula_cells = len(_FORMULA.findall(xml))
-        if fact.formula_cells:
-            fact.formulas_without_value = len(_FORMULA_NO_VALUE.findall(xml))
-        facts[_xml_unescape(name)] = fact
+        facts[_xml_unescape(name)] = _scan_sheet(archive, path, limits)
     return facts
 
 
+def _unsafe(file_name: str, th: str, en: str) -> ImportRejected:
+    return ImportRejected(
+        "unsafe_xml",
+        f"ไฟล์ {file_name} {th} ซึ่งสมุดงาน Excel ปกติไม่มี อาจเป็นไฟล์อันตราย จึงไม่อ่าน",
+        f"The file {file_name} {en}, which Excel workbooks never do; it may be hostile and was "
+        "not read",
+    )
+
+
 def _refuse_dtd(archive: zipfile.ZipFile, file_name: str) -> None:
-    """Refuse XML parts that declare a DTD: workbooks never need one, entity bombs do."""
+    """Refuse XML parts that declare a DTD (workbooks never need one, entity bombs do), in
+    any encoding and anywhere in the part, and parts declaring more distinct strings
+    (uniqueCount=) than they have bytes, which a reader would reserve memory for up front."""
     for info in archive.infolist():
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
+        if info.filename.lower().endswith(_BINARY_PARTS) or info.is_dir():
             continue
-        with archive.open(info) as part:
-            head = part.read(4096)
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise ImportRejected(
-                "unsafe_xml",
-                f"ไฟล์ {file_name} มีการประกาศ DTD/ENTITY ใน XML ซึ่งสมุดงาน Excel ปกติไม่มี "
-                "อาจเป็นไฟล์อันตราย จึงไม่อ่าน",
-                f"The file {file_name} declares a DTD/ENTITY in its XML, which Excel workbooks "
-                "never do; it may be hostile and was not read",
-            )
+        tail = b""
+        for chunk in _chunks(archive, info.filename):
+            window = tail + chunk
+            if any(mark in window for mark in _DTD_MARKS):
+                raise _unsafe(file_name, "มีการประกาศ DTD/ENTITY ใน XML",
+                              "declares a DTD/ENTITY in its XML")
+            for count in _DECLARED_COUNT.findall(window):
+                if int(count) > max(info.file_size, 1_000):
+                    raise _unsafe(file_name,
+                                  f"ระบุจำนวนรายการ ({int(count):,}) เกินขนาดข้อมูลจริงใน {info.filename}",
+                                  f"declares {int(count):,} items in {info.filename}, more than "
+                                  "it holds")
+            tail = window[-64:]
 
 
 def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
     archive = _check_zip(data, file_name)
     try:
         _refuse_dtd(archive, file_name)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise _damaged(file_name) from error
-    try:
         facts = _sheet_facts(archive)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
-        raise _damaged(file_name) from error
+    except _ZIP_ERRORS as error:
+        raise _damaged(file_name, type(error).__name__) from error
     for name, fact in facts.items():
         _check_shape(name, file_name, fact.max_row, fact.max_col)
+        _check_cells(name, file_name, fact.cells)
     try:
         sheets = _read_with_calamine(data)
     except Exception:
@@ -328,12 +439,33 @@ def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
         if fact:
             sheet.formula_cells = fact.formula_cells
             sheet.formulas_without_value = fact.formulas_without_value
+            sheet.first_formula_without_value = fact.first_formula_without_value
+            _restore_error_cells(sheet, fact.error_cells)
         _check_shape(sheet.name, file_name, len(sheet.rows),
                      max((len(r) for r in sheet.rows), default=0))
     if not any(any(v is not None and str(v).strip() for v in r) for s in sheets for r in s.rows):
         raise ImportRejected("empty", f"ไฟล์ {file_name} ไม่มีข้อมูลในชีตใดเลย",
                              f"The file {file_name} has no data in any sheet")
     return sheets
+
+
+def _check_cells(sheet_name: str, file_name: str, n_cells: int) -> None:
+    if n_cells > MAX_CELLS:
+        raise ImportRejected(
+            "too_many_cells",
+            f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มีเซลล์มากกว่า {MAX_CELLS:,} เซลล์ เกินขีดจำกัด",
+            f"The file {file_name}, sheet \"{sheet_name}\", has more than {MAX_CELLS:,} cells, "
+            "over the limit",
+        )
+
+
+def _restore_error_cells(sheet: Sheet, cells: list[tuple[int, int, str]]) -> None:
+    """Put error values (#DIV/0!, #REF!…) back as text: a reader gives them as blanks, which
+    would pass for missing scores instead of being reported."""
+    for row, col, text in cells:
+        if 0 <= row < len(sheet.rows) and 0 <= col < len(sheet.rows[row]) \
+                and sheet.rows[row][col] is None:
+            sheet.rows[row][col] = text or "#ERROR"
 
 
 def _clean_cell(value):

@@ -130,6 +130,8 @@ class SheetLayout:
     headers: dict[int, str] = field(default_factory=dict)
     title_year: int | None = None
     hidden: bool = False
+    duplicates: dict[int, str] = field(default_factory=dict)
+    """Columns whose header names an indicator already taken by an earlier column."""
 
     def columns_for(self, role: str) -> list[int]:
         return [c for c, r in self.mapping.items() if r == role]
@@ -229,8 +231,13 @@ def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None) -> Sh
         layout = "wide"
     else:
         layout = "none"
+    chosen = {int(c) for c in overrides or {}}
+    duplicates = {c: role for c, v in enumerate(cells)
+                  if c not in mapping and c not in chosen and isinstance(v, str)
+                  and (role := header_role(v))
+                  in INDICATOR_ROLES and role in roles}
     return SheetLayout(sheet.name, layout, header_row, dict(sorted(mapping.items())), headers,
-                       title_year, sheet.hidden)
+                       title_year, sheet.hidden, duplicates)
 
 
 def _title_year(sheet: Sheet, header_row: int) -> int | None:

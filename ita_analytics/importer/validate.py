@@ -25,6 +25,34 @@ from ita_analytics.thai import clean_text, parse_number, parse_year, to_arabic_d
 TOTAL_TOLERANCE = 0.011
 
 
+# The longest agency name in the national list is under 100 characters; a name, place, code
+# or level far longer is not one, and would make matching slow.
+MAX_TEXT_CHARS = 500
+TEXT_ROLES = ("name", "province", "district", "code", "agency_type", "year_raw", "level")
+
+
+def refuse_long_text(frame: pd.DataFrame, layout: SheetLayout, plan: ImportPlan) -> pd.DataFrame:
+    """The rows of ``frame`` (from ``extract_wide``/``extract_long``) whose identity and level
+    cells are at most :data:`MAX_TEXT_CHARS` long; an error for each longer cell."""
+    keep = pd.Series(True, index=frame.index)
+    for role in TEXT_ROLES:
+        if role not in frame.columns:
+            continue
+        lengths = frame[role].map(lambda v: len(v) if isinstance(v, str) else 0)
+        for index in lengths[lengths > MAX_TEXT_CHARS].index:
+            keep[index] = False
+            source = "year" if role == "year_raw" else role
+            cols = layout.columns_for(source)
+            plan.error("cell_too_long",
+                       f"ข้อความในเซลล์ยาว {lengths[index]:,} ตัวอักษร (คาดว่าไม่เกิน {MAX_TEXT_CHARS} "
+                       "ตัวอักษร เช่น ชื่อหน่วยงาน)",
+                       f"The cell holds {lengths[index]:,} characters (expected at most "
+                       f"{MAX_TEXT_CHARS}, such as an agency name)",
+                       sheet=layout.sheet, row=int(frame.at[index, "row"]),
+                       column=column_label(layout, cols[0]) if cols else None)
+    return frame[keep]
+
+
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(floats, bad) for a column of raw cells: numbers, numeric text, Thai digits, spaces.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +13,18 @@ import duckdb
 from ita_analytics import settings
 from ita_analytics.errors import StoreBusy, StoreError
 from ita_analytics.store.schema import migrate
+
+CRASH_ENV = "ITA_TEST_CRASH_AT"
+"""Test-only: the name of a commit step at which the process kills itself (SIGKILL), so that
+``tests/test_crash.py`` can check that a commit cut short leaves all of an import or none.
+Steps: ``after_begin``, ``after_agencies``, ``after_scores``, ``before_commit`` (every write
+done, import record included) and ``after_commit``. Unset in normal use (nothing happens)."""
+
+
+def crash_point(step: str) -> None:
+    """Kill this process at ``step`` when :data:`CRASH_ENV` names it (tests only)."""
+    if os.environ.get(CRASH_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _is_lock_error(error: Exception) -> bool:
@@ -68,17 +82,20 @@ def transaction(conn: duckdb.DuckDBPyConnection):
     cur = conn.cursor()
     cur.execute("BEGIN TRANSACTION")
     try:
+        crash_point("after_begin")
         yield cur
         cur.execute(
             "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
             "WHERE key = 'data_version'"
         )
+        crash_point("before_commit")
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
     finally:
         cur.close()
+    crash_point("after_commit")
 
 
 def data_version(conn: duckdb.DuckDBPyConnection) -> int:

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from ita_analytics.errors import ItaError
-from ita_analytics.store.connection import transaction
+from ita_analytics.store.connection import crash_point, transaction
 from ita_analytics.store.scores import (
     _fetch_df,
     insert_agencies,
@@ -109,6 +109,7 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
             agencies = new_agencies.assign(agency_id=resolve(new_agencies["ref"]), source=source,
                                            import_id=import_id)
             insert_agencies(cur, agencies)
+        crash_point("after_agencies")
         if len(aliases):
             insert_aliases(cur, aliases.assign(agency_id=resolve(aliases["agency_ref"]),
                                                source=source, import_id=import_id))
@@ -147,6 +148,7 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
             with contextlib.suppress(duckdb.Error):
                 cur.unregister("import_keys")
         upsert_scores(cur, scores, refresh=False)
+        crash_point("after_scores")
         if len(reported):
             upsert_reported(cur, reported, refresh=False)
         refresh_results(cur, keys)

@@ -60,3 +60,71 @@ def heatmap(matrix: pd.DataFrame, *, title: str = "", zmin: float | None = None,
     fig.update_xaxes(type="category", title=None)
     fig.update_yaxes(title=None)
     return _layout(fig, title)
+
+
+TILE_PX = 42
+"""Grid spacing of the province tile map in pixels (the figure has a fixed size so tiles stay square)."""
+
+
+def tile_map(tiles: pd.DataFrame, *, title: str = "", colorbar_title: str = "",
+             percent: bool = False, hover_n: str = "n") -> go.Figure:
+    """Provinces as coloured squares on a grid (col → x, row → −y), labelled and clickable.
+
+    Input columns: province, province_en, row, col, label, value (NaN = no data, drawn grey),
+    value_text, n, selected (drawn with a thick outline). Each point's customdata starts
+    with the province's Thai name, which a click event returns.
+    """
+    custom = ["province", "province_en", "value_text", "n"]
+    hover = ("<b>%{customdata[0]}</b> (%{customdata[1]})<br>%{customdata[2]}<br>"
+             + hover_n + ": %{customdata[3]}<extra></extra>")
+    size = TILE_PX - 6
+    fig = go.Figure()
+    for has_value, part in tiles.groupby(tiles["value"].notna()):
+        outline = dict(width=[4 if s else 1 for s in part["selected"]],
+                       color=["#D55E00" if s else "white" for s in part["selected"]])
+        marker = dict(symbol="square", size=size, line=outline)
+        text = part["label"]
+        text_color = "#333"
+        if has_value:
+            lo, hi = part["value"].min(), part["value"].max()
+            share = (part["value"] - lo) / (hi - lo) if hi > lo else part["value"] * 0
+            # Viridis is dark at the low end and yellow at the top: white text on dark tiles.
+            text_color = ["#000" if s > 0.6 else "#fff" for s in share]
+            text = part["label"] + "<br>" + part["value_text"]
+            marker.update(color=part["value"], colorscale=SEQUENTIAL_SCALE, cmin=lo, cmax=hi,
+                          colorbar=dict(title=colorbar_title, tickformat=".0%" if percent else ".2f",
+                                        len=0.5, y=0.75))
+        else:
+            marker.update(color="#DDDDDD")
+        fig.add_trace(go.Scatter(
+            x=part["col"], y=-part["row"], mode="markers+text", text=text, marker=marker,
+            textfont=dict(size=9, color=text_color), customdata=part[custom].to_numpy(),
+            hovertemplate=hover, showlegend=False))
+    cols, rows = int(tiles["col"].max()) + 1, int(tiles["row"].max()) + 1
+    fig.update_xaxes(visible=False, range=[-0.6, cols - 0.4], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-rows + 0.4, 0.6], fixedrange=True)
+    _layout(fig, title)
+    fig.update_layout(width=cols * TILE_PX + 160, height=rows * TILE_PX + 80, dragmode=False,
+                      plot_bgcolor="rgba(0,0,0,0)", margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def grouped_bars(frame: pd.DataFrame, x: str, y: str, color: str, *, title: str = "",
+                 y_title: str = "") -> go.Figure:
+    """Bars side by side per ``color`` group for each ``x`` category (e.g. indicator × agency)."""
+    fig = px.bar(frame, x=x, y=y, color=color, barmode="group",
+                 color_discrete_sequence=px.colors.qualitative.Safe)
+    fig.update_xaxes(title=None)
+    fig.update_yaxes(title=y_title)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.25))
+    return _layout(fig, title)
+
+
+def count_bars(frame: pd.DataFrame, category: str, count: str, *, color: str | None = None,
+               color_map: dict | None = None, title: str = "") -> go.Figure:
+    """Horizontal bars of counts per category, largest at the top."""
+    fig = px.bar(frame, x=count, y=category, color=color, orientation="h", text=count,
+                 color_discrete_map=color_map or {})
+    fig.update_yaxes(title=None, categoryorder="total ascending")
+    fig.update_xaxes(title=None)
+    return _layout(fig, title)

@@ -92,6 +92,25 @@ def _write_url() -> None:
             del st.query_params[param]
 
 
+def set_provinces(provinces) -> None:
+    """Make ``provinces`` the shared province filter from the next run on (a map click).
+
+    The sidebar widget is already drawn in this run, so its value cannot be set now: the
+    saved copy is replaced and the widget's state dropped, and ``render_filters`` restores
+    it on the next run (call ``st.rerun()``). A region filter that would hide one of the
+    provinces is cleared.
+    """
+    known = set(geo.province_names())
+    chosen = [p for p in dict.fromkeys(provinces) if p in known]
+    st.session_state[_saved(PROVINCES_KEY)] = chosen
+    st.session_state.pop(PROVINCES_KEY, None)
+    regions = st.session_state.get(REGIONS_KEY) or st.session_state.get(_saved(REGIONS_KEY)) or []
+    region_of = geo.region_of_province()
+    if regions and any(region_of[p].code not in regions for p in chosen):
+        st.session_state[_saved(REGIONS_KEY)] = []
+        st.session_state.pop(REGIONS_KEY, None)
+
+
 def render_language_switch() -> None:
     _restore(LANG_KEY)
     if st.session_state.get(LANG_KEY) not in LANGS:

@@ -1,0 +1,337 @@
+"""The provinces, compare and data-quality pages' helpers: frames for display and their state."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ita_analytics import store
+from ita_analytics.analysis.checks import compute_checks
+from ita_analytics.dashboard import charts, data
+from ita_analytics.dashboard.agency_view import (
+    PEER_CODES,
+    URL_AGENCY,
+    URL_PEERS,
+    URL_YEAR,
+    agency_keys,
+    find_matches,
+)
+from ita_analytics.dashboard.filters import set_provinces
+from ita_analytics.dashboard.ui import PLOTLY_CONFIG, fmt_pct, fmt_score, t
+from ita_analytics.dashboard.views import indicator_label
+from ita_analytics.domain import INDICATOR_NUMBERS, agency_type_en
+from ita_analytics.province_grid import province_grid
+
+INDICATOR_COLS = [f"i{n}" for n in INDICATOR_NUMBERS]
+
+# --- provinces --------------------------------------------------------------------------------
+
+METRICS = ("total", "pass_rate", *INDICATOR_COLS)
+"""What the map can be coloured by: mean total, share passing, or one indicator's mean."""
+_MAP_ROUND = "_pv_map_round"
+
+
+def metric_label(metric: str) -> str:
+    if metric == "total":
+        return t("คะแนนรวมเฉลี่ย", "Mean total")
+    if metric == "pass_rate":
+        return t("สัดส่วนที่ผ่าน (≥ 85)", "Share passing (≥ 85)")
+    return t("ค่าเฉลี่ยตัวชี้วัดที่ ", "Mean of indicator ") + indicator_label(int(metric[1:]))
+
+
+def metric_columns(metric: str) -> list[str]:
+    """The result columns a metric needs (load nothing else)."""
+    own = ["total", "passed"] if metric == "pass_rate" else [metric]
+    return ["agency_id", "province", "year", *own]
+
+
+def compute_province_values(results: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Per province: value of the metric and n (agencies with a value; missing never counts).
+
+    Input: load_results rows of one year (province, total, passed, i1..i10).
+    Output columns: province, value, n. ``pass_rate`` is passed / agencies with a total.
+    """
+    column = "total" if metric == "pass_rate" else metric
+    known = results.dropna(subset=["province", column])
+    if known.empty:
+        return pd.DataFrame(columns=["province", "value", "n"])
+    if metric == "pass_rate":
+        known = known.assign(_value=known["passed"].fillna(False).astype(float))
+    else:
+        known = known.assign(_value=known[column].astype(float))
+    out = known.groupby("province").agg(value=("_value", "mean"), n=("_value", "size"))
+    return out.reset_index()
+
+
+def province_tiles(values: pd.DataFrame, metric: str, selected=()) -> pd.DataFrame:
+    """The 77 tiles with the metric: province_grid columns plus value, n, value_text, selected."""
+    tiles = province_grid().merge(values, on="province", how="left")
+    tiles["n"] = tiles["n"].fillna(0).astype(int)
+    fmt = fmt_pct if metric == "pass_rate" else fmt_score
+    tiles["value_text"] = tiles["value"].map(fmt)
+    tiles["selected"] = tiles["province"].isin(selected or ())
+    return tiles
+
+
+def province_ranking(tiles: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Provinces best first (those without data last), with Thai/English headers."""
+    ranked = tiles.sort_values("value", ascending=False, na_position="last", ignore_index=True)
+    value = ranked["value"] * 100 if metric == "pass_rate" else ranked["value"]
+    rank = ranked["value"].rank(ascending=False, method="min")
+    return pd.DataFrame({
+        t("อันดับ", "Rank"): rank.astype("Int64"),
+        t("จังหวัด", "Province"): ranked["province"] if t("th", "en") == "th"
+        else ranked["province_en"],
+        t("ภาค", "Region"): ranked["region_th"] if t("th", "en") == "th" else ranked["region_en"],
+        metric_label(metric) + (" (%)" if metric == "pass_rate" else ""): value.round(2),
+        t("จำนวนหน่วยงาน", "Agencies"): ranked["n"],
+    })
+
+
+def provinces_from_selection(event) -> list[str]:
+    """The provinces a map selection event names (each point carries its province first)."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return []
+    known = set(province_grid()["province"])
+    chosen = []
+    for point in points or []:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        name = custom[0] if isinstance(custom, (list, tuple)) and custom else None
+        if name in known and name not in chosen:
+            chosen.append(name)
+    return chosen
+
+
+def render_province_map(tiles: pd.DataFrame, metric: str, title: str) -> list[str]:
+    """Draw the tile map; a click on a tile makes it the shared province filter and reruns.
+
+    Returns the provinces clicked (empty when none); the chart's key changes after each
+    applied click so the next click, even on the same tile, is a new selection.
+    """
+    fig = charts.tile_map(tiles, title=title, colorbar_title=metric_label(metric),
+                          percent=metric == "pass_rate",
+                          hover_n=t("จำนวนหน่วยงาน", "Agencies"))
+    event = st.plotly_chart(fig, width="content", config=PLOTLY_CONFIG, on_select="rerun",
+                            selection_mode="points",
+                            key=f"pv_map_{st.session_state.get(_MAP_ROUND, 0)}")
+    return apply_map_selection(event)
+
+
+def apply_map_selection(event) -> list[str]:
+    """Make the provinces of a map selection event the shared filter and rerun (if any)."""
+    chosen = provinces_from_selection(event)
+    if chosen:
+        set_provinces(chosen)
+        st.session_state[_MAP_ROUND] = st.session_state.get(_MAP_ROUND, 0) + 1
+        st.rerun()
+    return chosen
+
+
+# --- compare ----------------------------------------------------------------------------------
+
+COMPARE_KEY = "cmp_agencies"
+COMPARE_SEARCH_KEY = "cmp_search"
+URL_COMPARE = "agencies"
+MAX_COMPARE = 10
+_COMPARE_URL_SEEN = "_cmp_url_seen"
+
+
+def agency_labels() -> dict[int, str]:
+    """agency_id → "name — type, province" for every agency (one dict per store version)."""
+    return _agency_labels(data.version())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _agency_labels(data_version: int) -> dict[int, str]:
+    keys = agency_keys().drop_duplicates("agency_id")
+    labels = {}
+    for r in keys.itertuples(index=False):
+        place = r.province if isinstance(r.province, str) else ""
+        labels[int(r.agency_id)] = f"{r.name} — {r.agency_type}" + (f", {place}" if place else "")
+    return labels
+
+
+def parse_agency_ids(text: str | None, known) -> list[int]:
+    """Agency ids from the URL value "12,40,7" (unknown or malformed ones dropped, at most 10)."""
+    ids = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if part.isdigit() and int(part) in known and int(part) not in ids:
+            ids.append(int(part))
+    return ids[:MAX_COMPARE]
+
+
+def render_agency_picker() -> list[int]:
+    """Search box and multiselect of up to ten agencies; the choice is kept in the URL."""
+    labels = agency_labels()
+    seen = st.query_params.get(URL_COMPARE)
+    if st.session_state.get(_COMPARE_URL_SEEN) != seen:
+        st.session_state[_COMPARE_URL_SEEN] = seen
+        st.session_state[COMPARE_KEY] = parse_agency_ids(seen, labels)
+    current = [a for a in st.session_state.get(COMPARE_KEY, []) if a in labels]
+    text = st.text_input(t("ค้นหาหน่วยงานเพื่อเพิ่ม (ชื่อเต็มหรือย่อ)",
+                           "Search agencies to add (full or short name)"), key=COMPARE_SEARCH_KEY)
+    # Options are the chosen agencies plus the matches of the search: a list of all 8,000+
+    # agencies would be sent to the browser on every run.
+    options = current + [a for a in (find_matches(agency_keys(), text, limit=20) if text else [])
+                         if a not in current]
+    st.session_state[COMPARE_KEY] = current
+    chosen = st.multiselect(t(f"หน่วยงานที่เปรียบเทียบ (สูงสุด {MAX_COMPARE})",
+                              f"Agencies compared (up to {MAX_COMPARE})"), options,
+                            key=COMPARE_KEY, max_selections=MAX_COMPARE,
+                            format_func=lambda a: labels.get(a, str(a)),
+                            placeholder=t("พิมพ์ชื่อในช่องค้นหาก่อน", "Type a name in the search box"))
+    value = ",".join(str(a) for a in chosen) or None
+    if value:
+        st.query_params[URL_COMPARE] = value
+    else:
+        st.query_params.pop(URL_COMPARE, None)
+    st.session_state[_COMPARE_URL_SEEN] = value
+    return list(chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _compare_results(_conn, data_version: int, agency_ids: tuple, years: tuple) -> pd.DataFrame:
+    return store.load_results(_conn, agency_ids=agency_ids, years=years or None, columns=[
+        "agency_id", "name", "agency_type", "province", "year", "total", *INDICATOR_COLS])
+
+
+def compare_results(agency_ids, years) -> pd.DataFrame:
+    """The chosen agencies' results in the chosen years (cached per store version)."""
+    return _compare_results(data.connection(), data.version(), tuple(sorted(agency_ids)),
+                            tuple(years))
+
+
+def compare_frame(results: pd.DataFrame, relative: bool) -> pd.DataFrame:
+    """Long frame agency, year, measure (total, i1..i10), value for the compare charts.
+
+    ``relative``: value minus the same agency's value in its first year shown (points), so
+    every line starts at 0; a measure missing in that first year stays missing.
+    Agencies are labelled "name (province)" because many local agencies share a name.
+    """
+    frame = results.sort_values(["agency_id", "year"]).copy()
+    place = frame["province"].fillna("")
+    frame["agency"] = frame["name"] + place.map(lambda p: f" ({p})" if p else "")
+    measures = ["total", *INDICATOR_COLS]
+    if relative:
+        first_year = frame.groupby("agency_id")["year"].transform("min")
+        base = frame[measures].where(frame["year"] == first_year, axis=0).groupby(
+            frame["agency_id"]).transform("max")
+        frame[measures] = frame[measures] - base
+    long = frame.melt(id_vars=["agency_id", "agency", "year"], value_vars=measures,
+                      var_name="measure", value_name="value")
+    long["value"] = long["value"].round(2)
+    return long
+
+
+def indicator_bars(long: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The ten indicators of ``year`` per agency: indicator label, agency, value."""
+    part = long[(long["year"] == year) & (long["measure"] != "total")].copy()
+    part["indicator"] = part["measure"].str[1:].astype(int).map(indicator_label)
+    return part[["indicator", "agency", "value"]]
+
+
+def compare_table(results: pd.DataFrame) -> pd.DataFrame:
+    """One row per agency-year with total and indicators (two decimals), Thai/English headers."""
+    frame = results.sort_values(["name", "agency_id", "year"])
+    out = pd.DataFrame({
+        t("รหัส", "ID"): frame["agency_id"],
+        t("หน่วยงาน", "Agency"): frame["name"],
+        t("ประเภท", "Type"): frame["agency_type"] if t("th", "en") == "th"
+        else frame["agency_type"].map(agency_type_en),
+        t("จังหวัด", "Province"): frame["province"],
+        t("ปี", "Year"): frame["year"],
+        t("คะแนนรวม", "Total"): frame["total"].round(2),
+    })
+    for col in INDICATOR_COLS:
+        out[t("ตัวชี้วัด ", "Indicator ") + col[1:]] = frame[col].round(2)
+    return out
+
+
+# --- data quality -----------------------------------------------------------------------------
+
+CHECK_LABELS = {
+    "level_mismatch": ("ระดับที่รายงานขัดกับคะแนน", "Reported level contradicts the score"),
+    "total_mismatch": ("คะแนนรวมที่รายงานไม่ตรงกับที่คำนวณ", "Reported total differs from computed"),
+    "tool_mismatch": ("คะแนนเครื่องมือที่รายงานไม่ตรงกับที่คำนวณ",
+                      "Reported tool score differs from computed"),
+    "duplicate_agency": ("ชื่อหน่วยงานซ้ำในจังหวัดเดียวกัน", "Same agency name twice in a province"),
+    "implausible_jump": ("คะแนนเปลี่ยนมากผิดปกติ", "Implausible change from the year before"),
+    "agency_type_changed": ("ประเภทหน่วยงานเปลี่ยน", "Agency type changed"),
+    "province_changed": ("จังหวัดเปลี่ยน", "Province changed"),
+}
+SEVERITY_LABELS = {"error": ("ข้อผิดพลาด", "Error"), "warning": ("คำเตือน", "Warning"),
+                   "info": ("ข้อสังเกต", "Note")}
+QUALITY_COLUMNS = ["agency_id", "name", "province", "year", "total", "level", "IIT", "EIT", "OIT",
+                   "reported_total", "reported_level", "reported_IIT", "reported_EIT",
+                   "reported_OIT", *INDICATOR_COLS]
+
+
+def check_label(check: str) -> str:
+    th, en = CHECK_LABELS.get(check, (check, check))
+    return t(th, en)
+
+
+def severity_label(severity: str) -> str:
+    th, en = SEVERITY_LABELS.get(severity, (severity, severity))
+    return t(th, en)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _findings(data_version: int, years, agency_types, provinces) -> pd.DataFrame:
+    results = data.load_results(years, agency_types, provinces, columns=QUALITY_COLUMNS)
+    return compute_checks(results)
+
+
+def findings_for(filters) -> pd.DataFrame:
+    """``compute_checks`` over the results the shared filters keep (cached per store version)."""
+    return _findings(data.version(), filters.years, filters.agency_types, filters.provinces)
+
+
+def filter_findings(findings: pd.DataFrame, checks=(), severities=(), year=None) -> pd.DataFrame:
+    """Findings of the chosen kinds, severities and year (empty choice = all; None = all years)."""
+    keep = pd.Series(True, index=findings.index)
+    if checks:
+        keep &= findings["check"].isin(checks)
+    if severities:
+        keep &= findings["severity"].isin(severities)
+    if year is not None:
+        keep &= findings["year"] == year
+    return findings[keep]
+
+
+def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
+    """check, kind (localised), severity, count: the number of findings of each kind."""
+    counts = findings.groupby(["check", "severity"]).size().rename("count").reset_index()
+    counts["kind"] = counts["check"].map(check_label)
+    return counts.sort_values("count", ascending=False, ignore_index=True)
+
+
+def agency_url(agency_id, year=None) -> str:
+    """The agency page's URL for an agency (and year), as its peer links build it."""
+    url = f"agency?{URL_AGENCY}={int(agency_id)}"
+    if year is not None and not pd.isna(year):
+        url += f"&{URL_YEAR}={int(year)}"
+    return url + f"&{URL_PEERS}={PEER_CODES[0]}"
+
+
+def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings for display: kind, severity, agency, link, province, year, values, message."""
+    def show(value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return "-"
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+    return pd.DataFrame({
+        t("ความรุนแรง", "Severity"): findings["severity"].map(severity_label),
+        t("ประเภทการตรวจ", "Check"): findings["check"].map(check_label),
+        t("หน่วยงาน", "Agency"): findings["name"],
+        "link": [agency_url(a, y) for a, y in zip(findings["agency_id"], findings["year"])],
+        t("จังหวัด", "Province"): findings["province"],
+        t("ปี", "Year"): findings["year"].astype("Int64"),
+        t("ค่าที่พบ", "Found"): findings["found"].map(show),
+        t("ค่าที่ควรเป็น", "Expected"): findings["expected"].map(show),
+        t("รายละเอียด", "Details"): findings["message_th"] if t("th", "en") == "th"
+        else findings["message_en"],
+    })

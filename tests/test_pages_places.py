@@ -1,0 +1,153 @@
+"""The provinces, compare and data-quality pages, the province tile grid and their helpers."""
+
+import pandas as pd
+import pytest
+from conftest import app_test
+
+from ita_analytics import geo
+from ita_analytics.dashboard.map_compare_views import (
+    compute_province_values,
+    provinces_from_selection,
+)
+from ita_analytics.province_grid import PROVINCE_TILES, province_grid
+
+# --- the tile grid ----------------------------------------------------------------------------
+
+
+def test_grid_has_every_province_once_in_its_own_cell():
+    grid = province_grid()
+    assert sorted(grid["province"]) == sorted(geo.province_names())
+    assert len(grid) == 77 and set(PROVINCE_TILES) == set(geo.province_names())
+    assert not grid.duplicated(["row", "col"]).any()
+    assert not grid["label"].duplicated().any()
+    assert grid.loc[grid["province"] == "กาฬสินธุ์", "label"].item() == "กส"
+
+
+def test_grid_is_roughly_geographic():
+    cell = province_grid().set_index("province")
+    north, south = cell.loc["เชียงราย"], cell.loc["นราธิวาส"]
+    assert north["row"] == cell["row"].min() and south["row"] == cell["row"].max()
+    assert cell.loc["อุบลราชธานี", "col"] > cell.loc["กรุงเทพมหานคร", "col"] > cell.loc[
+        "กาญจนบุรี", "col"]
+    # The peninsula: every southern province lies below Bangkok.
+    south_rows = cell.loc[cell["region"] == "south", "row"]
+    assert (south_rows > cell.loc["กรุงเทพมหานคร", "row"]).all()
+    regions = {r.code: r for r in geo.REGIONS}
+    assert cell.loc["เชียงใหม่", "region_th"] == regions["north"].name_th
+
+
+# --- provinces page helpers -------------------------------------------------------------------
+
+
+def test_province_values_leave_missing_out():
+    results = pd.DataFrame({
+        "agency_id": [1, 2, 3, 4], "province": ["ลำปาง", "ลำปาง", "ลำปาง", "น่าน"],
+        "year": 2568, "total": [90.0, 80.0, float("nan"), 70.0],
+        "passed": pd.array([True, False, pd.NA, False], dtype="boolean"),
+        "i1": [50.0, float("nan"), 100.0, 20.0]})
+    mean = compute_province_values(results, "total").set_index("province")
+    assert mean.loc["ลำปาง", "value"] == 85.0 and mean.loc["ลำปาง", "n"] == 2
+    rate = compute_province_values(results, "pass_rate").set_index("province")
+    assert rate.loc["ลำปาง", "value"] == 0.5 and rate.loc["น่าน", "value"] == 0.0
+    ind = compute_province_values(results, "i1").set_index("province")
+    assert ind.loc["ลำปาง", "value"] == 75.0 and ind.loc["ลำปาง", "n"] == 2
+
+
+def test_selection_event_gives_the_clicked_provinces():
+    event = {"selection": {"points": [
+        {"curve_number": 1, "point_index": 3, "customdata": ["ลำปาง", "Lampang", "88.00", 12]},
+        {"curve_number": 1, "point_index": 4, "customdata": ["ไม่มีจังหวัดนี้", "x", "1", 1]},
+        {"curve_number": 1, "point_index": 3, "customdata": ["ลำปาง", "Lampang", "88.00", 12]},
+    ]}}
+    assert provinces_from_selection(event) == ["ลำปาง"]
+    assert provinces_from_selection({"selection": {"points": []}}) == []
+    assert provinces_from_selection(None) == []
+
+
+def _ranking(at):
+    return at.dataframe[0].value  # the page's one table
+
+
+def test_provinces_page_on_demo(demo_db, demo_results, app_env):
+    app_env(demo_db)
+    at = app_test("pages/provinces.py")
+    assert not at.exception and not at.error
+    assert len(at.get("plotly_chart")) == 1
+    table = _ranking(at)
+    assert len(table) == 77
+    lampang = table[table["จังหวัด"] == "ลำปาง"].iloc[0]
+    expected = demo_results[(demo_results["year"] == 2568)
+                            & (demo_results["province"] == "ลำปาง")]["total"]
+    assert lampang["คะแนนรวมเฉลี่ย"] == pytest.approx(round(expected.mean(), 2))
+    assert lampang["จำนวนหน่วยงาน"] == expected.notna().sum()
+    assert table["คะแนนรวมเฉลี่ย"].is_monotonic_decreasing
+
+    # Another year and another measure change what is shown.
+    at.selectbox(key="pv_year").set_value(2562).run()
+    at.selectbox(key="pv_metric").set_value("pass_rate").run()
+    assert not at.exception
+    table = _ranking(at)
+    column = [c for c in table.columns if c.startswith("สัดส่วนที่ผ่าน")][0]
+    old = demo_results[(demo_results["year"] == 2562) & (demo_results["province"] == "ลำปาง")]
+    old = old.dropna(subset=["total"])
+    assert table.set_index("จังหวัด").loc["ลำปาง", column] == pytest.approx(
+        round(100 * old["passed"].astype(bool).mean(), 2))
+
+
+def test_provinces_page_type_filter_changes_values(demo_db, demo_results, app_env):
+    app_env(demo_db)
+    at = app_test("pages/provinces.py")
+    at.multiselect(key="f_types").set_value(["เทศบาลตำบล"]).run()
+    assert not at.exception
+    table = _ranking(at).set_index("จังหวัด")
+    rows = demo_results[(demo_results["year"] == 2568) & (demo_results["province"] == "ลำปาง")
+                        & (demo_results["agency_type"] == "เทศบาลตำบล")]
+    assert table.loc["ลำปาง", "จำนวนหน่วยงาน"] == rows["total"].notna().sum()
+    assert table.loc["ลำปาง", "คะแนนรวมเฉลี่ย"] == pytest.approx(round(rows["total"].mean(), 2))
+
+
+def _map_click_script():
+    """The shared frame plus the page's click handler, fed an event from session state."""
+    import streamlit as st
+
+    from ita_analytics.dashboard.map_compare_views import apply_map_selection
+    from ita_analytics.dashboard.navigation import current_filters
+
+    filters = current_filters()
+    st.text(f"provinces={filters.provinces}")
+    apply_map_selection(st.session_state.pop("fake_event", None))
+
+
+def test_map_click_sets_the_shared_province_filter(demo_db, app_env):
+    """AppTest cannot click a Plotly chart: the page's handler is driven with a click's event."""
+    from streamlit.testing.v1 import AppTest
+
+    app_env(demo_db)
+    at = AppTest.from_function(_map_click_script, default_timeout=60).run()
+    assert at.text[0].value == "provinces=None"
+    at.session_state["fake_event"] = {"selection": {"points": [
+        {"curve_number": 0, "point_index": 5, "customdata": ["ลำปาง", "Lampang", "88.00", 9]}]}}
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="f_provinces").value == ["ลำปาง"]
+    assert at.text[0].value == "provinces=('ลำปาง',)"
+    assert at.query_params["province"] == "ลำปาง"  # kept in the URL
+
+
+def test_provinces_page_shows_and_clears_the_province_filter(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/provinces.py")
+    at.multiselect(key="f_provinces").set_value(["ลำปาง", "น่าน"]).run()
+    assert any("ลำปาง, น่าน" in s.value for s in at.success)
+    assert len(_ranking(at)) == 77  # the map and ranking keep every province
+    at.button(key="pv_clear").click().run()
+    assert not at.exception
+    assert at.multiselect(key="f_provinces").value == []
+    assert not at.success
+
+
+def test_provinces_page_on_empty_store(empty_db, app_env):
+    app_env(empty_db)
+    at = app_test("pages/provinces.py")
+    assert not at.exception and not at.error
+    assert at.info and not at.get("plotly_chart")

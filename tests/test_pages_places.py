@@ -6,7 +6,9 @@ from conftest import app_test
 
 from ita_analytics import geo
 from ita_analytics.dashboard.map_compare_views import (
+    compare_frame,
     compute_province_values,
+    parse_agency_ids,
     provinces_from_selection,
 )
 from ita_analytics.province_grid import PROVINCE_TILES, province_grid
@@ -151,3 +153,83 @@ def test_provinces_page_on_empty_store(empty_db, app_env):
     at = app_test("pages/provinces.py")
     assert not at.exception and not at.error
     assert at.info and not at.get("plotly_chart")
+
+
+# --- compare ----------------------------------------------------------------------------------
+
+
+def test_agency_ids_from_the_url():
+    known = {3, 10, 11}
+    assert parse_agency_ids("10,3,x,999,3, 11", known) == [10, 3, 11]
+    assert parse_agency_ids(None, known) == []
+    assert parse_agency_ids(",".join(str(i) for i in range(20)), set(range(20))) == list(range(10))
+
+
+def test_relative_values_start_from_each_agencys_first_year():
+    results = pd.DataFrame({
+        "agency_id": [1, 1, 1, 2, 2], "name": ["ก", "ก", "ก", "ข", "ข"],
+        "province": ["ลำปาง", "ลำปาง", "ลำปาง", None, None], "year": [2566, 2567, 2568, 2567, 2568],
+        "total": [80.0, 85.5, float("nan"), 90.0, 88.0],
+        **{f"i{n}": [float("nan"), 60.0, 70.0, 50.0, 55.0] for n in range(1, 11)}})
+    long = compare_frame(results, relative=True).set_index(["agency", "year", "measure"])["value"]
+    assert long[("ก (ลำปาง)", 2566, "total")] == 0.0
+    assert long[("ก (ลำปาง)", 2567, "total")] == 5.5
+    assert pd.isna(long[("ก (ลำปาง)", 2568, "total")])  # missing stays missing
+    assert pd.isna(long[("ก (ลำปาง)", 2567, "i1")])  # no base in the first year: no change
+    assert long[("ข", 2568, "total")] == -2.0 and long[("ข", 2568, "i3")] == 5.0
+    absolute = compare_frame(results, relative=False).set_index(["agency", "year", "measure"])
+    assert absolute.loc[("ก (ลำปาง)", 2567, "total"), "value"] == 85.5
+
+
+def _compare_table(at):
+    return at.dataframe[-1].value
+
+
+def test_compare_page_shows_the_chosen_agencies(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/compare.py")
+    assert not at.exception and not at.error
+    assert at.info  # nothing chosen yet
+    at.text_input(key="cmp_search").set_value("โคกสะอาด").run()
+    options = at.multiselect(key="cmp_agencies").options
+    assert "องค์การบริหารส่วนตำบลโคกสะอาด — องค์การบริหารส่วนตำบล, กาฬสินธุ์" in options
+    assert len(options) >= 7  # the same name in seven provinces
+    at.multiselect(key="cmp_agencies").set_value([3]).run()
+    assert not at.exception
+    table = _compare_table(at)
+    assert set(table["รหัส"]) == {3}
+    totals = table.set_index("ปี")["คะแนนรวม"]
+    assert totals[2562] == 85.44 and totals[2568] == 97.5 and pd.isna(totals[2564])
+    assert at.query_params["agencies"] == "3"
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_compare_page_from_a_shared_link_and_filters(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/compare.py")
+    at.query_params["agencies"] = "3,10,11"
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="cmp_agencies").value == [3, 10, 11]
+    table = _compare_table(at)
+    assert len(table) == 20  # agency 10 has no 2568 result
+    assert table.set_index(["รหัส", "ปี"]).loc[(10, 2567), "คะแนนรวม"] == 81.57
+    # The year filter narrows what is shown.
+    at.slider(key="f_years").set_value((2566, 2568)).run()
+    assert not at.exception
+    assert sorted(set(_compare_table(at)["ปี"])) == [2566, 2567, 2568]
+    # Relative mode: each line starts at 0 in the first year shown.
+    at.radio(key="cmp_mode").set_value("relative").run()
+    assert not at.exception
+    bars = at.dataframe[1].value  # the indicators' table of the latest year
+    assert len(bars) and bars["value"].notna().any()
+    totals = at.dataframe[0].value.set_index("agency")
+    assert totals.loc["องค์การบริหารส่วนตำบลท่าช้าง (จันทบุรี)", "2566"] == 0.0
+    assert totals.loc["องค์การบริหารส่วนตำบลท่าช้าง (จันทบุรี)", "2568"] == pytest.approx(4.78)
+
+
+def test_compare_page_on_empty_store(empty_db, app_env):
+    app_env(empty_db)
+    at = app_test("pages/compare.py")
+    assert not at.exception and not at.error
+    assert at.info

@@ -8,6 +8,7 @@ from ita_analytics import geo
 from ita_analytics.dashboard.map_compare_views import (
     compare_frame,
     compute_province_values,
+    filter_findings,
     parse_agency_ids,
     provinces_from_selection,
 )
@@ -231,5 +232,78 @@ def test_compare_page_from_a_shared_link_and_filters(demo_db, app_env):
 def test_compare_page_on_empty_store(empty_db, app_env):
     app_env(empty_db)
     at = app_test("pages/compare.py")
+    assert not at.exception and not at.error
+    assert at.info
+
+
+# --- data quality -----------------------------------------------------------------------------
+
+
+def test_filter_findings_by_kind_severity_and_year():
+    findings = pd.DataFrame({
+        "check": ["level_mismatch", "implausible_jump", "implausible_jump", "duplicate_agency"],
+        "severity": ["error", "info", "info", "warning"], "year": [2564, 2563, 2564, None]})
+    assert len(filter_findings(findings)) == 4
+    assert list(filter_findings(findings, checks=["implausible_jump"]).index) == [1, 2]
+    assert list(filter_findings(findings, severities=["error", "warning"]).index) == [0, 3]
+    assert list(filter_findings(findings, year=2564).index) == [0, 2]
+    assert filter_findings(findings, ["level_mismatch"], ["info"]).empty
+
+
+def _findings(at):
+    return at.dataframe[-1].value
+
+
+def test_quality_page_lists_seed_004s_level_contradiction(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/quality.py")
+    assert not at.exception and not at.error
+    table = _findings(at)
+    first = table.iloc[0]  # errors first
+    assert first["หน่วยงาน"] == "องค์การบริหารส่วนตำบลโคกสะอาด"
+    assert (first["ความรุนแรง"], first["ค่าที่พบ"], first["ค่าที่ควรเป็น"]) == ("ข้อผิดพลาด", "E", "C")
+    assert "74.83" in first["รายละเอียด"] and first["ปี"] == 2564
+    assert first["link"] == "agency?agency_id=3&year=2564&peers=type"
+    total = len(table)
+    assert total > 100  # the demo's implausible jumps
+
+    at.multiselect(key="dq_severity").set_value(["error"]).run()
+    assert not at.exception
+    assert len(_findings(at)) == 1
+    at.multiselect(key="dq_severity").set_value([]).run()
+    at.multiselect(key="dq_kinds").set_value(["implausible_jump"]).run()
+    at.selectbox(key="dq_year").set_value(2563).run()
+    shown = _findings(at)
+    assert 0 < len(shown) < total
+    assert set(shown["ประเภทการตรวจ"]) == {"คะแนนเปลี่ยนมากผิดปกติ"} and set(shown["ปี"]) == {2563}
+
+
+def test_quality_page_follows_the_shared_filters(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/quality.py")
+    national = len(_findings(at))
+    at.multiselect(key="f_provinces").set_value(["กาฬสินธุ์"]).run()
+    assert not at.exception
+    local = _findings(at)
+    assert 0 < len(local) < national and set(local["จังหวัด"]) == {"กาฬสินธุ์"}
+    at.slider(key="f_years").set_value((2566, 2568)).run()
+    assert not at.exception
+    assert "74.83" not in " ".join(_findings(at)["รายละเอียด"])  # 2564 is out of range
+
+
+def test_finding_link_opens_the_agency_page(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/agency.py")
+    for key, value in (("agency_id", "3"), ("year", "2564"), ("peers", "type")):
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="ag_agency").value == 3
+    assert at.selectbox(key="ag_year").value == 2564
+
+
+def test_quality_page_on_empty_store(empty_db, app_env):
+    app_env(empty_db)
+    at = app_test("pages/quality.py")
     assert not at.exception and not at.error
     assert at.info

@@ -1,0 +1,75 @@
+"""คุณภาพข้อมูล / Data quality: consistency-check findings, filterable, each linking to its agency."""
+
+import streamlit as st
+
+from ita_analytics.dashboard import charts
+from ita_analytics.dashboard.map_compare_views import (
+    CHECK_LABELS,
+    SEVERITY_LABELS,
+    check_label,
+    filter_findings,
+    finding_counts,
+    findings_for,
+    findings_table,
+    severity_label,
+)
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.ui import render_chart, render_empty, render_table_downloads, t
+
+SEVERITY_COLORS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
+
+filters = current_filters()
+st.title(t("คุณภาพข้อมูล", "Data quality"))
+st.caption(t("ผลการตรวจความสอดคล้อง: ระดับหรือคะแนนที่รายงานขัดกับที่คำนวณ ชื่อหน่วยงานซ้ำ "
+             "และคะแนนที่เปลี่ยนมากผิดปกติจากปีก่อน",
+             "Consistency checks: reported levels or scores that contradict the computed ones, "
+             "duplicate agency names, and implausible changes from the year before."))
+
+if not filters.years:
+    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
+                 "No data yet — import results on the Import page.")
+    st.stop()
+
+with st.spinner(t("กำลังตรวจสอบข้อมูล…", "Checking the data…")):
+    findings = findings_for(filters)
+if findings.empty:
+    st.success(t("ไม่พบข้อสังเกตสำหรับตัวกรองนี้", "No findings for these filters."), icon="✅")
+    st.stop()
+
+kinds = [c for c in CHECK_LABELS if c in set(findings["check"])]
+severities = [s for s in SEVERITY_LABELS if s in set(findings["severity"])]
+years = sorted({int(y) for y in findings["year"].dropna()}, reverse=True)
+left, middle, right = st.columns(3)
+chosen_kinds = left.multiselect(t("ประเภทการตรวจ", "Check"), kinds, key="dq_kinds",
+                                format_func=check_label, placeholder=t("ทุกประเภท", "All checks"))
+chosen_severities = middle.multiselect(t("ความรุนแรง", "Severity"), severities, key="dq_severity",
+                                       format_func=severity_label,
+                                       placeholder=t("ทุกระดับ", "All severities"))
+if st.session_state.get("dq_year") not in [None, *years]:
+    st.session_state["dq_year"] = None
+year = right.selectbox(t("ปี (พ.ศ.)", "Year (B.E.)"), [None, *years], key="dq_year",
+                       format_func=lambda y: t("ทุกปี", "All years") if y is None else str(y))
+shown = filter_findings(findings, chosen_kinds, chosen_severities, year)
+if shown.empty:
+    render_empty("ไม่มีข้อสังเกตที่ตรงกับตัวเลือกนี้", "No findings match these choices.")
+    st.stop()
+
+cols = st.columns(len(severities))
+for col, severity in zip(cols, severities):
+    col.metric(severity_label(severity), f"{(shown['severity'] == severity).sum():,}", border=True)
+
+counts = finding_counts(shown)
+counts["severity_label"] = counts["severity"].map(severity_label)
+fig = charts.count_bars(counts, "kind", "count", color="severity_label",
+                        color_map={severity_label(s): c for s, c in SEVERITY_COLORS.items()},
+                        title=t("จำนวนข้อสังเกตแต่ละประเภท", "Findings per check"))
+render_chart(fig, counts[["kind", "severity_label", "count"]], "quality_counts", "dq_counts")
+
+st.subheader(t(f"ข้อสังเกต {len(shown):,} รายการ", f"{len(shown):,} findings"))
+st.caption(t("ข้อผิดพลาดแสดงก่อน · คลิก “เปิด” เพื่อไปที่หน้าหน่วยงานของปีนั้น",
+             "Errors first · click “Open” to go to the agency's page for that year"))
+table = findings_table(shown)
+st.dataframe(table, hide_index=True, width="stretch", key="dq_table", column_config={
+    "link": st.column_config.LinkColumn(t("หน้าหน่วยงาน", "Agency page"),
+                                        display_text=t("เปิด", "Open"))})
+render_table_downloads(table, "quality_findings", "dq_findings")

@@ -73,9 +73,11 @@ with side:
                   "Click a province on the map to filter the other pages by it."), icon="👆")
     shown = tiles.dropna(subset=["value"])
     best, worst = shown.loc[shown["value"].idxmax()], shown.loc[shown["value"].idxmin()]
-    st.metric(t("สูงสุด", "Highest"), f"{best['province']}", best["value_text"], delta_color="off")
-    st.metric(t("ต่ำสุด", "Lowest"), f"{worst['province']}", worst["value_text"],
-              delta_color="off")
+    high, low = st.columns(2)
+    high.metric(t(f"สูงสุด: {best['province']}", f"Highest: {best['province_en']}"),
+                best["value_text"], border=True)
+    low.metric(t(f"ต่ำสุด: {worst['province']}", f"Lowest: {worst['province_en']}"),
+               worst["value_text"], border=True)
     st.caption(t(f"มีข้อมูล {len(shown)} จาก {len(province_grid())} จังหวัด",
                  f"{len(shown)} of {len(province_grid())} provinces have data"))
 

@@ -137,6 +137,30 @@ def test_map_click_sets_the_shared_province_filter(demo_db, app_env):
     assert at.query_params["province"] == "ลำปาง"  # kept in the URL
 
 
+def test_map_click_outside_the_chosen_region_clears_the_region(demo_db, app_env):
+    from streamlit.testing.v1 import AppTest
+
+    app_env(demo_db)
+    at = AppTest.from_function(_map_click_script, default_timeout=60).run()
+    at.multiselect(key="f_regions").set_value(["north"]).run()
+    assert "ลำปาง" in at.text[0].value and "สงขลา" not in at.text[0].value
+    at.session_state["fake_event"] = {"selection": {"points": [{"customdata": ["สงขลา"]}]}}
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="f_regions").value == []
+    assert at.text[0].value == "provinces=('สงขลา',)"
+
+
+def test_provinces_page_in_english(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/provinces.py")
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Results by province"
+    table = _ranking(at).set_index("Province")
+    assert table.loc["Lampang", "Region"] == "North" and "Mean total" in table.columns
+
+
 def test_provinces_page_shows_and_clears_the_province_filter(demo_db, app_env):
     app_env(demo_db)
     at = app_test("pages/provinces.py")

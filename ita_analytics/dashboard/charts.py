@@ -127,4 +127,5 @@ def count_bars(frame: pd.DataFrame, category: str, count: str, *, color: str | N
                  color_discrete_map=color_map or {})
     fig.update_yaxes(title=None, categoryorder="total ascending")
     fig.update_xaxes(title=None)
+    fig.update_layout(height=140 + 45 * frame[category].nunique())  # bars, not slabs
     return _layout(fig, title)

@@ -330,8 +330,8 @@ def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
         "link": [agency_url(a, y) for a, y in zip(findings["agency_id"], findings["year"])],
         t("จังหวัด", "Province"): findings["province"],
         t("ปี", "Year"): findings["year"].astype("Int64"),
-        t("ค่าที่พบ", "Found"): findings["found"].map(show),
-        t("ค่าที่ควรเป็น", "Expected"): findings["expected"].map(show),
         t("รายละเอียด", "Details"): findings["message_th"] if t("th", "en") == "th"
         else findings["message_en"],
+        t("ค่าที่พบ", "Found"): findings["found"].map(show),
+        t("ค่าที่ควรเป็น", "Expected"): findings["expected"].map(show),
     })

@@ -89,7 +89,7 @@ with judge:
                                     agency_types=filters.agency_types)
         measures = measures_ui.load_measures(years=[year_from])
         effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
-        st.warning(t(effect.note_th, effect.note_en), icon="⚖️")
+        st.warning(t(effect.note_th, effect.note_en), icon=":material/balance:")
         st.dataframe(effect.groups.round(2), hide_index=True, key="judge_groups")
         st.dataframe(effect.by_start.round(2), hide_index=True, key="judge_by_start")
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",

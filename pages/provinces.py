@@ -70,7 +70,7 @@ with side:
             st.rerun()
     else:
         st.info(t("คลิกจังหวัดบนแผนที่เพื่อกรองหน้าอื่นด้วยจังหวัดนั้น",
-                  "Click a province on the map to filter the other pages by it."), icon="👆")
+                  "Click a province on the map to filter the other pages by it."), icon=":material/touch_app:")
     shown = tiles.dropna(subset=["value"])
     best, worst = shown.loc[shown["value"].idxmax()], shown.loc[shown["value"].idxmin()]
     high, low = st.columns(2)

@@ -33,7 +33,7 @@ if not filters.years:
 with st.spinner(t("กำลังตรวจสอบข้อมูล…", "Checking the data…")):
     findings = findings_for(filters)
 if findings.empty:
-    st.success(t("ไม่พบข้อสังเกตสำหรับตัวกรองนี้", "No findings for these filters."), icon="✅")
+    st.success(t("ไม่พบข้อสังเกตสำหรับตัวกรองนี้", "No findings for these filters."), icon=":material/check_circle:")
     st.stop()
 
 kinds = [c for c in CHECK_LABELS if c in set(findings["check"])]

@@ -26,17 +26,19 @@ class PageSpec:
 
 
 # The pages in menu order. A page is a thin script in pages/; add it here to show it.
+# Icons are Material Symbols, drawn by Streamlit's own font: emoji need a colour-emoji
+# font that a server or an analyst's PC may lack (they showed as empty boxes).
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "ภาพรวม", "Overview", "overview", "📊"),
-    PageSpec("pages/indicators.py", "ตัวชี้วัด", "Indicators", "indicators", "🎯"),
-    PageSpec("pages/changes.py", "การเปลี่ยนแปลง", "Changes", "changes", "↕️"),
-    PageSpec("pages/levels.py", "ระดับผลการประเมิน", "Levels", "levels", "🏅"),
-    PageSpec("pages/provinces.py", "จังหวัด", "Provinces", "provinces", "🗺️"),
-    PageSpec("pages/compare.py", "เปรียบเทียบ", "Compare", "compare", "⚖️"),
-    PageSpec("pages/agency.py", "หน่วยงาน", "Agency", "agency", "🏛️"),
-    PageSpec("pages/measures.py", "มาตรการ", "Measures", "measures", "📝"),
-    PageSpec("pages/quality.py", "คุณภาพข้อมูล", "Data quality", "quality", "🔎"),
-    PageSpec("pages/import.py", "นำเข้าข้อมูล", "Import", "import", "📥"),
+    PageSpec("pages/overview.py", "ภาพรวม", "Overview", "overview", ":material/dashboard:"),
+    PageSpec("pages/indicators.py", "ตัวชี้วัด", "Indicators", "indicators", ":material/target:"),
+    PageSpec("pages/changes.py", "การเปลี่ยนแปลง", "Changes", "changes", ":material/swap_vert:"),
+    PageSpec("pages/levels.py", "ระดับผลการประเมิน", "Levels", "levels", ":material/military_tech:"),
+    PageSpec("pages/provinces.py", "จังหวัด", "Provinces", "provinces", ":material/map:"),
+    PageSpec("pages/compare.py", "เปรียบเทียบ", "Compare", "compare", ":material/compare_arrows:"),
+    PageSpec("pages/agency.py", "หน่วยงาน", "Agency", "agency", ":material/account_balance:"),
+    PageSpec("pages/measures.py", "มาตรการ", "Measures", "measures", ":material/checklist:"),
+    PageSpec("pages/quality.py", "คุณภาพข้อมูล", "Data quality", "quality", ":material/fact_check:"),
+    PageSpec("pages/import.py", "นำเข้าข้อมูล", "Import", "import", ":material/upload_file:"),
 )
 
 
@@ -53,12 +55,33 @@ def current_filters() -> Filters:
     re-runs the page alone after the first run); values persist across pages and runs in
     session state and the URL (filters.py).
     """
+    _leave_pages_folder_mode()
     meta = data.meta()
     filters = render_filters(meta["years"], meta["agency_types"])
     st.sidebar.caption(t("ITA Analytics — วิเคราะห์ผลการประเมินคุณธรรมและความโปร่งใส (ITA)",
                          "ITA Analytics — Integrity and Transparency Assessment results"))
     render_demo_badge(meta["sources"])
     return filters
+
+
+def _leave_pages_folder_mode() -> None:
+    """Re-run through app.py when Streamlit ran a page script on its own.
+
+    Because a ``pages/`` folder sits beside app.py, Streamlit starts in its older
+    pages-folder mode until the first ``st.navigation`` call: a deep link such as
+    ``/provinces`` opened as the first request after the server starts runs
+    ``pages/provinces.py`` alone (no page config, file names in the menu). The flag that
+    ``st.navigation`` clears is cleared here too, and the run repeated, so app.py builds the
+    real navigation and the same page (same URL path) is shown. The flag is internal to
+    Streamlit, hence the guarded import: without it the page still runs, only plainer.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def run() -> None:

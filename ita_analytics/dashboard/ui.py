@@ -13,8 +13,16 @@ LANGS = {"th": "ไทย", "en": "English"}
 
 
 def lang() -> str:
-    """The language chosen in the sidebar ('th' or 'en'); Thai first."""
-    return st.session_state.get(LANG_KEY, "th")
+    """The language chosen in the sidebar ('th' or 'en'); Thai first.
+
+    Before the sidebar switch is drawn in a run (the menu titles are built first), the
+    value comes from the copy kept across pages or from the URL (``?lang=en``).
+    """
+    for value in (st.session_state.get(LANG_KEY), st.session_state.get(f"_saved_{LANG_KEY}"),
+                  st.query_params.get(LANG_KEY)):
+        if value in LANGS:
+            return value
+    return "th"
 
 
 def t(th: str, en: str) -> str:
@@ -43,7 +51,7 @@ def fmt_year(year) -> str:
 def render_demo_badge(source_counts: dict[str, int]) -> None:
     """Say clearly when the data shown is synthetic demo data (and what is real)."""
     if source_counts.get("demo"):
-        st.warning(t(DEMO_LABEL_TH, DEMO_LABEL_EN), icon="🧪")
+        st.warning(t(DEMO_LABEL_TH, DEMO_LABEL_EN), icon=":material/science:")
 
 
 def render_table_downloads(frame: pd.DataFrame, name: str, key: str) -> None:
@@ -70,4 +78,4 @@ def render_chart(fig, table: pd.DataFrame, name: str, key: str) -> None:
 
 
 def render_empty(message_th: str, message_en: str) -> None:
-    st.info(t(message_th, message_en), icon="ℹ️")
+    st.info(t(message_th, message_en), icon=":material/info:")

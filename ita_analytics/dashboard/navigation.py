@@ -64,6 +64,9 @@ def current_filters() -> Filters:
     return filters
 
 
+_FRAME_SEEN_KEY = "_frame_seen"
+
+
 def _leave_pages_folder_mode() -> None:
     """Re-run through app.py when Streamlit ran a page script on its own.
 
@@ -72,14 +75,19 @@ def _leave_pages_folder_mode() -> None:
     ``/provinces`` opened as the first request after the server starts runs
     ``pages/provinces.py`` alone (no page config, file names in the menu). The flag that
     ``st.navigation`` clears is cleared here too, and the run repeated, so app.py builds the
-    real navigation and the same page (same URL path) is shown. The flag is internal to
-    Streamlit, hence the guarded import: without it the page still runs, only plainer.
+    real navigation and the same page (same URL path) is shown. This happens only on a
+    session's first run, which carries no widget action a re-run would drop; Streamlit's
+    AppTest, which resets the flag and runs a switched-to page alone on later runs, is left
+    to do so. The flag is internal to Streamlit, hence the guarded import: without it the
+    page still runs, only plainer.
     """
+    first_run = not st.session_state.get(_FRAME_SEEN_KEY)
+    st.session_state[_FRAME_SEEN_KEY] = True
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:
         return
-    if PagesManager.uses_pages_directory:
+    if first_run and PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from ita_analytics.domain import AGENCY_TYPES, AgencyType
 
@@ -170,10 +171,13 @@ def split_agency_name(name: str) -> tuple[str | None, str]:
     return None, full
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_agency_name(name: str) -> str:
     """Matching key of an agency name: expanded type, no spaces or dots, Arabic digits.
 
-    "ทต.ทุ่งผึ้ง", "ทต. ทุ่งผึ้ง" and "เทศบาลตำบลทุ่งผึ้ง" give the same key.
+    "ทต.ทุ่งผึ้ง", "ทต. ทุ่งผึ้ง" and "เทศบาลตำบลทุ่งผึ้ง" give the same key. Cached: the
+    same national list of names is keyed again by every consistency check and import match
+    (about 40 ms for 8,300 names uncached).
     """
     return re.sub(r"[\s.\-–—_,'\"()]", "", expand_agency_name(name)).lower()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -136,28 +138,44 @@ def check_attribute_changes(agency_years: pd.DataFrame) -> pd.DataFrame:
 
 
 def check_jumps(results: pd.DataFrame, k: float = JUMP_K) -> pd.DataFrame:
-    """Year-over-year indicator changes beyond k robust standard deviations of their own kind."""
+    """Year-over-year indicator changes beyond k robust standard deviations of their own kind.
+
+    Each indicator's typical change and spread (median and MAD of all its consecutive-year
+    changes, at least 20 of them) come from the data; all ten are tested at once on one
+    array, which is several times faster than a pandas pass per indicator.
+    """
     changes = consecutive_changes(results, INDICATOR_COLUMNS)
-    info = results.set_index(["agency_id", "year"])[["name", "province"]]
-    parts = []
-    for col in INDICATOR_COLUMNS:
-        values = changes[["agency_id", "year", col]].dropna()
-        if len(values) < 20:
-            continue
-        median = values[col].median()
-        mad = (values[col] - median).abs().median()
-        limit = max(k * MAD_TO_SD * mad, 1.0)
-        bad = values[(values[col] - median).abs() > limit]
-        if bad.empty:
-            continue
-        bad = bad.join(info, on=["agency_id", "year"])
-        parts.append(_findings(
-            bad, "implausible_jump", "info", col, bad[col].round(2), round(limit, 2),
-            [f"ตัวชี้วัดที่ {col[1:]} เปลี่ยน {d:+.2f} คะแนนจากปีก่อน เกินช่วงปกติ ±{limit:.2f}"
-             for d in bad[col]],
-            [f"indicator {col[1:]} moved {d:+.2f} from the year before, beyond the usual "
-             f"±{limit:.2f}" for d in bad[col]]))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FINDING_COLUMNS)
+    cols = [c for c in INDICATOR_COLUMNS if c in changes.columns]
+    if changes.empty or not cols:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    values = changes[cols].to_numpy(dtype="float64")
+    enough = (~np.isnan(values)).sum(axis=0) >= 20
+    if not enough.any():
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    with warnings.catch_warnings():  # an indicator with no changes at all has no median
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(values, axis=0)
+        mad = np.nanmedian(np.abs(values - median), axis=0)
+    limit = np.maximum(k * MAD_TO_SD * mad, 1.0)
+    with np.errstate(invalid="ignore"):
+        bad = (np.abs(values - median) > limit) & enough
+    col_idx, row_idx = np.nonzero(bad.T)  # indicator by indicator, rows in order
+    if not len(row_idx):
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    info = results.drop_duplicates(["agency_id", "year"]).set_index(["agency_id", "year"])[
+        ["name", "province"]]
+    hits = changes.iloc[row_idx][["agency_id", "year"]].reset_index(drop=True)
+    hits = hits.join(info, on=["agency_id", "year"])
+    moved = values[row_idx, col_idx]
+    limits = limit[col_idx]
+    numbers = [cols[i][1:] for i in col_idx]
+    return _findings(
+        hits, "implausible_jump", "info", [cols[i] for i in col_idx], np.round(moved, 2),
+        np.round(limits, 2),
+        [f"ตัวชี้วัดที่ {n} เปลี่ยน {d:+.2f} คะแนนจากปีก่อน เกินช่วงปกติ ±{lim:.2f}"
+         for n, d, lim in zip(numbers, moved, limits)],
+        [f"indicator {n} moved {d:+.2f} from the year before, beyond the usual ±{lim:.2f}"
+         for n, d, lim in zip(numbers, moved, limits)])
 
 
 def compute_checks(results: pd.DataFrame, agencies: pd.DataFrame | None = None,

@@ -26,11 +26,21 @@ def _pair(results: pd.DataFrame, year_from: int, year_to: int, columns: list[str
     return ids.join(both).reset_index()
 
 
-def _status(score_from: pd.Series, score_to: pd.Series) -> np.ndarray:
+STATUSES = ("missing_from", "missing_to", "improved", "declined", "unchanged")
+
+
+def _labels(codes: np.ndarray, labels) -> pd.Series:
+    """Text column from positions into ``labels``: a take from a few strings is several times
+    faster than turning ~100k Python strings into pandas' text dtype one by one."""
+    return pd.Series(list(labels), dtype="str").take(codes).reset_index(drop=True)
+
+
+def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
     delta = score_to - score_from
-    return np.select(
+    codes = np.select(
         [score_from.isna(), score_to.isna(), delta > UNCHANGED_WITHIN, delta < -UNCHANGED_WITHIN],
-        ["missing_from", "missing_to", "improved", "declined"], default="unchanged")
+        [0, 1, 2, 3], default=4)
+    return _labels(codes, STATUSES).set_axis(score_from.index)
 
 
 def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
@@ -39,17 +49,19 @@ def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     Measures: total, IIT, EIT, OIT, i1…i10. Output columns: agency_id, name, agency_type,
     province, measure, score_from, score_to, delta, rel_delta, status (improved | declined |
     unchanged | missing_from | missing_to). A missing year stays missing, never zero.
+    Rows run measure by measure, agencies in the same order within each.
     """
     measures = [m for m in MEASURES if m in results.columns]
     pair = _pair(results, year_from, year_to, measures)
-    parts = []
-    for m in measures:
-        part = pair[ID_COLUMNS].copy()
-        part["measure"] = m
-        part["score_from"] = pair[f"{m}_from"].astype("float64")
-        part["score_to"] = pair[f"{m}_to"].astype("float64")
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)
+    n = len(pair)
+    # Built as whole arrays (one take of the id columns, one ravel per side): assembling a
+    # part per measure and concatenating cost ~4x more on the national store.
+    out = pair[ID_COLUMNS].take(np.tile(np.arange(n), len(measures))).reset_index(drop=True)
+    out["measure"] = _labels(np.repeat(np.arange(len(measures)), n), measures)
+    out["score_from"] = pair[[f"{m}_from" for m in measures]].to_numpy(
+        dtype="float64", na_value=np.nan).ravel(order="F")
+    out["score_to"] = pair[[f"{m}_to" for m in measures]].to_numpy(
+        dtype="float64", na_value=np.nan).ravel(order="F")
     out["delta"] = (out["score_to"] - out["score_from"]).round(2)
     out["rel_delta"] = out["delta"] / out["score_from"].where(out["score_from"] > 0)
     out["status"] = _status(out["score_from"], out["score_to"])
@@ -98,7 +110,9 @@ def compute_change_counts(deltas: pd.DataFrame, by: str | None = None) -> pd.Dat
     """Per measure [and group]: improved, declined, unchanged, missing (either year)."""
     keys = ["measure"] + ([by] if by else [])
     status = deltas["status"].where(~deltas["status"].str.startswith("missing"), "missing")
-    counts = pd.crosstab([deltas[k] for k in keys], status)
+    # A grouped size unstacked: same table as pd.crosstab at a fraction of its cost.
+    counts = (deltas[keys].assign(_status=status).groupby(keys + ["_status"]).size()
+              .unstack("_status", fill_value=0))
     for col in ("improved", "declined", "unchanged", "missing"):
         if col not in counts.columns:
             counts[col] = 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -22,20 +24,21 @@ def compute_ordinary_movement(results: pd.DataFrame, k: float = ORDINARY_K) -> p
     Output columns: measure, n, median_change, median_abs_change, mad, threshold.
     """
     changes = consecutive_changes(results)
-    rows = []
-    for m in [m for m in MEASURES if m in changes.columns]:
-        values = changes[m].dropna()
-        if values.empty:
-            rows.append({"measure": m, "n": 0, "median_change": np.nan,
-                         "median_abs_change": np.nan, "mad": np.nan, "threshold": np.nan})
-            continue
-        median = float(values.median())
-        mad = float((values - median).abs().median())
-        rows.append({"measure": m, "n": int(len(values)), "median_change": median,
-                     "median_abs_change": float(values.abs().median()), "mad": mad,
-                     # A floor of one hundredth: scores have two decimals.
-                     "threshold": max(k * MAD_TO_SD * mad, 0.01)})
-    return pd.DataFrame(rows)
+    measures = [m for m in MEASURES if m in changes.columns]
+    # All measures at once on one array: a pandas median per measure cost ~3x more.
+    values = changes[measures].to_numpy(dtype="float64", na_value=np.nan)
+    n = (~np.isnan(values)).sum(axis=0)
+    with warnings.catch_warnings():  # a measure without any change has no median: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(values, axis=0) if len(values) else np.full(len(measures), np.nan)
+        mad = (np.nanmedian(np.abs(values - median), axis=0) if len(values)
+               else np.full(len(measures), np.nan))
+        median_abs = (np.nanmedian(np.abs(values), axis=0) if len(values)
+                      else np.full(len(measures), np.nan))
+    # A floor of one hundredth: scores have two decimals.
+    threshold = np.where(n > 0, np.maximum(k * MAD_TO_SD * mad, 0.01), np.nan)
+    return pd.DataFrame({"measure": measures, "n": n.astype("int64"), "median_change": median,
+                         "median_abs_change": median_abs, "mad": mad, "threshold": threshold})
 
 
 def _boundaries(measure: str, year: int) -> np.ndarray:
@@ -47,6 +50,14 @@ def _boundaries(measure: str, year: int) -> np.ndarray:
     return np.array(sorted(b for b in mins if b > 0))
 
 
+def _crosses(lo: np.ndarray, hi: np.ndarray, boundaries: np.ndarray) -> np.ndarray:
+    """True where the span lo…hi reaches over one of the boundaries (lo < b ≤ hi)."""
+    crossed = np.zeros(len(lo), dtype=bool)
+    for b in boundaries:
+        crossed |= (lo < b) & (hi >= b)
+    return crossed
+
+
 def label_changes(deltas: pd.DataFrame, movement: pd.DataFrame,
                   year_to: int | None = None) -> pd.DataFrame:
     """``deltas`` plus ``movement`` (within | beyond | None) and ``crossed_level`` (bool).
@@ -54,18 +65,25 @@ def label_changes(deltas: pd.DataFrame, movement: pd.DataFrame,
     ``crossed_level`` is True when the change crosses a level boundary of ``year_to``'s rule
     (for the total) or an action-level boundary, 85 or 95 (for tools and indicators).
     """
-    out = deltas.merge(movement[["measure", "median_change", "threshold"]], on="measure",
-                       how="left")
-    distance = (out["delta"] - out["median_change"]).abs()
-    out["movement"] = np.where(out["delta"].isna(), None,
-                               np.where(distance > out["threshold"], "beyond", "within"))
-    lo = out[["score_from", "score_to"]].min(axis=1)
-    hi = out[["score_from", "score_to"]].max(axis=1)
-    crossed = np.zeros(len(out), dtype=bool)
+    # Per-measure values looked up by position: mapping ~100k text cells is the slow part.
+    codes, names = pd.factorize(deltas["measure"])
+    band = movement.drop_duplicates("measure").set_index("measure").reindex(names)
+    median = band["median_change"].to_numpy(dtype="float64")[codes]
+    threshold = band["threshold"].to_numpy(dtype="float64")[codes]
+    delta = deltas["delta"].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(delta)
+    out = deltas.reset_index(drop=True)
+    beyond = np.abs(delta - median) > threshold
+    out["movement"] = pd.Series(["within", "beyond", None], dtype="str").take(
+        np.where(known, beyond.astype("int64"), 2)).to_numpy()
+    score_from = deltas["score_from"].to_numpy(dtype="float64", na_value=np.nan)
+    score_to = deltas["score_to"].to_numpy(dtype="float64", na_value=np.nan)
+    with warnings.catch_warnings():  # rows missing both scores have neither bound
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.fmin(score_from, score_to), np.fmax(score_from, score_to)
     year = year_to if year_to is not None else 2566
-    for measure in out["measure"].unique():
-        mask = (out["measure"] == measure).to_numpy()
-        for b in _boundaries(measure, year):
-            crossed[mask] |= ((lo[mask] < b) & (hi[mask] >= b)).to_numpy()
-    out["crossed_level"] = crossed & out["delta"].notna().to_numpy()
-    return out.drop(columns=["median_change", "threshold"])
+    is_total = (np.asarray(names) == "total")[codes]
+    crossed = np.where(is_total, _crosses(lo, hi, _boundaries("total", year)),
+                       _crosses(lo, hi, _boundaries("indicator", year)))
+    out["crossed_level"] = crossed & known
+    return out

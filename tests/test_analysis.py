@@ -194,9 +194,10 @@ def test_ordinary_movement_labels_changes():
 def test_gap_to_next_level_for_the_seed_agency(small):
     gap = compute_gap_to_next_level(small, 1, 2568)
     assert (gap["current_level"], gap["next_level"]) == ("ผ่านดี", "ผ่านดีเยี่ยม")
-    assert gap["total"] == 93.30 and gap["points_needed"] == 1.70
-    # ผ่านดีเยี่ยม needs every tool ≥ 95: OIT (90, 80 → 85) needs ten more points on its
-    # mean, cheapest by raising indicator 10 to 100 (worth 4.00 total points).
+    # ผ่านดีเยี่ยม needs a total ≥ 95 (1.70 more) and every tool ≥ 95: OIT (90, 80 → 85)
+    # needs ten more points on its mean, 0.4 × 10 = 4.00 total points, which is the least
+    # gain that reaches the level (raising indicator 10 to 100).
+    assert gap["total"] == 93.30 and gap["points_needed"] == 4.00
     assert gap["possible"] is True
     assert [(s["indicator"], s["from"], s["to"], s["points"]) for s in gap["plan"]] == \
         [(10, 80.0, 100.0, 4.0)]

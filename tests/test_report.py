@@ -126,17 +126,19 @@ def test_benchmark_helper_on_a_hand_built_frame():
     })
     same_type = compute_benchmark(frame, 1, 2568, peers="type")
     assert (same_type.n, same_type.rank) == (3, 2)
-    assert same_type.percentile == pytest.approx(200 / 3)
+    # Percentile rank: peers below plus half of those equal (the agency itself), out of n.
+    assert same_type.percentile == pytest.approx(100 * 1.5 / 3)
     both = compute_benchmark(frame, 1, 2568, peers="type+province")
-    assert (both.n, both.rank, both.percentile) == (2, 1, 100.0)
+    assert (both.n, both.rank, both.percentile) == (2, 1, 75.0)
     assert compute_benchmark(frame, 1, 2568, peers="province").n == 3
 
 
 def test_gap_to_next_level_of_nong_pla_mo(nong_pla_mo):
     gap = nong_pla_mo.next_level
     assert gap["current_level"] == "ผ่านดี" and gap["next_level"] == "ผ่านดีเยี่ยม"
-    assert gap["points_needed"] == 1.70 and gap["possible"]
-    # OIT (85.00) must reach 95 too: raising indicator 10 from 80 to 100 does both.
+    # The total's band needs 1.70 more, but OIT (85.00) must reach 95 too: +10 on OIT is
+    # 0.4 × 10 = 4.00 total points, by raising indicator 10 from 80 to 100.
+    assert gap["points_needed"] == 4.00 and gap["possible"]
     assert [(p["indicator"], p["to"]) for p in gap["plan"]] == [(10, 100.0)]
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ita_analytics.dashboard import data
+from ita_analytics.dashboard import auth_ui, data
 from ita_analytics.dashboard import import_view as view
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import t
@@ -18,6 +18,11 @@ st.caption(t("อัปโหลดไฟล์ Excel (.xlsx) หรือ CSV �
 view.render_template_download()
 view.render_flash()
 conn = data.connection()
+if auth_ui.require_analyst() is None:
+    # Viewers see the history; uploading and undoing need the analyst role.
+    auth_ui.render_analyst_needed()
+    view.render_history(conn, allow_undo=False)
+    st.stop()
 
 # --- Upload, check and commit: the block that writes to the store ------------------------------
 with st.container(border=True, key="imp_upload_block"):

@@ -8,12 +8,13 @@ from ita_analytics.analysis.measures import (
     compute_status_counts,
     find_overdue,
 )
-from ita_analytics.dashboard import data, measures_ui
+from ita_analytics.dashboard import auth_ui, data, measures_ui
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import render_empty, render_table_downloads, t
 from ita_analytics.domain import INDICATOR_NUMBERS
 
 filters = current_filters()
+analyst = auth_ui.require_analyst()  # recording, editing and importing need the analyst role
 st.title(t("มาตรการส่งเสริมคุณธรรมและความโปร่งใส", "Integrity and transparency measures"))
 years = data.meta()["years"]
 
@@ -32,14 +33,22 @@ with record:
         own = measures_ui.load_measures(agency_ids=[agency_id], years=[year])
         st.subheader(t(f"มาตรการของ {name} ปี {year}: {len(own)} รายการ",
                        f"Measures of {name}, {year}: {len(own)}"))
-        if len(own):
+        if len(own) and analyst:
             measures_ui.render_edit_table(own)
+        elif len(own):
+            st.dataframe(own[measures_ui.EDIT_COLUMNS], hide_index=True, key="rec_table")
             st.caption(t("แหล่งที่มา: ", "Source: ") + ", ".join(sorted(set(own["source"]))))
-        with st.expander(t("เพิ่มมาตรการ", "Add a measure"), expanded=own.empty):
-            measures_ui.render_record_form(agency_id, year)
+        if analyst:
+            with st.expander(t("เพิ่มมาตรการ", "Add a measure"), expanded=own.empty):
+                measures_ui.render_record_form(agency_id, year)
+        else:
+            auth_ui.render_analyst_needed()
 
 with imports:
-    measures_ui.render_import()
+    if analyst:
+        measures_ui.render_import()
+    else:
+        auth_ui.render_analyst_needed()
 
 with propose:
     picked = measures_ui.render_agency_year("prop", years)

@@ -72,15 +72,47 @@ def app_env(monkeypatch):
     st.cache_resource.clear()
 
 
-def app_test(page_url: str | None = None, timeout: float = 60):
-    """An AppTest of app.py, optionally switched to a page (its url_path's script)."""
+TEST_ANALYST_PASSWORD = "analyst-test-password"
+
+
+def analyst_secrets(password: str = TEST_ANALYST_PASSWORD) -> dict:
+    """Secrets with a local analyst password (few hash iterations, to keep tests quick)."""
+    from ita_analytics.auth import hash_password
+
+    return {"auth": {"analyst_password_hash": hash_password(password, iterations=1000)}}
+
+
+def sign_in(at, name: str = "tester", password: str = TEST_ANALYST_PASSWORD):
+    """Sign in with the sidebar's local analyst password form, as a person would."""
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_password").input(password)
+    at.button(key="auth_submit").click().run()
+    return at
+
+
+def app_test(page_url: str | None = None, timeout: float = 60, *, secrets: dict | None = None,
+             analyst: bool = False):
+    """An AppTest of app.py, optionally switched to a page (its url_path's script).
+
+    ``analyst``: configure the local analyst password and sign in as "tester" first;
+    ``secrets``: the secrets the app sees (``st.secrets``).
+    """
     from streamlit.testing.v1 import AppTest
 
+    from ita_analytics.auth import reset_shared_lockout
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if analyst and secrets is None:
+        secrets = analyst_secrets()
+    if secrets:
+        at.secrets.update(secrets)
+    reset_shared_lockout()
     at.run()
     if page_url:
         at.switch_page(page_url)
         at.run()
+        if analyst:
+            sign_in(at)
     return at
 
 

@@ -32,7 +32,7 @@ def _import_one(db_path) -> tuple[int, bytes]:
 def test_import_page_renders_history_and_undoes(demo_db, app_env):
     import_id, before = _import_one(demo_db)
     app_env(demo_db)
-    at = app_test("pages/import.py")
+    at = app_test("pages/import.py", analyst=True)
     assert not at.exception
     assert at.title[0].value == "นำเข้าผลการประเมิน"
     history = at.dataframe[0].value
@@ -54,7 +54,7 @@ def test_import_page_renders_history_and_undoes(demo_db, app_env):
 
 def test_import_page_on_empty_store(empty_db, app_env):
     app_env(empty_db)
-    at = app_test("pages/import.py")
+    at = app_test("pages/import.py", analyst=True)
     assert not at.exception
     assert at.text_input(key="imp_year").value == ""
     assert any("ยังไม่มีการนำเข้า" in c.value for c in at.caption)
@@ -123,7 +123,7 @@ def test_upload_preview_suggestion_and_commit(demo_db, app_env, monkeypatch):
                  ["อบต.หนองปลาหมา", "โนนศิลา", "ขอนแก่น", *NONG_PLA_MO_2568]])
     _fake_uploader(monkeypatch, "typo.xlsx", data)
     app_env(demo_db)
-    at = app_test("pages/import.py")
+    at = app_test("pages/import.py", analyst=True)
     at.text_input(key="imp_year").input("2569").run()
     assert not at.exception
     assert any("ไฟล์ถูกต้อง" in s.value and "1 แถว" in s.value for s in at.success)
@@ -137,6 +137,7 @@ def test_upload_preview_suggestion_and_commit(demo_db, app_env, monkeypatch):
     at.button(key="imp_commit").click().run()
     assert not at.exception
     assert any("นำเข้าแล้ว" in s.value for s in at.success)
+    assert at.dataframe[-1].value["user_name"].tolist()[0] == "tester [local]"  # who imported
     conn = store.open_store(demo_db)
     try:
         frame = store.load_results(conn, years=[2569])
@@ -150,7 +151,7 @@ def test_upload_of_a_broken_file_shows_errors_and_cannot_commit(demo_db, app_env
     data, _, _ = broken_files()["score_over_100.xlsx"]
     _fake_uploader(monkeypatch, "bad.xlsx", data)
     app_env(demo_db)
-    at = app_test("pages/import.py")
+    at = app_test("pages/import.py", analyst=True)
     at.text_input(key="imp_year").input("2569").run()
     assert not at.exception
     assert any("ไม่นำเข้า" in e.value for e in at.error)

@@ -9,7 +9,7 @@ from ita_analytics.store import measures as measure_store
 
 def _open(db, app_env):
     app_env(db)
-    at = app_test("pages/measures.py")
+    at = app_test("pages/measures.py", analyst=True)
     assert not at.exception, at.exception
     return at
 

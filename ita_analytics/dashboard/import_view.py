@@ -8,6 +8,7 @@ import json
 import streamlit as st
 
 from ita_analytics import importer, settings
+from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import t
 from ita_analytics.importer.plan import ImportPlan, issues_frame
 from ita_analytics.importer.recognise import ROLE_LABELS
@@ -33,11 +34,9 @@ def merge_overrides(old: dict, new: dict) -> dict:
 
 
 def current_user() -> str | None:
-    """The signed-in user's e-mail or name when authentication is configured, else None."""
-    try:
-        return st.user.get("email") or st.user.get("name")
-    except Exception:  # st.user raises where authentication is not configured
-        return None
+    """The signed-in analyst (OIDC e-mail or the local sign-in's name), recorded as the
+    import's ``user_name``; None for a viewer."""
+    return analyst_user()
 
 
 def render_template_download() -> None:
@@ -160,8 +159,12 @@ def render_commit(conn, plan: ImportPlan) -> None:
     """The commit button (only for a valid plan), with progress and the outcome."""
     if st.button(t("นำเข้าข้อมูล", "Import"), type="primary", key="imp_commit",
                  disabled=plan.status != "valid"):
+        user = current_user()
+        if user is None:  # signed out in another tab since the page was drawn
+            st.error(t("ต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน", "Sign in as an analyst first"))
+            return
         bar = st.progress(0.3, text=t("กำลังบันทึก…", "Writing…"))
-        result = importer.commit_plan(conn, plan, user=current_user())
+        result = importer.commit_plan(conn, plan, user=user)
         bar.progress(1.0, text=t("เสร็จแล้ว", "Done"))
         st.session_state.pop(PLAN_KEY, None)
         if result.status == "committed":
@@ -188,6 +191,9 @@ def render_history(conn, *, allow_undo: bool) -> None:
     confirm = left.checkbox(t("ยืนยัน: คืนข้อมูลเป็นก่อนการนำเข้านี้", "Confirm: restore the data as "
                               "before this import"), key="imp_undo_confirm")
     if right.button(t("ยกเลิกการนำเข้า", "Undo import"), key="imp_undo", disabled=not confirm):
+        if current_user() is None:
+            st.error(t("ต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน", "Sign in as an analyst first"))
+            return
         counts = importer.undo_import(conn, int(chosen), user=current_user())
         st.session_state.pop(PLAN_KEY, None)
         st.session_state[FLASH_KEY] = (t(f"ยกเลิกการนำเข้า {chosen} แล้ว: ลบ {counts['scores_removed']} คะแนน "

@@ -10,6 +10,7 @@ import streamlit as st
 from ita_analytics import store
 from ita_analytics.analysis.measures import propose_measures
 from ita_analytics.dashboard import data
+from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import t
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
@@ -206,6 +207,9 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
     accepted = st.multiselect(t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
                               list(drafts.index), format_func=lambda i: drafts.loc[i, "title"],
                               key="proposals_accept")
+    if analyst_user() is None:  # proposals are public; making drafts writes, so analysts only
+        st.caption(t("เข้าสู่ระบบผู้วิเคราะห์เพื่อสร้างร่างมาตรการ", "Sign in as an analyst to create drafts"))
+        return
     if accepted and st.button(t(f"สร้างร่างมาตรการปี {year + 1}", f"Create drafts for {year + 1}"),
                               key="proposals_create"):
         rows = drafts.loc[accepted].assign(

@@ -1,0 +1,248 @@
+"""Who may write: password hashing, lock-out, the hash-password command, and the pages' gates."""
+
+from __future__ import annotations
+
+import hmac
+import io
+import unicodedata
+
+import pytest
+from conftest import TEST_ANALYST_PASSWORD, analyst_secrets, app_test, sign_in
+
+from ita_analytics import auth
+from ita_analytics.cli import main as cli_main
+
+
+def test_hash_round_trip_salted_and_verified_in_constant_time(monkeypatch):
+    first = auth.hash_password("รหัสผ่านยาวพอสมควร", iterations=1000)
+    second = auth.hash_password("รหัสผ่านยาวพอสมควร", iterations=1000)
+    algorithm, iterations, salt, digest = first.split("$")
+    assert (algorithm, iterations) == ("pbkdf2_sha256", "1000")
+    assert first != second  # a fresh random salt each time
+    assert "รหัสผ่าน" not in first
+    compared = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(auth.hmac, "compare_digest",
+                        lambda a, b: compared.append((len(a), len(b))) or real(a, b))
+    assert auth.verify_password("รหัสผ่านยาวพอสมควร", first)
+    assert not auth.verify_password("รหัสผ่านยาวพอสมควร ", first)
+    assert not auth.verify_password("wrong", second)
+    assert compared == [(32, 32)] * 3
+
+
+def test_default_hash_uses_600000_iterations_and_known_vector():
+    salt = b"0123456789abcdef"
+    encoded = auth.hash_password("correct horse", salt=salt)
+    # pbkdf2_hmac computed independently by the standard library.
+    import base64
+    import hashlib
+    expected = base64.b64encode(hashlib.pbkdf2_hmac("sha256", b"correct horse", salt, 600_000))
+    assert encoded == f"pbkdf2_sha256$600000${base64.b64encode(salt).decode()}${expected.decode()}"
+
+
+def test_thai_password_typed_decomposed_still_matches():
+    composed = "น้ำใจ" + "ดีงาม123"
+    encoded = auth.hash_password(unicodedata.normalize("NFC", composed), iterations=1000)
+    assert auth.verify_password(unicodedata.normalize("NFD", composed), encoded)
+
+
+@pytest.mark.parametrize("bad", ["", "plain-password", "md5$1$AAAA$BBBB", "pbkdf2_sha256$x$AA==$BB==",
+                                 "pbkdf2_sha256$1000$!!$BB==", "pbkdf2_sha256$1000$AAAA$AAAA",
+                                 "pbkdf2_sha256$0$AAAA$" + "A" * 44])
+def test_malformed_hash_is_a_setup_error_not_a_match(bad):
+    with pytest.raises(auth.PasswordHashError):
+        auth.verify_password("anything", bad)
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_lockout_after_repeated_failures_then_released():
+    clock = FakeClock()
+    lockout = auth.Lockout(3, 15, clock=clock)
+    encoded = auth.hash_password("the-right-one", iterations=1000)
+    outcomes = [auth.check_local_password("guess", encoded, lockout) for _ in range(3)]
+    assert [(o.ok, o.failures) for o in outcomes] == [(False, 1), (False, 2), (False, 3)]
+    assert outcomes[-1].locked_seconds == 900
+    checked = []
+    locked = lockout.attempt(auth.LOCAL_ACCOUNT, lambda: checked.append(1) or True)
+    assert not locked.ok and locked.locked_seconds == 900 and checked == []  # not even compared
+    clock.now += 899
+    assert auth.check_local_password("the-right-one", encoded, lockout).locked_seconds == 1
+    clock.now += 2
+    assert lockout.locked_seconds(auth.LOCAL_ACCOUNT) == 0
+    assert auth.check_local_password("the-right-one", encoded, lockout).ok
+    # A success clears the count: two more failures do not lock.
+    for _ in range(2):
+        assert auth.check_local_password("guess", encoded, lockout).locked_seconds == 0
+
+
+def test_lockout_is_per_account_and_read_from_settings(monkeypatch):
+    monkeypatch.setenv("ITA_AUTH_MAX_FAILURES", "2")
+    monkeypatch.setenv("ITA_AUTH_LOCKOUT_MINUTES", "1.5")
+    auth.reset_shared_lockout()
+    try:
+        shared = auth.shared_lockout()
+        assert (shared.max_failures, shared.seconds) == (2, 90)
+        assert auth.shared_lockout() is shared
+    finally:
+        auth.reset_shared_lockout()
+    lockout = auth.Lockout(1, 1, clock=FakeClock())
+    lockout.attempt("a", lambda: False)
+    assert lockout.locked_seconds("a") == 60 and lockout.locked_seconds("b") == 0
+
+
+def test_auth_mode_and_analyst_emails():
+    assert auth.auth_mode({}) == "none"
+    assert auth.auth_mode({"analyst_password_hash": "pbkdf2_sha256$1$a$b"}) == "local"
+    oidc = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+            "client_id": "id", "client_secret": "s", "server_metadata_url": "https://idp/.well-known",
+            "analyst_password_hash": "pbkdf2_sha256$1$a$b"}
+    assert auth.auth_mode(oidc) == "oidc" and auth.oidc_providers(oidc) == [None]
+    named = {"redirect_uri": "r", "cookie_secret": "c", "microsoft": {"client_id": "id"},
+             "google": {"client_id": "id2"}, "other": {"x": 1}}
+    assert auth.oidc_providers(named) == ["google", "microsoft"]
+    section = {"analyst_emails": ["Somchai@NACC.go.th"], "analyst_domains": ["@itadata.go.th"]}
+    assert auth.is_analyst_email("somchai@nacc.go.th", section)
+    assert auth.is_analyst_email("anyone@itadata.go.th", section)
+    assert not auth.is_analyst_email("anyone@gmail.com", section)
+    assert not auth.is_analyst_email("anyone@gmail.com", {})  # nobody named: nobody (fail closed)
+    assert not auth.is_analyst_email(None, section)
+
+
+def test_display_name_loses_controls_and_bidi_marks():
+    assert auth.clean_display_name("\u202eสม\u200bชาย\n  ใจดี\x00") == "สมชาย ใจดี"
+    assert len(auth.clean_display_name("ก" * 500)) == 60
+
+
+def test_hash_password_command_prints_a_secrets_line(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-enough-password\n"))
+    assert cli_main(["hash-password", "--stdin"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out[0] == "[auth]"
+    key, value = out[1].split(" = ")
+    assert key == "analyst_password_hash"
+    encoded = value.strip('"')
+    assert encoded.startswith("pbkdf2_sha256$600000$")
+    assert auth.verify_password("a-long-enough-password", encoded)
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert cli_main(["hash-password", "--stdin"]) == 1
+    assert "at least 10" in capsys.readouterr().err
+
+
+# --- The pages --------------------------------------------------------------------------------
+
+def _keys(elements) -> set:
+    return {e.key for e in elements}
+
+
+def test_import_page_without_sign_in_setup_explains_and_has_no_uploader(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/import.py")
+    assert not at.exception
+    assert any("hash-password" in w.value and "secrets.toml" in w.value for w in at.warning)
+    assert "imp_year" not in _keys(at.text_input)
+    assert "imp_replace" not in _keys(at.checkbox) and "imp_commit" not in _keys(at.button)
+    assert "imp_undo" not in _keys(at.button)
+    assert any("ยังไม่มีการนำเข้า" in c.value for c in at.caption)  # the history is still shown
+
+
+def test_import_page_english_instructions(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/import.py")
+    at.query_params["lang"] = "en"
+    at.session_state["lang"] = "en"
+    at.run()
+    assert any("analyst sign-in is not set up" in w.value for w in at.warning)
+
+
+def test_local_password_wrong_then_right_opens_the_uploader(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/import.py", secrets=analyst_secrets())
+    assert "imp_year" not in _keys(at.text_input)
+    assert any("เข้าสู่ระบบผู้วิเคราะห์" in i.value for i in at.info)
+    sign_in(at, password="not-the-password")
+    assert not at.exception
+    assert any(e.value == "รหัสผ่านไม่ถูกต้อง" for e in at.sidebar.error)
+    assert "imp_year" not in _keys(at.text_input)
+    sign_in(at, name="สมหญิง")
+    assert not at.exception
+    assert "imp_year" in _keys(at.text_input)
+    assert any("สมหญิง [local]" in s.value for s in at.sidebar.success)
+    at.button(key="auth_sign_out").click().run()
+    assert "imp_year" not in _keys(at.text_input)
+
+
+def test_local_password_locks_out_after_repeated_failures(demo_db, app_env, monkeypatch):
+    monkeypatch.setenv("ITA_AUTH_MAX_FAILURES", "3")
+    app_env(demo_db)
+    at = app_test("pages/import.py", secrets=analyst_secrets())
+    for _ in range(3):
+        sign_in(at, password="guess")
+    assert any("ระงับการเข้าสู่ระบบ" in e.value and "15 นาที" in e.value for e in at.sidebar.error)
+    sign_in(at, password=TEST_ANALYST_PASSWORD)  # the right password is refused while locked
+    assert any("ระงับการเข้าสู่ระบบ" in e.value for e in at.sidebar.error)
+    assert "imp_year" not in _keys(at.text_input)
+    # Another session does not start afresh: the count belongs to the account.
+    other = app_test("pages/import.py", secrets=at.secrets)  # (app_test clears the count)
+    for _ in range(3):
+        sign_in(at, password="guess")
+    sign_in(other)
+    assert "imp_year" not in _keys(other.text_input)
+    auth.reset_shared_lockout()
+
+
+def test_malformed_hash_in_secrets_says_so(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/import.py", secrets={"auth": {"analyst_password_hash": "plain"}})
+    sign_in(at)
+    assert any("hash-password" in e.value for e in at.sidebar.error)
+    assert "imp_year" not in _keys(at.text_input)
+
+
+OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32,
+        "client_id": "ita", "client_secret": "secret",
+        "server_metadata_url": "https://login.example.go.th/.well-known/openid-configuration",
+        "analyst_emails": ["analyst@nacc.go.th"]}
+
+
+def _oidc_app(app_env, db, user: dict):
+    from conftest import ROOT
+    from streamlit.testing.v1 import AppTest
+
+    app_env(db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = OIDC
+    at.user = user
+    at.run()
+    at.switch_page("pages/import.py")
+    return at.run()
+
+
+def test_oidc_listed_analyst_may_import_and_others_may_not(demo_db, app_env):
+    at = _oidc_app(app_env, demo_db, {"is_logged_in": True, "email": "analyst@nacc.go.th"})
+    assert not at.exception
+    assert "imp_year" in _keys(at.text_input)
+    assert "auth_password" not in _keys(at.text_input)  # OIDC wins over a local password
+    outsider = _oidc_app(app_env, demo_db, {"is_logged_in": True, "email": "someone@gmail.com"})
+    assert "imp_year" not in _keys(outsider.text_input)
+    assert any("analyst_emails" in w.value for w in outsider.sidebar.warning)
+    signed_out = _oidc_app(app_env, demo_db, {"is_logged_in": False})
+    assert "imp_year" not in _keys(signed_out.text_input)
+    assert "auth_login_default" in _keys(signed_out.button)
+
+
+def test_measures_page_viewer_sees_measures_but_cannot_write(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/measures.py")
+    assert not at.exception
+    assert "mf_title" not in _keys(at.text_input)
+    assert "measures_save" not in _keys(at.button) and "measures_commit" not in _keys(at.button)
+    assert any("hash-password" in w.value for w in at.warning)
+    signed_in = app_test("pages/measures.py", analyst=True)
+    assert "mf_title" in _keys(signed_in.text_input)

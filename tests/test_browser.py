@@ -1,0 +1,106 @@
+"""End-to-end: the dashboard served by `streamlit run`, driven in headless Chromium by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+
+import browser_support as bs
+import pytest
+from conftest import browser_required
+
+from ita_analytics.dashboard.navigation import installed_pages
+
+pytestmark = pytest.mark.browser
+
+# Pages that draw at least one chart when opened with the default filters and no other choice
+# (the agency and compare pages wait for an agency to be picked; measures and import are forms).
+CHART_PAGES = {"overview", "indicators", "changes", "levels", "provinces", "quality"}
+PAGES = installed_pages()
+
+
+@pytest.fixture(scope="module")
+def playwright_browser():
+    reason = bs.browser_missing_reason()
+    if reason:
+        if browser_required():
+            pytest.fail(f"browser tests are required (ITA_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = bs.launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+def _serve(demo_db_template, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "ita.duckdb"
+    shutil.copy(demo_db_template, db)  # the app may write (e.g. its settings): never the template
+    return bs.start_server(db, folder / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def server(playwright_browser, demo_db_template, tmp_path_factory):
+    """One dashboard server for the module, on a copy of the demo store."""
+    srv = _serve(demo_db_template, tmp_path_factory)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture()
+def page(playwright_browser):
+    context = playwright_browser.new_context(viewport={"width": 1400, "height": 900},
+                                             accept_downloads=True, locale="th-TH")
+    pg = context.new_page()
+    pg.set_default_timeout(bs.PAGE_TIMEOUT_MS)
+    yield pg
+    context.close()
+
+
+def open_page(page, server, path: str) -> None:
+    page.goto(f"{server.url}/{path}")
+    bs.wait_for_app(page)
+
+
+def nav_labels(page) -> list[str]:
+    return [el.inner_text().strip() for el in
+            page.query_selector_all('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]')]
+
+
+def assert_app_navigation(page, spec) -> None:
+    """The app's own menu (Thai titles of every installed page), not the pages-folder listing."""
+    labels = nav_labels(page)
+    assert len(labels) == len(PAGES), labels
+    assert all(p.title_th in label for p, label in zip(PAGES, labels)), labels
+    active = page.query_selector('[data-testid="stSidebarNav"] a[aria-current="page"]')
+    assert active is not None and spec.title_th in active.inner_text()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_renders(page, server, spec):
+    open_page(page, server, spec.url_path)
+    assert_app_navigation(page, spec)
+    assert page.query_selector(f"{bs.MAIN} h1") is not None, "page has no title"
+    charts = bs.wait_for_charts(page) if spec.url_path in CHART_PAGES else 0
+    if spec.url_path in CHART_PAGES:
+        assert charts > 0
+    bs.screenshot(page, spec.url_path)
+    assert bs.error_boxes(page) == []
+    assert "Traceback" not in page.inner_text(bs.MAIN)
+
+
+def test_deep_link_as_first_request(playwright_browser, demo_db_template, tmp_path_factory):
+    """A link to a page opened first after the server starts shows the app, not the pages folder."""
+    spec = next(p for p in PAGES if p.url_path != PAGES[0].url_path)
+    srv = _serve(demo_db_template, tmp_path_factory)
+    try:
+        context = playwright_browser.new_context(viewport={"width": 1400, "height": 900})
+        pg = context.new_page()
+        open_page(pg, srv, spec.url_path)
+        assert_app_navigation(pg, spec)
+        assert pg.url.split("?")[0].endswith(f"/{spec.url_path}")
+        assert bs.error_boxes(pg) == []
+        context.close()
+    finally:
+        srv.stop()

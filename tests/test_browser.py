@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 
 import browser_support as bs
 import pytest
@@ -104,3 +106,41 @@ def test_deep_link_as_first_request(playwright_browser, demo_db_template, tmp_pa
         context.close()
     finally:
         srv.stop()
+
+
+SEED_AGENCY = "เทศบาลตำบลทุ่งผึ้ง"  # seed 003: its 2568 row is real, the total reported as 96.47
+
+
+def test_agency_search_total_and_docx_report(page, server, tmp_path):
+    """As a person: find Thung Phueng by typing, pick it, read its 2568 total, download the report."""
+    open_page(page, server, "agency")
+    search = page.get_by_role("textbox", name="ค้นหาหน่วยงาน")
+    search.fill("ทุ่งผึ้ง")
+    search.press("Enter")
+    bs.wait_for_app(page)
+
+    page.get_by_role("combobox", name="หน่วยงาน", exact=True).click()
+    page.get_by_role("option", name=f"{SEED_AGENCY} — อ.แจ้ห่ม จ.ลำปาง").click()
+    bs.wait_for_app(page)
+
+    assert page.locator(f"{bs.MAIN} h2").first.inner_text().strip() == SEED_AGENCY
+    total = page.locator('[data-testid="stMetric"]', has_text="คะแนนรวม ปี 2568")
+    assert total.locator('[data-testid="stMetricValue"]').inner_text().strip() == "96.47"
+    assert "seed:003" in page.inner_text(bs.MAIN)  # the row shown is the seed's, not synthetic
+    assert "agency_id=" in page.url and "year=2568" in page.url
+    bs.wait_for_charts(page)
+    bs.screenshot(page, "agency_thung_phueng")
+    assert bs.error_boxes(page) == []
+
+    with page.expect_download(timeout=bs.PAGE_TIMEOUT_MS) as download_info:
+        page.get_by_role("button", name="ดาวน์โหลดรายงาน DOCX").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".docx")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    with zipfile.ZipFile(path) as docx:
+        assert "word/document.xml" in docx.namelist()
+        xml = docx.read("word/document.xml").decode("utf-8")
+    text = re.sub(r"<[^>]+>", "", xml)
+    assert SEED_AGENCY in text
+    assert "96.47" in text

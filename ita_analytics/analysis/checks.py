@@ -36,6 +36,12 @@ def _findings(frame: pd.DataFrame, check: str, severity: str, measure, found, ex
     return out[FINDING_COLUMNS]
 
 
+def _differs(found: pd.Series, expected: pd.Series) -> pd.Series:
+    """More than :data:`TOLERANCE` apart once both are two-decimal scores (93.31 vs 93.30 is
+    0.010000000000005 in binary floating point, which is not a finding)."""
+    return (found.round(2) - expected.round(2)).abs().round(2) > TOLERANCE
+
+
 def _level_consistent(year: int, reported: str, total: float, computed: str | None) -> str | None:
     """The level the rules give, or None when the reported level agrees with them."""
     if computed is not None:
@@ -58,7 +64,7 @@ def check_reported(results: pd.DataFrame) -> pd.DataFrame:
     """Reported totals, tools and levels against what the indicators and the year's rule give."""
     parts = []
     both = results.dropna(subset=["reported_total", "total"])
-    bad = both[(both["reported_total"] - both["total"]).abs() > TOLERANCE]
+    bad = both[_differs(both["reported_total"], both["total"])]
     if len(bad):
         parts.append(_findings(
             bad, "total_mismatch", "warning", "total", bad["reported_total"], bad["total"],
@@ -71,7 +77,7 @@ def check_reported(results: pd.DataFrame) -> pd.DataFrame:
         if col not in results.columns:
             continue
         both = results.dropna(subset=[col, tool])
-        bad = both[(both[col] - both[tool]).abs() > TOLERANCE]
+        bad = both[_differs(both[col], both[tool])]
         if len(bad):
             parts.append(_findings(
                 bad, "tool_mismatch", "warning", tool, bad[col], bad[tool],

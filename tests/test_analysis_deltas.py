@@ -1,0 +1,111 @@
+"""Deltas, movers, change counts and change labels: known answers and invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ita_analytics.analysis.common import MEASURES
+from ita_analytics.analysis.deltas import (
+    compute_agency_deltas,
+    compute_change_counts,
+    compute_deltas,
+    compute_movers,
+)
+from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
+from tests.test_analysis import frame
+
+
+def one_change(measure: str, score_from, score_to) -> pd.DataFrame:
+    return pd.DataFrame({"agency_id": [1], "name": ["a"], "agency_type": ["t"],
+                         "province": ["p"], "measure": [measure],
+                         "score_from": [score_from], "score_to": [score_to],
+                         "delta": [np.nan if score_from is None or score_to is None
+                                   else round(score_to - score_from, 2)]}).astype(
+        {"score_from": "float64", "score_to": "float64"})
+
+
+BAND = pd.DataFrame({"measure": ["total", "i1"], "median_change": [0.5, 1.0],
+                     "threshold": [2.0, 3.0]})
+
+
+@pytest.mark.parametrize("measure, year, a, b, movement, crossed", [
+    ("total", 2568, 84.99, 85.00, "within", True),    # onto the pass line
+    ("total", 2568, 85.00, 84.99, "within", True),    # and back under it
+    ("total", 2568, 90.00, 94.99, "beyond", False),   # 4.49 from the usual +0.5, no band crossed
+    ("total", 2568, 94.00, 95.50, "within", True),    # 95: ผ่านดีเยี่ยม's total
+    ("total", 2565, 74.00, 76.00, "within", True),    # letter rule: 75 is B
+    ("total", 2565, 76.00, 84.00, "beyond", False),
+    ("i1", 2568, 94.00, 95.00, "within", True),       # action level maintain from 95
+    ("i1", 2568, 95.00, 99.00, "within", False),
+    ("i1", 2568, 70.00, 84.00, "beyond", False),
+    ("i1", 2568, 80.00, 90.00, "beyond", True),       # 85: improve
+    ("i1", 2568, None, 90.00, None, False),           # a missing year is no change at all
+])
+def test_change_labels(measure, year, a, b, movement, crossed):
+    out = label_changes(one_change(measure, a, b), BAND, year_to=year).iloc[0]
+    assert (None if pd.isna(out["movement"]) else out["movement"]) == movement
+    assert bool(out["crossed_level"]) is crossed
+
+
+def test_level_move_across_the_rule_break_uses_the_pass_flag():
+    # 2565 (letters) → 2566 (rating): 80 → 90 passes; 90 → 88 stays passing ("same").
+    results = frame([(1, "ลำปาง", 2565, [80] * 10), (1, "ลำปาง", 2566, [90] * 10),
+                     (2, "ลำปาง", 2565, [90] * 10), (2, "ลำปาง", 2566, [88] * 10),
+                     (3, "ลำปาง", 2565, [90] * 10), (3, "ลำปาง", 2566, [80] * 10)])
+    moves = compute_agency_deltas(results, 2565, 2566).set_index("agency_id")["level_move"]
+    assert moves.to_dict() == {1: "up", 2: "same", 3: "down"}
+    # Within one rule the rank decides: A (90) → AA (96) is up although both pass.
+    within = frame([(1, "ลำปาง", 2564, [90] * 10), (1, "ลำปาง", 2565, [96] * 10)])
+    assert compute_agency_deltas(within, 2564, 2565)["level_move"].tolist() == ["up"]
+
+
+def test_movers_by_points_and_by_relative_change():
+    results = frame([(1, "ลำปาง", 2567, [50] * 10), (1, "ลำปาง", 2568, [60] * 10),
+                     (2, "ลำปาง", 2567, [80] * 10), (2, "ลำปาง", 2568, [92] * 10),
+                     (3, "ลำปาง", 2567, [90] * 10), (3, "ลำปาง", 2568, [85] * 10)])
+    agency = compute_agency_deltas(results, 2567, 2568)
+    risers, fallers = compute_movers(agency, n=1)
+    assert risers["agency_id"].tolist() == [2] and fallers["agency_id"].tolist() == [3]
+    risers, _ = compute_movers(agency, n=2, by="rel_delta")
+    assert risers["agency_id"].tolist() == [1, 2]  # +20 % before +15 %
+
+
+score = st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 2)))
+rows = st.lists(st.tuples(st.integers(1, 12), st.sampled_from([2567, 2568]),
+                          st.lists(score, min_size=10, max_size=10)),
+                min_size=1, max_size=24, unique_by=lambda r: (r[0], r[1]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows)
+def test_deltas_cover_every_agency_and_measure_once(data):
+    results = frame([(a, "ลำปาง", y, s) for a, y, s in data])
+    deltas = compute_deltas(results, 2567, 2568)
+    agencies = results["agency_id"].nunique()
+    assert len(deltas) == agencies * len(MEASURES)
+    assert not deltas.duplicated(["agency_id", "measure"]).any()
+    missing = deltas["score_from"].isna() | deltas["score_to"].isna()
+    assert deltas.loc[missing, "delta"].isna().all()
+    assert deltas.loc[missing, "status"].str.startswith("missing").all()
+    known = deltas[~missing]
+    expected = np.select([known["delta"] > 0.005, known["delta"] < -0.005],
+                         ["improved", "declined"], "unchanged")
+    assert (known["status"].to_numpy() == expected).all()
+    counts = compute_change_counts(deltas).set_index("measure")
+    totals = counts[["improved", "declined", "unchanged", "missing"]].sum(axis=1)
+    assert (totals == agencies).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows)
+def test_ordinary_movement_is_at_least_the_floor(data):
+    results = frame([(a, "ลำปาง", y, s) for a, y, s in data])
+    movement = compute_ordinary_movement(results)
+    assert movement["measure"].tolist() == [m for m in MEASURES if m in results.columns]
+    known = movement[movement["n"] > 0]
+    assert (known["threshold"] >= 0.01).all() and (known["mad"] >= 0).all()
+    assert movement.loc[movement["n"] == 0, "threshold"].isna().all()

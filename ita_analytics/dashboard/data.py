@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ita_analytics import demo, settings, store
+from ita_analytics.store.connection import writes_in_this_thread
 
 
 @st.cache_resource(show_spinner=False)
@@ -25,9 +27,32 @@ def connection():
     return get_connection(str(settings.db_path()))
 
 
+_RUN_VERSION = "_ita_run_version"
+
+
 def version() -> int:
-    """The store's data version: cached loads are keyed on it, so an import invalidates them."""
-    return store.data_version(connection())
+    """The store's data version: cached loads are keyed on it, so an import invalidates them.
+
+    One version serves a whole script run, so that a page is drawn from the data before an
+    import or after it, never both: otherwise a run crossing another session's commit drew
+    its filters from before and its tables from after. Each call checks the store; if another
+    session has committed since the run began, the run starts again (``st.rerun``) on the new
+    data. The run's own writes (an import, measures saved) move it on without a restart,
+    which would drop their messages.
+    """
+    current = store.data_version(connection())
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return current
+    writes = writes_in_this_thread()
+    kept = getattr(ctx, _RUN_VERSION, None)
+    # ScriptRunContext.reset gives every run a new ``cursors`` dict: it tells this run's
+    # version from one kept by the session's previous run.
+    if kept is None or kept[0] is not ctx.cursors or writes != kept[2]:
+        setattr(ctx, _RUN_VERSION, (ctx.cursors, current, writes))
+    elif current != kept[1]:
+        st.rerun()
+    return current
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -47,8 +72,10 @@ def load_results(years=None, agency_types=None, provinces=None, indicators=True,
     """
     def norm(values):
         return None if values is None else tuple(sorted(values))
-    return _load_results(connection(), version(), norm(years), norm(agency_types),
-                         norm(provinces), indicators, norm(columns))
+    frame = _load_results(connection(), version(), norm(years), norm(agency_types),
+                          norm(provinces), indicators, norm(columns))
+    version()  # a commit landed while loading: the frame may be newer than the run's version
+    return frame
 
 
 @st.cache_data(show_spinner=False)
@@ -62,4 +89,6 @@ def _meta(_conn, data_version: int) -> dict:
 
 def meta() -> dict:
     """Years, agency types and source counts of the store (cached per version)."""
-    return _meta(connection(), version())
+    found = _meta(connection(), version())
+    version()  # as in load_results
+    return found

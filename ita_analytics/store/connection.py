@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,6 +74,15 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False,
     return conn
 
 
+_thread_writes = threading.local()
+
+
+def writes_in_this_thread() -> int:
+    """How many transactions the calling thread has committed. A dashboard run (one thread)
+    tells its own writes from another session's by it (``dashboard.data.version``)."""
+    return getattr(_thread_writes, "count", 0)
+
+
 @contextmanager
 def transaction(conn: duckdb.DuckDBPyConnection):
     """A cursor inside one transaction, committed on success and rolled back on any error.
@@ -95,6 +105,7 @@ def transaction(conn: duckdb.DuckDBPyConnection):
         raise
     finally:
         cur.close()
+    _thread_writes.count = writes_in_this_thread() + 1
     crash_point("after_commit")
 
 

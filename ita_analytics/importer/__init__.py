@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ita_analytics import store
+from ita_analytics.backup import auto_backup
 from ita_analytics.domain import FIRST_YEAR, TOOL_CODES
 from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
 from ita_analytics.importer.normalise import column_label, extract_long, extract_wide
@@ -286,6 +287,9 @@ def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult
     counts = {"rows": plan.rows, "agencies": plan.agencies,
               "replaced_scores": plan.replaced_scores}
     with _COMMIT_LOCK:
+        if plan.replace and len(plan.replaced_keys):
+            # Scores are about to be replaced: keep the store as it was first (setting backups_keep).
+            auto_backup(conn, f"before-import-{plan.file_name}")
         import_id = store_imports.commit_import(
             conn, file_name=plan.file_name, sha256=plan.sha256,
             year=plan.years[0] if len(plan.years) == 1 else None, user=user,

@@ -165,8 +165,9 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: duckdb.DuckDBPyConnection) -> int:
-    """Bring the store to :data:`SCHEMA_VERSION`; refuse a store made by a newer version."""
+def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
+    """Bring the store to :data:`SCHEMA_VERSION` (or only up to ``target``, used to rebuild an
+    older backup before migrating it); refuse a store made by a newer version."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise StoreError(
@@ -176,7 +177,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
             "it was not opened, so it is not damaged. Update ITA Analytics.",
         )
     for version, statements in MIGRATIONS:
-        if version <= current:
+        if version <= current or (target is not None and version > target):
             continue
         conn.execute("BEGIN TRANSACTION")
         try:
@@ -190,4 +191,4 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             conn.execute("ROLLBACK")
             raise
-    return SCHEMA_VERSION
+    return SCHEMA_VERSION if target is None else min(target, SCHEMA_VERSION)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ita_analytics import demo, store
-from ita_analytics.domain import INDICATORS
+from ita_analytics.domain import INDICATORS, TOOL_CODES
 from ita_analytics.settings import BASE_DIR, DATA_DIR
 
 BENCH_DIR = DATA_DIR / "bench"
@@ -415,10 +415,12 @@ def _movement(ctx):
     ordinary, label = require("ita_analytics.analysis.movement", "compute_ordinary_movement",
                               "label_changes")
     compute_deltas = require("ita_analytics.analysis.deltas", "compute_deltas")
-    results = _load(ctx)
-    deltas = compute_deltas(results[results["year"].isin([ctx.previous, ctx.year])],
-                            ctx.previous, ctx.year)
-    return label(deltas, ordinary(results))
+    # As the deltas command runs it: the ordinary band from every year's scores (no names
+    # shown, so no text columns loaded), the labelled changes from the two years.
+    scores = _load(ctx, columns=("agency_id", "year", "total", *TOOL_CODES,
+                                 *[f"i{i.number}" for i in INDICATORS]))
+    deltas = compute_deltas(_load(ctx, [ctx.previous, ctx.year]), ctx.previous, ctx.year)
+    return label(deltas, ordinary(scores), year_to=ctx.year)
 
 
 # Each analysis as its page or CLI call runs it: the load it needs from the store (the years,

@@ -18,12 +18,16 @@ def _year_frame(results: pd.DataFrame, year: int, columns: list[str]) -> pd.Data
 
 
 def _pair(results: pd.DataFrame, year_from: int, year_to: int, columns: list[str]) -> pd.DataFrame:
-    """Agencies present in either year, with ``<col>_from`` and ``<col>_to`` columns."""
+    """Agencies present in either year (by id), with ``<col>_from`` and ``<col>_to`` columns;
+    name, type and province from ``year_to`` where known, else from ``year_from``."""
     a = _year_frame(results, year_from, columns)
     b = _year_frame(results, year_to, columns)
-    ids = b[ID_COLUMNS[1:]].combine_first(a[ID_COLUMNS[1:]])
-    both = a[columns].add_suffix("_from").join(b[columns].add_suffix("_to"), how="outer")
-    return ids.join(both).reset_index()
+    ids = a.index.union(b.index)
+    a, b = a.reindex(ids), b.reindex(ids)
+    names = b[ID_COLUMNS[1:]].where(b[ID_COLUMNS[1:]].notna(), a[ID_COLUMNS[1:]])
+    out = pd.concat([names, a[columns].add_suffix("_from"), b[columns].add_suffix("_to")],
+                    axis=1)
+    return out.reset_index()
 
 
 STATUSES = ("missing_from", "missing_to", "improved", "declined", "unchanged")
@@ -36,10 +40,15 @@ def _labels(codes: np.ndarray, labels) -> pd.Series:
 
 
 def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
-    delta = score_to - score_from
-    codes = np.select(
-        [score_from.isna(), score_to.isna(), delta > UNCHANGED_WITHIN, delta < -UNCHANGED_WITHIN],
-        [0, 1, 2, 3], default=4)
+    before = score_from.to_numpy(dtype="float64", na_value=np.nan)
+    after = score_to.to_numpy(dtype="float64", na_value=np.nan)
+    delta = after - before
+    codes = np.full(len(before), STATUSES.index("unchanged"))
+    # Later assignments win: a missing year overrides any comparison.
+    codes[delta < -UNCHANGED_WITHIN] = STATUSES.index("declined")
+    codes[delta > UNCHANGED_WITHIN] = STATUSES.index("improved")
+    codes[np.isnan(after)] = STATUSES.index("missing_to")
+    codes[np.isnan(before)] = STATUSES.index("missing_from")
     return _labels(codes, STATUSES).set_axis(score_from.index)
 
 

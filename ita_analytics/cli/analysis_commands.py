@@ -314,8 +314,11 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
     if agency:
         match = _agency(conn, agency, group["province"])
         results = store.load_results(conn, agency_ids=[match.agency_id])
-        movement = compute_ordinary_movement(store.load_results(conn))
-        deltas = label_changes(compute_deltas(results, year_from, year_to), movement)
+        # The ordinary movement comes from every agency's scores; no names needed for it.
+        movement = compute_ordinary_movement(
+            store.load_results(conn, columns=["agency_id", "year", *TREND_MEASURES]))
+        deltas = label_changes(compute_deltas(results, year_from, year_to), movement,
+                               year_to=year_to)
         if deltas.empty:
             raise ItaError(f"ไม่มีผลการประเมินของ {match.name} ในปี {year_from} และ {year_to}",
                            f"No results for {match.name} in {year_from} or {year_to}")

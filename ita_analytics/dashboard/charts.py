@@ -129,3 +129,80 @@ def count_bars(frame: pd.DataFrame, category: str, count: str, *, color: str | N
     fig.update_xaxes(title=None)
     fig.update_layout(height=140 + 45 * frame[category].nunique())  # bars, not slabs
     return _layout(fig, title)
+
+
+def box_from_stats(stats: pd.DataFrame, x: str, *, color: str | None = None, title: str = "",
+                   y_title: str = "") -> go.Figure:
+    """Box plots drawn from precomputed statistics (no raw points sent to the browser).
+
+    Input columns: ``x``, [``color``], q1, median, q3, min, max, mean; whiskers run to the
+    minimum and maximum.
+    """
+    fig = go.Figure()
+    groups = stats.groupby(color, sort=False) if color else [(None, stats)]
+    palette = px.colors.qualitative.Safe
+    for i, (name, part) in enumerate(groups):
+        fig.add_trace(go.Box(
+            x=part[x], q1=part["q1"], median=part["median"], q3=part["q3"],
+            lowerfence=part["min"], upperfence=part["max"], mean=part["mean"],
+            name=str(name) if name is not None else "", marker_color=palette[i % len(palette)],
+            showlegend=name is not None))
+    fig.update_layout(boxmode="group" if color else "overlay",
+                      legend=dict(orientation="h", yanchor="top", y=-0.3))
+    fig.update_xaxes(title=None, type="category")
+    fig.update_yaxes(title=y_title)
+    return _layout(fig, title)
+
+
+def diverging_bars(frame: pd.DataFrame, category: str, value: str, *, title: str = "",
+                   x_title: str = "", percent: bool = False) -> go.Figure:
+    """Horizontal bars of signed changes: rises blue, falls vermillion (Okabe–Ito), largest on top."""
+    colors = ["#0072B2" if v >= 0 else "#D55E00" for v in frame[value]]
+    fig = go.Figure(go.Bar(x=frame[value], y=frame[category], orientation="h",
+                           marker_color=colors,
+                           texttemplate="%{x:+.1%}" if percent else "%{x:+.2f}"))
+    fig.update_yaxes(title=None, categoryorder="array",
+                     categoryarray=list(frame.sort_values(value)[category]))
+    fig.update_xaxes(title=x_title, tickformat=".0%" if percent else None)
+    fig.update_layout(height=140 + 26 * len(frame))
+    return _layout(fig, title)
+
+
+def level_sankey(flows: pd.DataFrame, *, title: str = "", from_label: str = "",
+                 to_label: str = "", label=None) -> go.Figure:
+    """Sankey of agencies flowing from each level of one year to each level of another.
+
+    Input columns: level_from, level_to, count (Thai level names; ``label`` maps a name to
+    its shown text). Node colours are the level colours used on every page.
+    """
+    label = label or (lambda v: v)
+
+    def ordered(values):
+        return sorted(set(values), key=lambda v: LEVEL_ORDER.index(v) if v in LEVEL_ORDER else 99)
+    left, right = ordered(flows["level_from"]), ordered(flows["level_to"])
+    index = {("from", v): i for i, v in enumerate(left)}
+    index.update({("to", v): len(left) + i for i, v in enumerate(right)})
+    nodes = [f"{from_label} {label(v)}".strip() for v in left] + \
+        [f"{to_label} {label(v)}".strip() for v in right]
+    colors = [LEVEL_COLORS.get(v, "#BBBBBB") for v in left + right]
+    fig = go.Figure(go.Sankey(
+        node=dict(label=nodes, color=colors, pad=14, thickness=16),
+        link=dict(source=[index[("from", v)] for v in flows["level_from"]],
+                  target=[index[("to", v)] for v in flows["level_to"]],
+                  value=flows["count"], color="rgba(120,120,120,0.3)")))
+    return _layout(fig, title)
+
+
+def rate_bars(frame: pd.DataFrame, category: str, rate: str, *, target: float | None = None,
+              target_label: str = "", title: str = "") -> go.Figure:
+    """Horizontal bars of a share (0–1) per category with an optional dotted target line."""
+    fig = px.bar(frame, x=rate, y=category, orientation="h", text=rate,
+                 color_discrete_sequence=["#0072B2"])
+    fig.update_traces(texttemplate="%{x:.1%}")
+    fig.update_yaxes(title=None, categoryorder="total ascending")
+    fig.update_xaxes(title=None, tickformat=".0%", range=[0, 1.05])
+    if target is not None:
+        fig.add_vline(x=target, line_dash="dot", line_color="#009E73",
+                      annotation_text=target_label)
+    fig.update_layout(height=140 + 26 * frame[category].nunique())
+    return _layout(fig, title)

@@ -1,0 +1,293 @@
+"""Controls and display tables of the indicators, changes and levels pages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ita_analytics import geo
+from ita_analytics.analysis.common import MEASURES
+from ita_analytics.dashboard.charts import LEVEL_ORDER
+from ita_analytics.dashboard.map_compare_views import agency_url
+from ita_analytics.dashboard.ui import lang, render_table_downloads, t
+from ita_analytics.dashboard.views import indicator_label
+from ita_analytics.domain import TOOL_BY_CODE, TOOL_CODES, agency_type_en, level_en
+
+GROUPS = ("agency_type", "province")
+"""Groupings the pages offer (columns of ``store.load_results``)."""
+UNKNOWN_LEVEL = "ไม่ทราบ"
+
+
+def choose_year(label_th: str, label_en: str, years, key: str, param: str,
+                default: int | None = None, container=st) -> int:
+    """A year selectbox kept in the URL as ``?<param>=<year>`` (newest year first).
+
+    The URL is read only when the widget has no value yet, so a copied link reopens the
+    same year while a later choice on screen wins.
+    """
+    options = sorted(years, reverse=True)
+    if st.session_state.get(key) not in options:
+        wanted = st.query_params.get(param)
+        chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in options else None
+        st.session_state[key] = chosen or (default if default in options else options[0])
+    year = container.selectbox(t(label_th, label_en), options, key=key)
+    st.query_params[param] = str(year)
+    return int(year)
+
+
+def group_label(by: str) -> str:
+    return {"agency_type": t("ประเภทหน่วยงาน", "Agency type"),
+            "province": t("จังหวัด", "Province")}[by]
+
+
+def group_value(value, by: str) -> str:
+    """A group's value in the chosen language (agency types and provinces have English names)."""
+    if lang() == "th" or value is None or (not isinstance(value, str) and pd.isna(value)):
+        return value
+    if by == "agency_type":
+        return agency_type_en(value) or value
+    if by == "province":
+        return geo.province_en(value) or value
+    return value
+
+
+def level_label(level) -> str:
+    if level is None or (not isinstance(level, str) and pd.isna(level)) or level == UNKNOWN_LEVEL:
+        return t(UNKNOWN_LEVEL, "Unknown")
+    return level if lang() == "th" else (level_en(level) or level)
+
+
+def measure_label(measure: str) -> str:
+    """'คะแนนรวม', a tool's name or '3. <indicator name>'."""
+    if measure == "total":
+        return t("คะแนนรวม", "Total")
+    if measure in TOOL_BY_CODE:
+        return measure
+    return indicator_label(int(measure[1:]))
+
+
+def _pct(values: pd.Series) -> pd.Series:
+    return (100 * values.astype("float64")).round(2)
+
+
+# --- indicators -------------------------------------------------------------------------------
+
+
+def weakest_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """``compute_weakest_counts`` for display: indicator, agencies for which it is weakest, share %."""
+    out = counts.sort_values(["count", "indicator"], ascending=[False, True])
+    return pd.DataFrame({
+        t("ตัวชี้วัด", "Indicator"): out["indicator"].map(indicator_label),
+        t("จำนวนหน่วยงานที่ต่ำสุด", "Agencies where weakest"): out["count"].astype("int64"),
+        t("สัดส่วน (%)", "Share (%)"): _pct(out["share"]),
+    })
+
+
+def distribution_view(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """``compute_indicator_distribution`` with shown labels (x = 'label', group = 'group')."""
+    out = dist.copy()
+    out["label"] = out["indicator"].map(lambda n: f"{n}")
+    if by:
+        out["group"] = out[by].map(lambda v: group_value(v, by))
+    return out
+
+
+def distribution_table(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    cols = {"indicator": t("ตัวชี้วัด", "Indicator")}
+    if by:
+        cols[by] = group_label(by)
+    stats = {"n": t("จำนวน", "N"), "mean": t("ค่าเฉลี่ย", "Mean"),
+             "median": t("มัธยฐาน", "Median"), "q1": "Q1", "q3": "Q3",
+             "min": t("ต่ำสุด", "Min"), "max": t("สูงสุด", "Max")}
+    out = dist[[*cols, *stats]].copy()
+    out["indicator"] = out["indicator"].map(indicator_label)
+    if by:
+        out[by] = out[by].map(lambda v: group_value(v, by))
+    return out.round(2).rename(columns={**cols, **stats})
+
+
+def tool_view(trend: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """``compute_trends`` of IIT/EIT/OIT for one year: tool, [group], n, mean, median, q1, q3."""
+    out = trend.rename(columns={"measure": "tool"}).copy()
+    out["group"] = (out[by].map(lambda v: group_value(v, by)) if by
+                    else t("ทุกหน่วยงาน", "All agencies"))
+    order = {code: i for i, code in enumerate(TOOL_CODES)}
+    return out.sort_values("tool", key=lambda s: s.map(order), kind="stable", ignore_index=True)
+
+
+def tool_table(view: pd.DataFrame) -> pd.DataFrame:
+    return view[["tool", "group", "n", "mean", "median", "q1", "q3"]].round(2).rename(columns={
+        "tool": t("เครื่องมือ", "Tool"), "group": t("กลุ่ม", "Group"), "n": t("จำนวน", "N"),
+        "mean": t("ค่าเฉลี่ย", "Mean"), "median": t("มัธยฐาน", "Median")})
+
+
+# --- changes ----------------------------------------------------------------------------------
+
+
+def movers_table(movers: pd.DataFrame, year_to: int) -> pd.DataFrame:
+    """Risers or fallers for display, each with a link to the agency page of ``year_to``."""
+    return pd.DataFrame({
+        t("หน่วยงาน", "Agency"): movers["name"],
+        "link": [agency_url(a, year_to) for a in movers["agency_id"]],
+        t("ประเภท", "Type"): movers["agency_type"].map(lambda v: group_value(v, "agency_type")),
+        t("จังหวัด", "Province"): movers["province"].map(lambda v: group_value(v, "province")),
+        t("คะแนนปีแรก", "Total (from)"): movers["total_from"].round(2),
+        t("คะแนนปีหลัง", "Total (to)"): movers["total_to"].round(2),
+        t("เปลี่ยนแปลง (คะแนน)", "Change (points)"): movers["delta"].round(2),
+        t("เปลี่ยนแปลง (%)", "Change (%)"): _pct(movers["rel_delta"]),
+        t("ระดับปีแรก", "Level (from)"): movers["level_from"].map(level_label),
+        t("ระดับปีหลัง", "Level (to)"): movers["level_to"].map(level_label),
+    })
+
+
+def render_linked_table(table: pd.DataFrame, name: str, key: str) -> None:
+    """A table whose ``link`` column opens the agency page, with CSV/XLSX downloads."""
+    st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table", column_config={
+        "link": st.column_config.LinkColumn(t("หน้าหน่วยงาน", "Agency page"),
+                                            display_text=t("เปิด", "Open"))})
+    render_table_downloads(table, name, key)
+
+
+def movers_chart_frame(risers: pd.DataFrame, fallers: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Risers and fallers in one frame for diverging bars: label (name · province), value."""
+    both = pd.concat([risers, fallers], ignore_index=True)
+    labels = (both["name"].fillna("-") + " · "
+              + both["province"].map(lambda v: group_value(v, "province")).fillna("-"))
+    return pd.DataFrame({"label": labels, "value": both[by]})
+
+
+STATUS_COLORS = {"improved": "#0072B2", "declined": "#D55E00", "unchanged": "#BBBBBB",
+                 "missing": "#E69F00"}
+
+
+def status_label(status: str) -> str:
+    return {"improved": t("ดีขึ้น", "Improved"), "declined": t("ลดลง", "Declined"),
+            "unchanged": t("เท่าเดิม", "Unchanged"),
+            "missing": t("ไม่มีข้อมูลปีใดปีหนึ่ง", "Missing a year")}[status]
+
+
+def change_counts_long(counts: pd.DataFrame) -> pd.DataFrame:
+    """``compute_change_counts`` long for stacked bars: measure label, status label, count."""
+    long = counts.melt(id_vars="measure", value_vars=list(STATUS_COLORS), var_name="status",
+                       value_name="count")
+    long["measure_label"] = long["measure"].map(measure_label)
+    long["status_label"] = long["status"].map(status_label)
+    return long
+
+
+def change_counts_table(counts: pd.DataFrame) -> pd.DataFrame:
+    out = counts.copy()
+    out["measure"] = out["measure"].map(measure_label)
+    return out.rename(columns={"measure": t("คะแนน", "Measure"),
+                               **{s: status_label(s) for s in STATUS_COLORS}})
+
+
+def meaningful_summary(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.DataFrame:
+    """Per measure: ordinary band, rises and falls beyond it, changes crossing a boundary."""
+    known = labelled.dropna(subset=["delta"])
+    beyond = known["movement"] == "beyond"
+    grouped = pd.DataFrame({
+        "measure": known["measure"],
+        "beyond_up": beyond & (known["delta"] > 0),
+        "beyond_down": beyond & (known["delta"] < 0),
+        "within": known["movement"] == "within",
+        "crossed": known["crossed_level"].astype(bool),
+    }).groupby("measure", sort=False).sum()
+    band = movement.set_index("measure")[["median_change", "threshold"]]
+    out = band.join(grouped, how="inner").reindex([m for m in MEASURES if m in grouped.index])
+    out = out.reset_index()
+    out["measure"] = out["measure"].map(measure_label)
+    return out.round(2).rename(columns={
+        "measure": t("คะแนน", "Measure"),
+        "median_change": t("การเปลี่ยนแปลงทั่วไป (มัธยฐาน)", "Typical change (median)"),
+        "threshold": t("ช่วงปกติ ±", "Ordinary band ±"),
+        "beyond_up": t("เพิ่มขึ้นเกินปกติ", "Rose beyond ordinary"),
+        "beyond_down": t("ลดลงเกินปกติ", "Fell beyond ordinary"),
+        "within": t("อยู่ในช่วงปกติ", "Within ordinary"),
+        "crossed": t("ข้ามเกณฑ์ระดับ", "Crossed a boundary")})
+
+
+def unusual_total_changes(labelled: pd.DataFrame, year_to: int) -> pd.DataFrame:
+    """Agencies whose total moved beyond the ordinary band, largest change first, linked."""
+    rows = labelled[(labelled["measure"] == "total") & (labelled["movement"] == "beyond")]
+    rows = rows.reindex(rows["delta"].abs().sort_values(ascending=False).index)
+    return pd.DataFrame({
+        t("หน่วยงาน", "Agency"): rows["name"],
+        "link": [agency_url(a, year_to) for a in rows["agency_id"]],
+        t("จังหวัด", "Province"): rows["province"].map(lambda v: group_value(v, "province")),
+        t("คะแนนปีแรก", "Total (from)"): rows["score_from"].round(2),
+        t("คะแนนปีหลัง", "Total (to)"): rows["score_to"].round(2),
+        t("เปลี่ยนแปลง (คะแนน)", "Change (points)"): rows["delta"].round(2),
+        t("ข้ามเกณฑ์ระดับ", "Crossed a level"): rows["crossed_level"].astype(bool),
+    })
+
+
+def _level_key(level) -> int:
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+
+
+def transition_matrix(transitions: pd.DataFrame) -> pd.DataFrame:
+    """From-level rows × to-level columns of counts, best level first, labels localised."""
+    matrix = transitions.pivot(index="level_from", columns="level_to", values="count").fillna(0)
+    matrix = matrix.astype("int64")
+    matrix = matrix.loc[sorted(matrix.index, key=_level_key), sorted(matrix.columns, key=_level_key)]
+    matrix.index = [level_label(v) for v in matrix.index]
+    matrix.columns = [level_label(v) for v in matrix.columns]
+    return matrix
+
+
+def transitions_table(transitions: pd.DataFrame) -> pd.DataFrame:
+    out = transitions.sort_values(["level_from", "level_to"], key=lambda s: s.map(_level_key),
+                                  ignore_index=True)
+    out = out.assign(level_from=out["level_from"].map(level_label),
+                     level_to=out["level_to"].map(level_label))
+    return out.rename(columns={"level_from": t("ระดับปีแรก", "Level (from)"),
+                               "level_to": t("ระดับปีหลัง", "Level (to)"),
+                               "count": t("จำนวนหน่วยงาน", "Agencies")})
+
+
+# --- levels -----------------------------------------------------------------------------------
+
+
+def level_view(dist: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``compute_level_distribution`` by group with shown group names and level labels."""
+    out = dist.copy()
+    out["group"] = out[by].map(lambda v: group_value(v, by))
+    out["level_label"] = out["level"].map(level_label)
+    return out
+
+
+def level_table(view: pd.DataFrame, by: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        group_label(by): view["group"], t("ระดับ", "Level"): view["level_label"],
+        t("จำนวนหน่วยงาน", "Agencies"): view["count"].astype("int64"),
+        t("สัดส่วน (%)", "Share (%)"): _pct(view["share"])})
+
+
+def pass_rate_view(rates: pd.DataFrame, by: str) -> pd.DataFrame:
+    out = rates.copy()
+    out["group"] = out[by].map(lambda v: group_value(v, by))
+    return out.sort_values("pass_rate", ascending=False, ignore_index=True)
+
+
+def pass_rate_table(view: pd.DataFrame, by: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        group_label(by): view["group"],
+        t("จำนวนที่ประเมิน", "Assessed"): view["assessed"].astype("int64"),
+        t("จำนวนที่ผ่าน", "Passed"): view["passed"].astype("int64"),
+        t("สัดส่วนที่ผ่าน (%)", "Pass rate (%)"): _pct(view["pass_rate"]),
+        t("ถึงเป้าหมาย", "Meets target"): view["meets_target"].astype(bool)})
+
+
+def crossings_table(crossings: pd.DataFrame, year_to: int) -> pd.DataFrame:
+    """``compute_pass_crossings`` for display, each agency linked to its page of ``year_to``."""
+    return pd.DataFrame({
+        t("ทิศทาง", "Direction"): crossings["direction"].map(
+            {"up": t("ผ่านเกณฑ์ใหม่", "Newly passing"), "down": t("หลุดเกณฑ์", "No longer passing")}),
+        t("หน่วยงาน", "Agency"): crossings["name"],
+        "link": [agency_url(a, year_to) for a in crossings["agency_id"]],
+        t("ประเภท", "Type"): crossings["agency_type"].map(lambda v: group_value(v, "agency_type")),
+        t("จังหวัด", "Province"): crossings["province"].map(lambda v: group_value(v, "province")),
+        t("คะแนนปีแรก", "Total (from)"): crossings["total_from"].round(2),
+        t("คะแนนปีหลัง", "Total (to)"): crossings["total_to"].round(2),
+    })

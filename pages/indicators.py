@@ -1,0 +1,77 @@
+"""ตัวชี้วัด / Indicators: the weakest indicators, each indicator's spread, IIT/EIT/OIT for a year."""
+
+import streamlit as st
+
+from ita_analytics.analysis.common import INDICATOR_COLUMNS
+from ita_analytics.analysis.trends import compute_trends
+from ita_analytics.analysis.weakest import compute_indicator_distribution, compute_weakest_counts
+from ita_analytics.dashboard import charts, data
+from ita_analytics.dashboard.analyst_views import (
+    choose_year,
+    distribution_table,
+    distribution_view,
+    group_label,
+    tool_table,
+    tool_view,
+    weakest_table,
+)
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.ui import render_chart, render_empty, t
+from ita_analytics.domain import TOOL_CODES
+
+filters = current_filters()
+st.title(t("ตัวชี้วัด", "Indicators"))
+
+if not filters.years:
+    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
+                 "No data yet — import results on the Import page.")
+    st.stop()
+
+left, right = st.columns(2)
+year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "ind_year", "year",
+                   container=left)
+by = right.radio(t("แยกตาม", "Split by"), ["agency_type", "none"], key="ind_by", horizontal=True,
+                 format_func=lambda v: group_label(v) if v != "none" else t("ไม่แยก", "No split"))
+by = None if by == "none" else by
+
+with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
+    results = data.load_results([year], filters.agency_types, filters.provinces,
+                                columns=["year", "agency_type", *INDICATOR_COLUMNS, *TOOL_CODES])
+if results.empty:
+    render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
+                 f"No data for {year} B.E. with these filters yet — import it on the Import page.")
+    st.stop()
+st.caption(t(f"หน่วยงานที่ประเมินปี {year}: {len(results):,} แห่ง",
+             f"Agencies assessed in {year} B.E.: {len(results):,}"))
+
+counts = compute_weakest_counts(results, year)
+table = weakest_table(counts)
+if counts["count"].sum():
+    plot = table.rename(columns={table.columns[0]: "indicator", table.columns[1]: "count"})
+    fig = charts.count_bars(plot, "indicator", "count", title=t(
+        f"ตัวชี้วัดที่เป็นจุดอ่อนที่สุดของหน่วยงาน ปี {year} (คะแนนต่ำสุดของหน่วยงาน; เสมอกันนับทุกข้อ)",
+        f"How often each indicator is an agency's weakest, {year} B.E. (ties count for each)"))
+    render_chart(fig, table, f"weakest_indicators_{year}", "ind_weakest")
+else:
+    render_empty("ไม่มีหน่วยงานที่มีคะแนนครบทั้ง 10 ตัวชี้วัดในปีนี้",
+                 "No agency has all ten indicator scores in this year.")
+
+dist = compute_indicator_distribution(results, year, by=by)
+if not dist.empty:
+    view = distribution_view(dist, by)
+    fig = charts.box_from_stats(view, "label", color="group" if by else None,
+                                y_title=t("คะแนน", "Score"), title=t(
+                                    f"การกระจายคะแนนรายตัวชี้วัด ปี {year} (กล่อง = Q1–Q3, เส้น = ต่ำสุด–สูงสุด)",
+                                    f"Spread of each indicator, {year} B.E. (box = Q1–Q3, whiskers = min–max)"))
+    render_chart(fig, distribution_table(dist, by), f"indicator_distribution_{year}", "ind_dist")
+    st.caption(t("แกนนอนคือหมายเลขตัวชี้วัด ชื่อเต็มอยู่ในตารางข้อมูล",
+                 "The x axis is the indicator number; full names are in the data table."))
+
+tools = compute_trends(results, by=by, measures=TOOL_CODES)
+if not tools.empty:
+    view = tool_view(tools, by)
+    fig = charts.grouped_bars(view, "tool", "mean", "group", y_title=t("คะแนนเฉลี่ย", "Mean score"),
+                              title=t(f"คะแนนเฉลี่ยรายเครื่องมือ IIT / EIT / OIT ปี {year}",
+                                      f"Mean score per tool (IIT / EIT / OIT), {year} B.E."))
+    fig.update_traces(texttemplate="%{y:.2f}", textposition="outside")
+    render_chart(fig, tool_table(view), f"tools_{year}", "ind_tools")

@@ -87,8 +87,8 @@ def compute_gap_to_next_level(results: pd.DataFrame, agency_id: int, year: int) 
                 plan[n] = plan.get(n, 0.0) + step
                 missing_points -= step * weights[n]
     result = compute_result(int(year), scores)
-    possible = result.level == target.name_th or (
-        current is not None and (result.level or "") != current.name_th and result.total >= target.total_min)
+    reached = next((lv for lv in rule.levels if lv.name_th == result.level), None)
+    possible = reached is not None and reached.rank >= target.rank
     original = {int(c[1:]): float(row[c]) for c in (f"i{n}" for n in range(1, 11))}
     steps = [{"indicator": n, "name_th": catalogue.loc[n, "name_th"],
               "from": original[n], "to": min(100.0, _ceil2(original[n] + plan[n])),

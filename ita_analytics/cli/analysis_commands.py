@@ -612,6 +612,7 @@ def cmd_next_level(args) -> int:
     print(f"{a['name']} ปี {payload['year']}: {payload['current_level']} ({_fmt(payload['total'])})"
           f" → {payload['next_level'] or '-'}: ต้องเพิ่ม / needs {_fmt(payload['points_needed'])}")
     print(f"  {payload['note_th']}\n  {payload['note_en']}")
-    _table([(n, s["name_th"], _fmt(s["from"]), _fmt(s["to"]), _fmt(s["points"]))
-            for n, s in payload["plan"].items()], ("#", "ตัวชี้วัด", "from", "to", "points"))
+    if payload["plan"]:
+        _table([(n, s["name_th"], _fmt(s["from"]), _fmt(s["to"]), _fmt(s["points"]))
+                for n, s in payload["plan"].items()], ("#", "ตัวชี้วัด", "from", "to", "points"))
     return 0

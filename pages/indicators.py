@@ -17,6 +17,7 @@ from ita_analytics.dashboard.analyst_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import render_chart, render_empty, t
+from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import TOOL_CODES
 
 filters = current_filters()
@@ -58,20 +59,29 @@ else:
 
 dist = compute_indicator_distribution(results, year, by=by)
 if not dist.empty:
-    view = distribution_view(dist, by)
-    fig = charts.box_from_stats(view, "label", color="group" if by else None,
-                                y_title=t("คะแนน", "Score"), title=t(
-                                    f"การกระจายคะแนนรายตัวชี้วัด ปี {year} (กล่อง = Q1–Q3, เส้น = ต่ำสุด–สูงสุด)",
-                                    f"Spread of each indicator, {year} B.E. (box = Q1–Q3, whiskers = min–max)"))
-    render_chart(fig, distribution_table(dist, by), f"indicator_distribution_{year}", "ind_dist")
-    st.caption(t("แกนนอนคือหมายเลขตัวชี้วัด ชื่อเต็มอยู่ในตารางข้อมูล",
-                 "The x axis is the indicator number; full names are in the data table."))
+    if by:
+        # One indicator at a time: ten indicators × a dozen types in one chart is unreadable.
+        numbers = sorted(dist["indicator"].unique())
+        number = st.selectbox(t("ตัวชี้วัด", "Indicator"), numbers, key="ind_indicator",
+                              format_func=indicator_label)
+        shown = dist[dist["indicator"] == number]
+        title = t(f"การกระจายคะแนน {indicator_label(number)} ตาม{group_label(by)} ปี {year}",
+                  f"Spread of {indicator_label(number)} by {group_label(by).lower()}, {year} B.E.")
+    else:
+        shown = dist
+        title = t(f"การกระจายคะแนนรายตัวชี้วัด ปี {year}", f"Spread of each indicator, {year} B.E.")
+    view = distribution_view(shown, by)
+    fig = charts.box_from_stats(view, "group" if by else "label", y_title=t("คะแนน", "Score"),
+                                title=title)
+    render_chart(fig, distribution_table(shown, by), f"indicator_distribution_{year}", "ind_dist")
+    st.caption(t("กล่อง = ควอร์ไทล์ที่ 1–3 เส้นกลาง = มัธยฐาน เส้นปลาย = ต่ำสุด–สูงสุด",
+                 "Box = 1st–3rd quartile, line = median, whiskers = minimum–maximum."))
 
 tools = compute_trends(results, by=by, measures=TOOL_CODES)
 if not tools.empty:
     view = tool_view(tools, by)
-    fig = charts.grouped_bars(view, "tool", "mean", "group", y_title=t("คะแนนเฉลี่ย", "Mean score"),
+    fig = charts.grouped_bars(view, "group", "mean", "tool", y_title=t("คะแนนเฉลี่ย", "Mean score"),
                               title=t(f"คะแนนเฉลี่ยรายเครื่องมือ IIT / EIT / OIT ปี {year}",
                                       f"Mean score per tool (IIT / EIT / OIT), {year} B.E."))
-    fig.update_traces(texttemplate="%{y:.2f}", textposition="outside")
+    fig.update_traces(hovertemplate="%{x}<br>%{y:.2f}")
     render_chart(fig, tool_table(view), f"tools_{year}", "ind_tools")

@@ -72,6 +72,15 @@ def test_indicators_page_on_demo_follows_year_and_type(demo_db, demo_results, ap
     assert tools.loc["OIT", "ค่าเฉลี่ย"] == pytest.approx(round(trend.loc["OIT", "mean"], 2))
     assert tools.loc["OIT", "จำนวน"] == trend.loc["OIT", "n"]
 
+    at.selectbox(key="ind_indicator").set_value(9).run()
+    _ok(at)
+    spread = _table_with(at, "มัธยฐาน", 0)
+    scores = subset.loc[subset["year"] == 2562, "i9"].dropna()
+    assert spread["ตัวชี้วัด"].unique().tolist() == ["9. การเปิดเผยข้อมูล"]
+    row = spread.set_index("ประเภทหน่วยงาน").loc[TYPE]
+    assert row["มัธยฐาน"] == pytest.approx(round(scores.median(), 2))
+    assert row["จำนวน"] == len(scores)
+
 
 # --- changes ----------------------------------------------------------------------------------
 

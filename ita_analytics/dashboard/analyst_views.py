@@ -86,7 +86,7 @@ def weakest_table(counts: pd.DataFrame) -> pd.DataFrame:
 def distribution_view(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """``compute_indicator_distribution`` with shown labels (x = 'label', group = 'group')."""
     out = dist.copy()
-    out["label"] = out["indicator"].map(lambda n: f"{n}")
+    out["label"] = out["indicator"].map(indicator_label)
     if by:
         out["group"] = out[by].map(lambda v: group_value(v, by))
     return out

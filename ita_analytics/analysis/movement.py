@@ -75,7 +75,7 @@ def label_changes(deltas: pd.DataFrame, movement: pd.DataFrame,
     out = deltas.reset_index(drop=True)
     beyond = np.abs(delta - median) > threshold
     out["movement"] = pd.Series(["within", "beyond", None], dtype="str").take(
-        np.where(known, beyond.astype("int64"), 2)).to_numpy()
+        np.where(known, beyond.astype("int64"), 2)).set_axis(out.index)
     score_from = deltas["score_from"].to_numpy(dtype="float64", na_value=np.nan)
     score_to = deltas["score_to"].to_numpy(dtype="float64", na_value=np.nan)
     with warnings.catch_warnings():  # rows missing both scores have neither bound

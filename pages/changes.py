@@ -120,8 +120,12 @@ if transitions.empty:
     render_empty("ไม่มีหน่วยงานที่ประเมินทั้งสองปี", "No agency was assessed in both years.")
     st.stop()
 if rule_for_year(year_from).code != rule_for_year(year_to).code:
-    st.caption(t("ปีแรกและปีหลังใช้เกณฑ์ระดับต่างกัน (AA–F และ ผ่านดีเยี่ยม–ไม่ผ่าน)",
-                 "The two years use different level rules (AA–F and Excellent–Not passed)."))
+    spans = [f"{level_label(r.levels[0].name_th)}–{level_label(r.levels[-1].name_th)}"
+             for r in (rule_for_year(year_from), rule_for_year(year_to))]
+    st.caption(t(f"ปีแรกและปีหลังใช้เกณฑ์ระดับต่างกัน ({spans[0]} และ {spans[1]}) "
+                 "เทียบกันได้เพียงผ่าน/ไม่ผ่าน",
+                 f"The two years use different level rules ({spans[0]} and {spans[1]}); "
+                 "only passing is comparable."))
 matrix = transition_matrix(transitions)
 fig = charts.heatmap(matrix, text_format="d", title=t(
     f"จำนวนหน่วยงาน: ระดับปี {year_from} (แถว) → ปี {year_to} (คอลัมน์)",

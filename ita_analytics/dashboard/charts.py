@@ -185,11 +185,21 @@ def level_sankey(flows: pd.DataFrame, *, title: str = "", from_label: str = "",
     nodes = [f"{from_label} {label(v)}".strip() for v in left] + \
         [f"{to_label} {label(v)}".strip() for v in right]
     colors = [LEVEL_COLORS.get(v, "#BBBBBB") for v in left + right]
+
+    def centres(column, levels):
+        # Fixed positions, best level on top: Plotly would otherwise reorder the nodes.
+        sizes = flows.groupby(column)["count"].sum().reindex(levels).to_numpy(dtype=float)
+        ends = sizes.cumsum() / sizes.sum()
+        return [min(max(e - s / sizes.sum() / 2, 0.01), 0.99) for e, s in zip(ends, sizes)]
     fig = go.Figure(go.Sankey(
-        node=dict(label=nodes, color=colors, pad=14, thickness=16),
+        arrangement="snap",
+        node=dict(label=nodes, color=colors, pad=14, thickness=16,
+                  x=[0.01] * len(left) + [0.99] * len(right),
+                  y=centres("level_from", left) + centres("level_to", right)),
         link=dict(source=[index[("from", v)] for v in flows["level_from"]],
                   target=[index[("to", v)] for v in flows["level_to"]],
                   value=flows["count"], color="rgba(120,120,120,0.3)")))
+    fig.update_layout(height=520)
     return _layout(fig, title)
 
 

@@ -15,6 +15,7 @@ from ita_analytics.dashboard.analyst_views import (
     group_label,
     level_table,
     level_view,
+    localise_level_legend,
     pass_rate_table,
     pass_rate_view,
     render_linked_table,
@@ -63,6 +64,7 @@ view = level_view(compute_level_distribution(current, by=by), by)
 fig = charts.stacked_levels(view, x="group", title=t(
     f"การกระจายระดับผลการประเมินตาม{group_label(by)} ปี {year} (เกณฑ์ของปีนั้น)",
     f"Level distribution by {group_label(by).lower()}, {year} B.E. (that year's rule)"))
+localise_level_legend(fig)
 if by == "province":
     fig.update_layout(height=520)
 render_chart(fig, level_table(view, by), f"levels_by_{by}_{year}", "lv_dist")

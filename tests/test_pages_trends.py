@@ -1,5 +1,7 @@
 """The indicators, changes and levels pages: values shown equal the analyses, filters change them."""
 
+import json
+
 import pandas as pd
 import pytest
 from conftest import app_test
@@ -208,6 +210,8 @@ def test_levels_page_in_english(demo_db, demo_results, app_env):
     assert shown.loc[agency_type_en(TYPE), "Pass rate (%)"] == pytest.approx(
         round(100 * rates.loc[TYPE, "pass_rate"], 2))
     assert "Newly passing" in [m.label for m in at.metric]
+    legend = [trace["name"] for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    assert legend[:2] == ["Pass – excellent", "Pass – good"]
 
 
 # --- empty store ------------------------------------------------------------------------------

@@ -257,6 +257,13 @@ def level_view(dist: pd.DataFrame, by: str) -> pd.DataFrame:
     return out
 
 
+def localise_level_legend(fig):
+    """Level names in the legend in the chosen language (colours stay keyed on the Thai names)."""
+    for trace in fig.data:
+        trace.name = level_label(trace.name)
+    return fig
+
+
 def level_table(view: pd.DataFrame, by: str) -> pd.DataFrame:
     return pd.DataFrame({
         group_label(by): view["group"], t("ระดับ", "Level"): view["level_label"],

@@ -248,3 +248,61 @@ def test_prune_leaves_other_folders_alone(tmp_path):
     removed = backup.prune_auto_backups(tmp_path, 1)
     assert [p.name for p in removed] == ["auto-1-a", "auto-2-b"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["auto-3-c", "auto-4-incomplete", "mine"]
+
+
+# --- Undo restores exactly the previous export -------------------------------------------------
+
+def _undo(conn, import_id: int) -> None:
+    from ita_analytics.importer import undo_import
+
+    undo_import(conn, import_id, user="tester")
+
+
+def test_undo_of_an_import_adding_a_year_and_a_new_agency_is_byte_identical(demo_db):
+    data = xlsx([["ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", *[f"ตัวชี้วัดที่ {n}" for n in range(1, 11)],
+                  "คะแนนรวม", "ระดับผลการประเมิน"],
+                 ["ทต.ทุ่งผึ้ง", "แจ้ห่ม", "ลำปาง", *THUNG_PHUENG_2568, 96.47, "AA"],
+                 ["อบต.ทดสอบการยกเลิก", "เมืองน่าน", "น่าน", *[70.0] * 10, None, None]])
+    conn = store.open_store(demo_db)
+    try:
+        before = store_export(conn)
+        plan = analyse_file(conn, data, "new-year.xlsx", year=2570, replace=False)
+        plan = analyse_file(conn, data, "new-year.xlsx", year=2570, replace=False, decisions={
+            key: "new" for key in plan.suggestions.apply(
+                lambda r: f"{r['name_key']}|{r['province']}", axis=1)}) if len(plan.suggestions) else plan
+        assert plan.status == "valid", [e.message_en for e in plan.errors]
+        assert len(plan.new_agencies) == 1 and plan.replaced_scores == 0
+        result = commit_plan(conn, plan, user="tester")
+        after = store_export(conn)
+        assert after != before and len(store.load_results(conn, years=[2570])) == 2
+        _undo(conn, result.import_id)
+        assert store_export(conn) == before
+    finally:
+        conn.close()
+
+
+def test_undo_of_an_import_replacing_scores_and_reported_values_is_byte_identical(demo_db):
+    conn = store.open_store(demo_db)
+    try:
+        original = store_export(conn)
+        added = import_file(conn, thung_phueng_file(THUNG_PHUENG_2568), "add.xlsx", 2569,
+                            replace=False)
+        after_add = store_export(conn)
+        lower = [round(s - 3.33, 2) for s in THUNG_PHUENG_2568]
+        data = xlsx([["ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", *[f"ตัวชี้วัดที่ {n}" for n in range(1, 11)],
+                      "คะแนนรวม", "ระดับผลการประเมิน"],
+                     ["ทต.ทุ่งผึ้ง", "แจ้ห่ม", "ลำปาง", *lower, 93.14, "A"]])
+        replaced_2569 = import_file(conn, data, "replace-2569.xlsx", 2569, replace=True)
+        # The seed year too: its stored scores and reported values are replaced.
+        seed_year = xlsx([["ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", *[f"ตัวชี้วัดที่ {n}" for n in range(1, 11)]],
+                          ["ทต.ทุ่งผึ้ง", "แจ้ห่ม", "ลำปาง", *[round(s - 1.11, 2) for s in THUNG_PHUENG_2568]]])
+        replaced_2568 = import_file(conn, seed_year, "replace-2568.xlsx", 2568, replace=True)
+        assert replaced_2568.plan.replaced_scores == 10
+        assert store_export(conn) not in (original, after_add)
+        _undo(conn, replaced_2568.import_id)
+        _undo(conn, replaced_2569.import_id)
+        assert store_export(conn) == after_add
+        _undo(conn, added.import_id)
+        assert store_export(conn) == original
+    finally:
+        conn.close()

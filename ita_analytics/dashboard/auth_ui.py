@@ -81,7 +81,10 @@ def _render_oidc(panel, section: dict) -> None:
         label = t("เข้าสู่ระบบ", "Sign in") + (f" ({provider})" if provider else "")
         if panel.button(label, key=f"auth_login_{provider or 'default'}"):
             try:
-                st.login(provider) if provider else st.login()
+                if provider:
+                    st.login(provider)
+                else:
+                    st.login()
             except Exception as error:  # a provider set up incompletely (no redirect_uri…)
                 panel.error(t(f"ตั้งค่าผู้ให้บริการเข้าสู่ระบบไม่ครบ: {error}",
                               f"The sign-in provider is not fully set up: {error}"))

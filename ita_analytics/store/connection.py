@@ -13,7 +13,7 @@ import duckdb
 
 from ita_analytics import settings
 from ita_analytics.errors import StoreBusy, StoreError
-from ita_analytics.store.schema import migrate
+from ita_analytics.store.schema import check_not_newer, migrate
 
 CRASH_ENV = "ITA_TEST_CRASH_AT"
 """Test-only: the name of a commit step at which the process kills itself (SIGKILL), so that
@@ -65,12 +65,15 @@ def open_store(path: str | Path | None = None, *, read_only: bool = False,
                     "Close it, or use the dashboard's import page, and try again.",
                 ) from error
             time.sleep(0.2)
-    if not read_only:
-        try:
+    try:
+        # Read-only opens do not migrate, but must not misread a newer store either.
+        if read_only:
+            check_not_newer(conn)
+        else:
             migrate(conn)
-        except Exception:
-            conn.close()
-            raise
+    except Exception:
+        conn.close()
+        raise
     return conn
 
 

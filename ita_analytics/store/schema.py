@@ -165,9 +165,9 @@ def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
-    """Bring the store to :data:`SCHEMA_VERSION` (or only up to ``target``, used to rebuild an
-    older backup before migrating it); refuse a store made by a newer version."""
+def check_not_newer(conn: duckdb.DuckDBPyConnection) -> int:
+    """The store's schema version; :class:`StoreError` (nothing written) when it is newer than
+    this program's :data:`SCHEMA_VERSION`."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise StoreError(
@@ -176,6 +176,13 @@ def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
             f"The store was written by a newer version (schema {current} > {SCHEMA_VERSION}); "
             "it was not opened, so it is not damaged. Update ITA Analytics.",
         )
+    return current
+
+
+def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
+    """Bring the store to :data:`SCHEMA_VERSION` (or only up to ``target``, used to rebuild an
+    older backup before migrating it); refuse a store made by a newer version."""
+    current = check_not_newer(conn)
     for version, statements in MIGRATIONS:
         if version <= current or (target is not None and version > target):
             continue

@@ -61,7 +61,9 @@ dist = compute_indicator_distribution(results, year, by=by)
 if not dist.empty:
     if by:
         # One indicator at a time: ten indicators × a dozen types in one chart is unreadable.
-        numbers = sorted(dist["indicator"].unique())
+        numbers = sorted(int(n) for n in dist["indicator"].unique())
+        if st.session_state.get("ind_indicator") not in numbers:
+            st.session_state["ind_indicator"] = numbers[0]
         number = st.selectbox(t("ตัวชี้วัด", "Indicator"), numbers, key="ind_indicator",
                               format_func=indicator_label)
         shown = dist[dist["indicator"] == number]

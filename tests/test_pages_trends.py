@@ -150,6 +150,15 @@ def test_changes_page_refuses_backward_years(demo_db, app_env):
     assert not at.get("plotly_chart")
 
 
+def test_changes_page_needs_two_years_in_the_range(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/changes.py")
+    at.slider(key="f_years").set_value((2568, 2568)).run()
+    _ok(at)
+    assert any("อย่างน้อยสองปี" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
 def test_transition_matrix_orders_levels_best_first():
     transitions = pd.DataFrame({"level_from": ["ไม่ผ่าน", "ผ่านดีเยี่ยม", "ผ่าน"],
                                 "level_to": ["ผ่าน", "ผ่านดีเยี่ยม", "ไม่ทราบ"],

@@ -27,6 +27,8 @@ STATUS_WIDGET = '[data-testid="stStatusWidget"]'
 MAIN = '[data-testid="stMain"]'
 EXCEPTION = '[data-testid="stException"]'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
+# Streamlit's own notices (e.g. "Page not found") are modal dialogs; no page opens one unasked.
+DIALOG = '[role="dialog"]'
 CHART = '[data-testid="stPlotlyChart"]'
 PLOT = ".js-plotly-plot"
 
@@ -129,8 +131,8 @@ def wait_for_app(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> None:
 
 
 def error_boxes(page) -> list[str]:
-    """Texts of the exception boxes and error alerts on the page (warnings and infos are fine)."""
-    return [el.inner_text() for el in page.query_selector_all(f"{EXCEPTION}, {ERROR_ALERT}")]
+    """Texts of the exception boxes, error alerts and dialogs on the page (warnings are fine)."""
+    return [el.inner_text() for el in page.query_selector_all(f"{EXCEPTION}, {ERROR_ALERT}, {DIALOG}")]
 
 
 def wait_for_charts(page, timeout_ms: int = PAGE_TIMEOUT_MS) -> int:

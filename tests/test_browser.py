@@ -60,6 +60,11 @@ def page(playwright_browser):
     context.close()
 
 
+def page_path(spec) -> str:
+    """A page's address in the app: Streamlit serves the default (first) page at the root only."""
+    return "" if spec == PAGES[0] else spec.url_path
+
+
 def open_page(page, server, path: str) -> None:
     page.goto(f"{server.url}/{path}")
     bs.wait_for_app(page)
@@ -81,7 +86,7 @@ def assert_app_navigation(page, spec) -> None:
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_renders(page, server, spec):
-    open_page(page, server, spec.url_path)
+    open_page(page, server, page_path(spec))
     assert_app_navigation(page, spec)
     assert page.query_selector(f"{bs.MAIN} h1") is not None, "page has no title"
     charts = bs.wait_for_charts(page) if spec.url_path in CHART_PAGES else 0
@@ -94,7 +99,7 @@ def test_page_renders(page, server, spec):
 
 def test_deep_link_as_first_request(playwright_browser, demo_db_template, tmp_path_factory):
     """A link to a page opened first after the server starts shows the app, not the pages folder."""
-    spec = next(p for p in PAGES if p.url_path != PAGES[0].url_path)
+    spec = PAGES[1]
     srv = _serve(demo_db_template, tmp_path_factory)
     try:
         context = playwright_browser.new_context(viewport={"width": 1400, "height": 900})
@@ -106,6 +111,15 @@ def test_deep_link_as_first_request(playwright_browser, demo_db_template, tmp_pa
         context.close()
     finally:
         srv.stop()
+
+
+
+@pytest.mark.xfail(strict=True, reason="Streamlit serves the default page at / only: /overview opened "
+                   "in any session but the server's first shows 'Page not found' (navigation.py)")
+def test_default_page_by_its_url_path(page, server):
+    open_page(page, server, "")  # the server's first session is served from the pages folder
+    open_page(page, server, PAGES[0].url_path)
+    assert bs.error_boxes(page) == []
 
 
 SEED_AGENCY = "เทศบาลตำบลทุ่งผึ้ง"  # seed 003: its 2568 row is real, the total reported as 96.47
@@ -144,3 +158,90 @@ def test_agency_search_total_and_docx_report(page, server, tmp_path):
     text = re.sub(r"<[^>]+>", "", xml)
     assert SEED_AGENCY in text
     assert "96.47" in text
+
+
+def overview_tiles(page) -> dict[str, str]:
+    """The overview's KPI tiles, label → shown value."""
+    tiles = {}
+    for metric in page.locator(f'{bs.MAIN} [data-testid="stMetric"]').all():
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        tiles[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return tiles
+
+
+def chosen_provinces(page) -> list[str]:
+    # The province filter is the sidebar's last multiselect (type, region, province).
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').last
+    return [tag.get_attribute("aria-label") for tag in
+            box.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]').all()]
+
+
+def test_filter_in_url_reopens_same_view(page, server, playwright_browser, demo_results):
+    """A province chosen on the overview is written into the URL; that link shows the same view."""
+    province = "ลำปาง"
+    latest = demo_results[demo_results["year"] == demo_results["year"].max()]
+    chosen = latest[latest["province"] == province]
+    expected_count = f"{len(chosen):,}"
+    expected_mean = f"{chosen['total'].mean():,.2f}"
+
+    open_page(page, server, "")
+    national = overview_tiles(page)
+    assert national["จำนวนหน่วยงานที่ประเมิน"] == f"{len(latest):,}"
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="จังหวัด", exact=True)
+    box.click()
+    box.press_sequentially(province)  # the list of 77 shows only its first rows: narrow it as a person would
+    page.get_by_role("option", name=province, exact=True).click()
+    page.keyboard.press("Escape")
+    bs.wait_for_app(page)
+    assert chosen_provinces(page) == [province]
+    assert overview_tiles(page)["จำนวนหน่วยงานที่ประเมิน"] == expected_count
+    url = page.url
+    assert "province=" in url
+
+    other = playwright_browser.new_context(viewport={"width": 1400, "height": 900})
+    try:
+        reopened = other.new_page()
+        reopened.set_default_timeout(bs.PAGE_TIMEOUT_MS)
+        reopened.goto(url)
+        bs.wait_for_app(reopened)
+        assert chosen_provinces(reopened) == [province]
+        tiles = overview_tiles(reopened)
+        assert tiles["จำนวนหน่วยงานที่ประเมิน"] == expected_count
+        assert tiles[f"คะแนนเฉลี่ย ปี {int(latest['year'].iloc[0])}"] == expected_mean
+        assert bs.wait_for_charts(reopened) > 0
+        assert bs.error_boxes(reopened) == []
+    finally:
+        other.close()
+
+
+def _has_thai(text: str) -> bool:
+    return any("\u0e00" <= ch <= "\u0e7f" for ch in text)
+
+
+def test_english_switch(page, server):
+    """Choosing English in the sidebar turns the menu, titles and tiles into English."""
+    open_page(page, server, "")
+    assert page.locator(f"{bs.MAIN} h1").inner_text().strip() == "ภาพรวมผลการประเมิน ITA"
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    bs.wait_for_app(page)
+    assert page.locator(f"{bs.MAIN} h1").inner_text().strip() == "ITA results overview"
+    labels = nav_labels(page)
+    assert len(labels) == len(PAGES) and all(p.title_en in lb for p, lb in zip(PAGES, labels)), labels
+    assert "Agencies assessed" in overview_tiles(page)
+    assert "lang=en" in page.url
+    bs.wait_for_charts(page)
+    bs.screenshot(page, "overview_en")
+    assert bs.error_boxes(page) == []
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_in_english(page, server, spec):
+    """Every page opened with ?lang=en has an English title and menu (no Thai left in them)."""
+    open_page(page, server, f"{page_path(spec)}?lang=en")
+    title = page.locator(f"{bs.MAIN} h1").first.inner_text().strip()
+    assert title and not _has_thai(title), title
+    assert not any(_has_thai(label) for label in nav_labels(page)), nav_labels(page)
+    if spec.url_path in CHART_PAGES:
+        bs.wait_for_charts(page)
+    bs.screenshot(page, f"{spec.url_path}_en")
+    assert bs.error_boxes(page) == []

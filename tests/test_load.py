@@ -239,3 +239,70 @@ def test_twenty_sessions_see_old_or_new_data_while_an_import_commits(demo_db, de
           f"runs restarted on the new data: {sum(len(set(r.versions)) > 1 for r in runs)}")
     assert len(during) >= SESSIONS // 2
     assert saw_old > 0 and saw_new > 0
+
+
+# --- one run crossing a commit, made to happen deterministically --------------------------------
+
+def _meta_then_results():
+    """A page in miniature: the filters' years (``data.meta``), then the results they load."""
+    import streamlit as st
+
+    from ita_analytics.dashboard import data
+
+    st.session_state["attempts"] = st.session_state.get("attempts", 0) + 1
+    years = data.meta()["years"]
+    if st.session_state.get("write_here"):
+        st.session_state["write_here"]()
+    loaded = sorted(int(y) for y in set(data.load_results(columns=["year"])["year"]))
+    st.session_state["seen"] = (years, loaded)
+
+
+@pytest.fixture()
+def small_plan(demo_db, demo_results, app_env):
+    """The dashboard's connection to a demo copy and a valid plan for 2569 (60 agencies)."""
+    app_env(demo_db)
+    conn = data.connection()
+    latest = demo_results[demo_results["year"] == 2568].head(60).reset_index(drop=True)
+    plan = analyse_file(conn, national_file(latest), "part-2569.xlsx", year=YEAR)
+    assert plan.status == "valid"
+    return conn, plan
+
+
+def test_a_run_crossing_another_sessions_commit_is_drawn_again_from_the_new_data(small_plan,
+                                                                                monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    conn, plan = small_plan
+    real_load = store.load_results
+    commits = []
+
+    def load_after_another_session_commits(*args, **kwargs):
+        # The first load of the run waits while another session (thread) commits 2569.
+        if not commits:
+            other = threading.Thread(target=lambda: commits.append(commit_plan(conn, plan)))
+            other.start()
+            other.join(timeout=300)
+        return real_load(*args, **kwargs)
+    monkeypatch.setattr(store, "load_results", load_after_another_session_commits)
+
+    at = AppTest.from_function(_meta_then_results, default_timeout=300).run()
+    assert not at.exception
+    assert commits[0].status == "committed"
+    years, loaded = at.session_state["seen"]
+    # Drawn once more, wholly after the commit: the years offered include 2569, as the data do.
+    assert years[-1] == loaded[-1] == YEAR
+    assert at.session_state["attempts"] == 2
+
+
+def test_a_runs_own_write_does_not_restart_it(small_plan):
+    from streamlit.testing.v1 import AppTest
+
+    conn, plan = small_plan
+    at = AppTest.from_function(_meta_then_results, default_timeout=300)
+    at.session_state["write_here"] = lambda: commit_plan(conn, plan)
+    at.run()
+    assert not at.exception
+    years, loaded = at.session_state["seen"]
+    # One run (a restart would drop what the page said about its own import), new data loaded.
+    assert at.session_state["attempts"] == 1
+    assert years[-1] == 2568 and loaded[-1] == YEAR

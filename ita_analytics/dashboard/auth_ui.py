@@ -133,10 +133,10 @@ def render_analyst_needed() -> None:
     """Where an uploader or write button would be: how to sign in, or how to enable sign-in."""
     mode = auth.auth_mode(auth_section())
     if mode != auth.MODE_NONE:
-        st.info(t("การนำเข้า ยกเลิก และแก้ไขข้อมูลต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน (แถบด้านข้าง) "
+        st.info(t("การนำเข้า ยกเลิก และแก้ไขข้อมูลต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน (ที่ท้ายแถบด้านข้าง) "
                   "ส่วนการดูผลไม่ต้องเข้าสู่ระบบ",
-                  "Importing, undoing and editing need an analyst sign-in (in the sidebar); "
-                  "viewing needs none."), icon=":material/lock:")
+                  "Importing, undoing and editing need an analyst sign-in (at the bottom of the "
+                  "sidebar); viewing needs none."), icon=":material/lock:")
         return
     st.warning(t("การนำเข้าและแก้ไขข้อมูลปิดอยู่ เพราะยังไม่ได้ตั้งค่าการเข้าสู่ระบบผู้วิเคราะห์ "
                  "วิธีเปิด: รัน python -m ita_analytics hash-password แล้ววางบรรทัดที่ได้ใน "

@@ -1,11 +1,12 @@
 """หน่วยงาน / Agency: one agency against its peers, and its Thai analysis report (DOCX/XLSX)."""
 
+import pandas as pd
 import streamlit as st
 
 from ita_analytics import report
 from ita_analytics.dashboard import agency_view as view
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import fmt_score, render_chart, render_empty, t
+from ita_analytics.dashboard.ui import fmt_score, render_chart, render_empty, show_table, t
 from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
 
 current_filters()
@@ -39,7 +40,7 @@ cols[3].metric(t("เปอร์เซ็นไทล์", "Percentile"),
 
 st.subheader(t(f"ตาราง 1 ผลการประเมินรายตัวชี้วัด ปี {rd.prev_year} และ {rd.year}",
                f"Table 1: indicators, {rd.prev_year} and {rd.year}"))
-st.dataframe(view.indicator_table(rd), hide_index=True, width="stretch", key="ag_table1")
+show_table(view.indicator_table(rd), width="stretch", key="ag_table1")
 if not rd.has_prev:
     st.info(t(f"ไม่มีผลการประเมินของปีก่อนหน้า (ปี {rd.prev_year})",
               f"No results for the previous year ({rd.prev_year})"))
@@ -51,16 +52,19 @@ with right:
     render_chart(view.peer_figure(rd), rd.profile.round(2), f"peers_{rd.agency_id}", "ag_peers_fig")
 
 st.subheader(t("อันดับและเปอร์เซ็นไทล์ในกลุ่มเปรียบเทียบ", "Rank and percentile among peers"))
-st.dataframe(view.standings_table(rd), hide_index=True, width="stretch", key="ag_standings")
+show_table(view.standings_table(rd), width="stretch", key="ag_standings")
 
 st.subheader(t("ตัวชี้วัดที่ควรพัฒนาก่อน", "Weakest indicators"))
-st.dataframe(view.weakest_table(rd), hide_index=True, width="stretch", key="ag_weakest")
+show_table(view.weakest_table(rd), width="stretch", key="ag_weakest")
 
 st.subheader(t("ระยะห่างถึงระดับถัดไป", "Gap to the next level"))
 gap = rd.next_level or {}
 st.write(t(gap.get("note_th") or "-", gap.get("note_en") or "-"))
 if gap.get("plan"):
-    st.dataframe(gap["plan"], hide_index=True, key="ag_plan")
+    show_table(pd.DataFrame(gap["plan"]).drop(columns="name_th"), key="ag_plan", column_config={
+        "indicator": t("ตัวชี้วัด", "Indicator"), "from": t("คะแนนปัจจุบัน", "Score now"),
+        "to": t("คะแนนเป้าหมาย", "Target score"),
+        "points": t("คะแนนรวมที่เพิ่มขึ้น", "Total points gained")})
 
 st.subheader(t("หน่วยงานที่มีคะแนนรวมใกล้เคียง", "Peers nearest in total"))
 results = view.report_results(choice.agency_id, choice.year)

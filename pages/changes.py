@@ -29,7 +29,13 @@ from ita_analytics.dashboard.analyst_views import (
     unusual_total_changes,
 )
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_chart, render_empty, render_table_downloads, t
+from ita_analytics.dashboard.ui import (
+    render_chart,
+    render_empty,
+    render_table_downloads,
+    show_table,
+    t,
+)
 from ita_analytics.domain import rule_for_year
 
 filters = current_filters()
@@ -107,7 +113,7 @@ st.caption(t("ช่วงปกติคำนวณจากการเปล
              "(median ± 2 × 1.4826 × MAD), since no standard errors are published. "
              "“Crossed” = crossed a level boundary (total) or 85/95 (indicators)."))
 summary = meaningful_summary(labelled, movement)
-st.dataframe(summary, hide_index=True, width="stretch", key="chg_meaning_table")
+show_table(summary, width="stretch", key="chg_meaning_table")
 render_table_downloads(summary, f"meaningful_changes_{year_from}_{year_to}", "chg_meaning")
 unusual = unusual_total_changes(labelled, year_to)
 with st.expander(t(f"หน่วยงานที่คะแนนรวมเปลี่ยนเกินช่วงปกติ ({len(unusual):,})",

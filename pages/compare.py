@@ -11,7 +11,13 @@ from ita_analytics.dashboard.map_compare_views import (
     render_agency_picker,
 )
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_chart, render_empty, render_table_downloads, t
+from ita_analytics.dashboard.ui import (
+    render_chart,
+    render_empty,
+    render_table_downloads,
+    show_table,
+    t,
+)
 
 filters = current_filters()
 st.title(t("เปรียบเทียบหน่วยงาน", "Compare agencies"))
@@ -71,5 +77,5 @@ else:
 
 st.subheader(t("ตารางคะแนน", "Scores table"))
 scores = compare_table(results)
-st.dataframe(scores, hide_index=True, width="stretch", key="cmp_table")
+show_table(scores, width="stretch", key="cmp_table")
 render_table_downloads(scores, "compare_scores", "cmp_scores")

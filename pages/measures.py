@@ -10,7 +10,7 @@ from ita_analytics.analysis.measures import (
 )
 from ita_analytics.dashboard import auth_ui, data, measures_ui
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_empty, render_table_downloads, t
+from ita_analytics.dashboard.ui import render_empty, render_table_downloads, show_table, t
 from ita_analytics.domain import INDICATOR_NUMBERS
 
 filters = current_filters()
@@ -36,7 +36,8 @@ with record:
         if len(own) and analyst:
             measures_ui.render_edit_table(own)
         elif len(own):
-            st.dataframe(own[measures_ui.EDIT_COLUMNS], hide_index=True, key="rec_table")
+            show_table(measures_ui.readable_measures(own), key="rec_table",
+                       column_config=measures_ui.column_labels())
             st.caption(t("แหล่งที่มา: ", "Source: ") + ", ".join(sorted(set(own["source"]))))
         if analyst:
             with st.expander(t("เพิ่มมาตรการ", "Add a measure"), expanded=own.empty):
@@ -71,14 +72,14 @@ with track:
                                              "year": t("ปีงบประมาณ", "Year")}[k],
                       horizontal=True, key="track_by")
         counts = compute_status_counts(measures, by)
-        st.dataframe(counts.round(2), hide_index=True, key="track_counts")
+        show_table(counts.round(2), key="track_counts")
         render_table_downloads(counts, f"measure_status_by_{by}", "track_counts_dl")
         today = measures_ui.today()
         overdue = find_overdue(measures, today)
         st.subheader(t(f"มาตรการที่เลยกำหนดและยังไม่แล้วเสร็จ ณ {today}: {len(overdue)}",
                        f"Past their end and not done as of {today}: {len(overdue)}"))
         if len(overdue):
-            st.dataframe(overdue, hide_index=True, key="track_overdue")
+            show_table(overdue, key="track_overdue")
             st.caption(t("มาตรการที่เอกสารไม่ระบุสถานะนับเป็นยังไม่แล้วเสร็จ (status_known = False)",
                          "Measures whose documents state no status count as not done "
                          "(status_known = False)."))
@@ -99,8 +100,8 @@ with judge:
         measures = measures_ui.load_measures(years=[year_from])
         effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
         st.warning(t(effect.note_th, effect.note_en), icon=":material/balance:")
-        st.dataframe(effect.groups.round(2), hide_index=True, key="judge_groups")
-        st.dataframe(effect.by_start.round(2), hide_index=True, key="judge_by_start")
+        show_table(effect.groups.round(2), key="judge_groups")
+        show_table(effect.by_start.round(2), key="judge_by_start")
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
                     "Difference in mean change (with − without)"),
                   "-" if effect.difference != effect.difference else f"{effect.difference:+.2f}")
@@ -109,4 +110,4 @@ with judge:
         if targets.empty:
             st.info(t("ยังไม่มีมาตรการที่ระบุคะแนนเป้าหมาย", "No measure states a score target yet"))
         else:
-            st.dataframe(targets.round(2), hide_index=True, key="judge_targets")
+            show_table(targets.round(2), key="judge_targets")

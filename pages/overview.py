@@ -5,6 +5,7 @@ import streamlit as st
 from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.dashboard import charts, data
+from ita_analytics.dashboard.analyst_views import localise_level_legend
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import fmt_pct, fmt_score, render_chart, render_empty, t
 from ita_analytics.dashboard.views import indicator_matrix, kpis, localise_levels
@@ -51,7 +52,7 @@ with right:
 dist = localise_levels(compute_level_distribution(results))
 fig = charts.stacked_levels(dist, title=t("การกระจายระดับผลการประเมินรายปี (เกณฑ์ของแต่ละปี)",
                                           "Level distribution by year (each year's own rule)"))
-render_chart(fig, dist, "levels_by_year", "ov_levels")
+render_chart(localise_level_legend(fig), dist, "levels_by_year", "ov_levels")
 st.caption(t(f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
              "ใช้เกณฑ์ผ่านดีเยี่ยม/ผ่านดี/ผ่าน/ไม่ผ่าน ซึ่งพิจารณาคะแนนรายเครื่องมือด้วย "
              "จึงเปรียบเทียบระดับข้ามช่วงไม่ได้ ให้ใช้สัดส่วนที่ผ่านแทน",

@@ -14,7 +14,7 @@ from ita_analytics.dashboard.map_compare_views import (
     render_province_map,
 )
 from ita_analytics.dashboard.navigation import current_filters, installed_pages
-from ita_analytics.dashboard.ui import render_empty, render_table_downloads, t
+from ita_analytics.dashboard.ui import render_empty, render_table_downloads, show_table, t
 from ita_analytics.province_grid import province_grid
 
 # The pages a click on the map filters (linked once a province is chosen).
@@ -83,5 +83,5 @@ with side:
 
 ranking = province_ranking(tiles, metric)
 st.subheader(t("อันดับจังหวัด", "Provinces ranked"))
-st.dataframe(ranking, hide_index=True, width="stretch", key="pv_rank_table", height=360)
+show_table(ranking, width="stretch", key="pv_rank_table", height=360)
 render_table_downloads(ranking, f"provinces_{metric}_{year}", "pv_rank")

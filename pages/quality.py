@@ -14,7 +14,13 @@ from ita_analytics.dashboard.map_compare_views import (
     severity_label,
 )
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_chart, render_empty, render_table_downloads, t
+from ita_analytics.dashboard.ui import (
+    render_chart,
+    render_empty,
+    render_table_downloads,
+    show_table,
+    t,
+)
 
 SEVERITY_COLORS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 
@@ -69,7 +75,7 @@ st.subheader(t(f"ข้อสังเกต {len(shown):,} รายการ",
 st.caption(t("ข้อผิดพลาดแสดงก่อน · คลิก “เปิด” เพื่อไปที่หน้าหน่วยงานของปีนั้น",
              "Errors first · click “Open” to go to the agency's page for that year"))
 table = findings_table(shown)
-st.dataframe(table, hide_index=True, width="stretch", key="dq_table", column_config={
+show_table(table, width="stretch", key="dq_table", column_config={
     "link": st.column_config.LinkColumn(t("หน้าหน่วยงาน", "Agency page"),
                                         display_text=t("เปิด", "Open"))})
 render_table_downloads(table, "quality_findings", "dq_findings")

@@ -114,12 +114,14 @@ def test_deep_link_as_first_request(playwright_browser, demo_db_template, tmp_pa
 
 
 
-@pytest.mark.xfail(strict=True, reason="Streamlit serves the default page at / only: /overview opened "
-                   "in any session but the server's first shows 'Page not found' (navigation.py)")
 def test_default_page_by_its_url_path(page, server):
+    """/overview (typed, or from a list of the pages' paths) opens the overview, not 'Page not found'."""
     open_page(page, server, "")  # the server's first session is served from the pages folder
     open_page(page, server, PAGES[0].url_path)
     assert bs.error_boxes(page) == []
+    assert PAGES[0].title_th in page.locator(f"{bs.MAIN} h1").first.inner_text()
+    assert len(nav_labels(page)) == len(PAGES)  # the alias is not a second menu entry
+    assert bs.wait_for_charts(page) > 0
 
 
 SEED_AGENCY = "เทศบาลตำบลทุ่งผึ้ง"  # seed 003: its 2568 row is real, the total reported as 96.47

@@ -9,7 +9,7 @@ from ita_analytics import geo
 from ita_analytics.analysis.common import MEASURES
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.map_compare_views import agency_url
-from ita_analytics.dashboard.ui import lang, render_table_downloads, t
+from ita_analytics.dashboard.ui import lang, render_table_downloads, show_table, t
 from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import TOOL_BY_CODE, TOOL_CODES, agency_type_en, level_en
 
@@ -142,7 +142,7 @@ def movers_table(movers: pd.DataFrame, year_to: int) -> pd.DataFrame:
 
 def render_linked_table(table: pd.DataFrame, name: str, key: str) -> None:
     """A table whose ``link`` column opens the agency page, with CSV/XLSX downloads."""
-    st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table", column_config={
+    show_table(table, width="stretch", key=f"{key}_table", column_config={
         "link": st.column_config.LinkColumn(t("หน้าหน่วยงาน", "Agency page"),
                                             display_text=t("เปิด", "Open"))})
     render_table_downloads(table, name, key)
@@ -260,7 +260,10 @@ def level_view(dist: pd.DataFrame, by: str) -> pd.DataFrame:
 def localise_level_legend(fig):
     """Level names in the legend in the chosen language (colours stay keyed on the Thai names)."""
     for trace in fig.data:
-        trace.name = level_label(trace.name)
+        shown = level_label(trace.name)
+        if trace.hovertemplate and trace.name:
+            trace.hovertemplate = trace.hovertemplate.replace(f"={trace.name}<", f"={shown}<")
+        trace.name = shown
     return fig
 
 

@@ -53,7 +53,7 @@ def stacked_levels(dist: pd.DataFrame, *, title: str = "", x: str = "year",
 
 
 def heatmap(matrix: pd.DataFrame, *, title: str = "", zmin: float | None = None,
-            zmax: float | None = None, text_format: str = ".1f") -> go.Figure:
+            zmax: float | None = None, text_format: str = ".2f") -> go.Figure:
     """A heatmap of a rows × columns matrix with values printed in the cells."""
     fig = px.imshow(matrix, text_auto=text_format, aspect="auto",
                     color_continuous_scale=SEQUENTIAL_SCALE, zmin=zmin, zmax=zmax)

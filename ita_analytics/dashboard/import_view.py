@@ -9,7 +9,7 @@ import streamlit as st
 
 from ita_analytics import importer, settings
 from ita_analytics.dashboard.auth_ui import analyst_user
-from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.ui import show_table, t
 from ita_analytics.importer.plan import ImportPlan, issues_frame
 from ita_analytics.importer.recognise import ROLE_LABELS
 from ita_analytics.importer.report import report_xlsx_bytes, template_xlsx_bytes
@@ -111,10 +111,10 @@ def render_issues(plan: ImportPlan) -> None:
     message = "message_en" if t("th", "en") == "en" else "message_th"
     columns = ["sheet", "row", "column", "code", message]
     if plan.errors:
-        st.dataframe(issues_frame(plan.errors)[columns], hide_index=True, key="imp_errors")
+        show_table(issues_frame(plan.errors)[columns], key="imp_errors")
     if plan.warnings:
         with st.expander(t(f"คำเตือน ({len(plan.warnings)})", f"Warnings ({len(plan.warnings)})")):
-            st.dataframe(issues_frame(plan.warnings)[columns], hide_index=True, key="imp_warnings")
+            show_table(issues_frame(plan.warnings)[columns], key="imp_warnings")
     st.download_button(t("ดาวน์โหลดรายงานการตรวจสอบ (xlsx)", "Download the validation report (xlsx)"),
                        data=lambda: report_xlsx_bytes(plan), mime=XLSX_MIME,
                        file_name=f"validation_{plan.file_name.rsplit('.', 1)[0]}.xlsx",
@@ -126,8 +126,8 @@ def render_preview(plan: ImportPlan) -> dict[str, int | str]:
     decisions: dict[str, int | str] = {}
     if len(plan.new_agencies):
         st.subheader(t("หน่วยงานใหม่", "New agencies"))
-        st.dataframe(plan.new_agencies[["name", "agency_type", "province", "district"]],
-                     hide_index=True, key="imp_new")
+        show_table(plan.new_agencies[["name", "agency_type", "province", "district"]],
+                   key="imp_new")
     if len(plan.suggestions):
         st.subheader(t("ชื่อที่ใกล้เคียงหน่วยงานเดิม — โปรดยืนยัน", "Near matches — please confirm"))
         choices = {DECISION_PENDING: t("ยังไม่นำเข้า", "Hold back"),
@@ -151,7 +151,7 @@ def render_preview(plan: ImportPlan) -> dict[str, int | str]:
                 decisions[key] = importer.NEW
     if len(plan.replaced):
         st.subheader(t("คะแนนที่จะถูกแทนที่ (เดิม → ใหม่)", "Scores to be replaced (old → new)"))
-        st.dataframe(importer.replaced_summary(plan), hide_index=True, key="imp_replaced")
+        show_table(importer.replaced_summary(plan), key="imp_replaced")
     return decisions
 
 
@@ -181,7 +181,7 @@ def render_history(conn, *, allow_undo: bool) -> None:
         st.caption(t("ยังไม่มีการนำเข้า", "No imports yet"))
         return
     shown = history.drop(columns=["sha256"])
-    st.dataframe(shown, hide_index=True, key="imp_history")
+    show_table(shown, key="imp_history")
     committed = history.loc[history["status"] == "committed", "import_id"].astype(int).tolist()
     if not allow_undo or not committed:
         return

@@ -11,7 +11,7 @@ from ita_analytics import store
 from ita_analytics.analysis.measures import propose_measures
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.auth_ui import analyst_user
-from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.ui import show_table, t
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.read import ImportRejected
@@ -31,6 +31,20 @@ DASHBOARD_SOURCE = "dashboard"
 PROPOSAL_SOURCE = "proposal:recommendations"
 EDIT_COLUMNS = ["measure_id", "title", "kind", "status", "responsible", "period_text", "output",
                 "outcome"]
+
+
+def column_labels() -> dict[str, str]:
+    """Headers for the measures table in the chosen language (the seeds' own words in Thai)."""
+    return {"title": t("มาตรการ", "Measure"), "kind": t("ประเภท", "Kind"),
+            "status": t("สถานะ", "Status"), "responsible": t("ผู้รับผิดชอบ", "Responsible"),
+            "period_text": t("ช่วงระยะเวลา", "Period"), "output": t("ผลการดำเนินการ", "Output"),
+            "outcome": t("ผลลัพธ์", "Outcome")}
+
+
+def readable_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    """The measures as a reader sees them: no internal id, blanks for what was not stated."""
+    shown = measures[[c for c in EDIT_COLUMNS if c != "measure_id"]].copy()
+    return shown.astype("string").fillna("-")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -163,12 +177,12 @@ def render_import() -> None:
             plan = None
         if plan is not None:
             if len(plan.issues()):
-                st.dataframe(plan.issues(), hide_index=True, key="measures_issues")
+                show_table(plan.issues(), key="measures_issues")
             if plan.unchanged_import_id is not None:
                 st.info(t(f"ไฟล์นี้นำเข้าแล้ว (ครั้งที่ {plan.unchanged_import_id})",
                           f"This file was already imported (import {plan.unchanged_import_id})"))
             elif plan.ok:
-                st.dataframe(plan.preview(), hide_index=True, key="measures_preview")
+                show_table(plan.preview(), key="measures_preview")
                 if st.button(t(f"นำเข้า {len(plan.rows)} มาตรการ", f"Import {len(plan.rows)} measures"),
                              type="primary", key="measures_commit"):
                     import_id = commit_measures(conn, plan)
@@ -178,7 +192,7 @@ def render_import() -> None:
     history = measure_store.load_measure_imports(conn)
     if history.empty:
         return
-    st.dataframe(history, hide_index=True, key="measures_history")
+    show_table(history, key="measures_history")
     committed = history.loc[history["status"] == "committed", "import_id"].tolist()
     if committed:
         chosen = st.selectbox(t("ยกเลิกการนำเข้า", "Undo import"), committed, key="measures_undo_id")
@@ -203,7 +217,7 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
         st.success(t("ทุกตัวชี้วัดอยู่ในระดับรักษาระดับ", "Every indicator is at the maintain level"))
         return
     shown = drafts[["indicator", "score", "action", "title", "steps", "responsible", "period_text"]]
-    st.dataframe(shown, hide_index=True, key="proposals_table")
+    show_table(shown, key="proposals_table")
     accepted = st.multiselect(t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
                               list(drafts.index), format_func=lambda i: drafts.loc[i, "title"],
                               key="proposals_accept")

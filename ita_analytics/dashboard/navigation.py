@@ -92,11 +92,32 @@ def _leave_pages_folder_mode() -> None:
         st.rerun()
 
 
+# The default page's internal URL path: Streamlit serves the default page at the root "/" and
+# names its page hash after this path, which is never shown.
+DEFAULT_PAGE_KEY = "home"
+
+
+def navigation_pages(specs: list[PageSpec]) -> list:
+    """``st.Page`` objects for the menu, the first the default page served at "/".
+
+    Streamlit answers the default page's own path (``/overview``) with "Page not found",
+    although a user may type it or find it in a list of the pages' paths. A hidden page
+    at that path runs the same script, so ``/overview?year_from=…`` opens the overview with
+    its filters. It comes last: ``st.page_link`` to the script picks the menu entry.
+    """
+    pages = [st.Page(p.path, title=t(p.title_th, p.title_en), icon=p.icon,
+                     url_path=DEFAULT_PAGE_KEY if i == 0 else p.url_path, default=(i == 0))
+             for i, p in enumerate(specs)]
+    if specs:
+        home = specs[0]
+        pages.append(st.Page(home.path, title=t(home.title_th, home.title_en), icon=home.icon,
+                             url_path=home.url_path, visibility="hidden"))
+    return pages
+
+
 def run() -> None:
     """Build the navigation and run the chosen page, keeping any exception from the user."""
-    pages = [st.Page(p.path, title=t(p.title_th, p.title_en), url_path=p.url_path, icon=p.icon,
-                     default=(i == 0)) for i, p in enumerate(installed_pages())]
-    page = st.navigation(pages)
+    page = st.navigation(navigation_pages(installed_pages()))
     try:
         page.run()
     except ItaError as error:

@@ -54,6 +54,20 @@ def render_demo_badge(source_counts: dict[str, int]) -> None:
         st.warning(t(DEMO_LABEL_TH, DEMO_LABEL_EN), icon=":material/science:")
 
 
+def show_table(frame, *, key: str, column_config: dict | None = None, **kwargs) -> None:
+    """``st.dataframe`` without the index, every decimal column shown with two decimals.
+
+    Scores are read to two decimals in every report users know (82.00, not 82.0 or
+    95.7333); the values themselves stay whole, so sorting and the downloads are exact.
+    """
+    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    config = {name: st.column_config.NumberColumn(format="%.2f")
+              for name, dtype in frame.dtypes.items() if pd.api.types.is_float_dtype(dtype)}
+    config.update(column_config or {})
+    kwargs.setdefault("hide_index", True)
+    st.dataframe(frame, key=key, column_config=config, **kwargs)
+
+
 def render_table_downloads(frame: pd.DataFrame, name: str, key: str) -> None:
     """CSV (UTF-8 with BOM, opens in Excel) and XLSX downloads of a table."""
     left, right = st.columns(2)
@@ -73,7 +87,7 @@ def render_chart(fig, table: pd.DataFrame, name: str, key: str) -> None:
     """A Plotly chart (PNG from its toolbar), its data table one click away, CSV/XLSX downloads."""
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
     with st.expander(t("ตารางข้อมูล", "Data table")):
-        st.dataframe(table, hide_index=True, width="stretch", key=f"{key}_table")
+        show_table(table, width="stretch", key=f"{key}_table")
         render_table_downloads(table, name, key)
 
 

@@ -183,3 +183,66 @@ def test_bomb_memory_is_bounded(tmp_path, name):
     out.mkdir(exist_ok=True)
     (out / f"hostile_memory_{name}.json").write_text(json.dumps(
         {"file": hostile.file_name, "size_bytes": path.stat().st_size, **result}))
+
+
+# --- the sheet scan's counted path gives the token loop's facts -------------------------------
+
+def _facts(data: bytes, *, plain: bool, monkeypatch) -> dict | None:
+    import io
+    import zipfile
+
+    from ita_analytics.importer import read
+
+    if not plain:
+        monkeypatch.setattr(read, "_scan_plain", lambda buffer, fact: None)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        return {name: vars(fact) for name, fact in read._sheet_facts(archive).items()}
+    except Exception as error:  # a damaged archive: both paths must fail alike
+        return {"error": type(error).__name__}
+    finally:
+        monkeypatch.undo()
+
+
+def _workbooks() -> dict[str, object]:
+    """Every workbook of the hostile, broken and good corpora but the bombs (built lazily)."""
+    from import_corpus import broken_files
+
+    out = {f"hostile:{name}": spec.build for name, spec in hostile_files().items()
+           if not spec.bomb and spec.file_name.endswith((".xlsx", ".xlsm"))}
+    for name, (data, *_) in {**good_files(), **broken_files()}.items():
+        if data.startswith(b"PK"):
+            out[f"corpus:{name}"] = lambda data=data: data
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_workbooks()))
+def test_counted_scan_gives_the_token_loops_facts(name, monkeypatch):
+    """Extent, cell and formula counts and error cells are the same by either path."""
+    data = _workbooks()[name]()
+    if not data.startswith(b"PK"):
+        pytest.skip("not a zip package")
+    assert _facts(data, plain=True, monkeypatch=monkeypatch) == \
+        _facts(data, plain=False, monkeypatch=monkeypatch)
+
+
+def test_counted_scan_on_the_national_file(demo_results, monkeypatch):
+    """The national year's file (8,000+ agencies): the counted path is taken and agrees."""
+    from import_corpus import national_file
+
+    from ita_analytics.importer import read
+
+    data = national_file(demo_results[demo_results["year"] == 2568])
+    taken = []
+    real = read._scan_plain
+    monkeypatch.setattr(read, "_scan_plain",
+                        lambda buffer, fact: taken.append(1) or real(buffer, fact))
+    import io
+    import zipfile
+    counted = {n: vars(f) for n, f in read._sheet_facts(zipfile.ZipFile(io.BytesIO(data))).items()}
+    monkeypatch.undo()
+    assert len(taken) > 0
+    facts = _facts(data, plain=False, monkeypatch=monkeypatch)
+    assert counted == facts
+    (sheet,) = counted.values()
+    assert sheet["max_row"] > 8_000 and sheet["cells"] > 8_000 * 10

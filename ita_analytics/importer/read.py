@@ -269,6 +269,10 @@ _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _ROW_REF = re.compile(rb'\br="(\d+)"')
 _ERROR_TYPE = re.compile(rb'\bt="e"')
+_CELL_START = re.compile(rb"<c\b")
+_ROW_START = re.compile(rb"<row\b")
+_PLAIN_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+_PLAIN_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 # One pass over a sheet's XML: row and cell starts, formulas (and those whose cell saves no
 # computed value: no <v> with content after the formula), and values (for error cells).
 _SHEET_TOKEN = re.compile(
@@ -330,7 +334,12 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, limits: tuple[int, int]) ->
             if cut <= 0:
                 cut = buffer.rfind(b"<") if len(buffer) > 16 * _CHUNK else 0
             buffer, carry = buffer[:cut], buffer[cut:]
-        for match in _SHEET_TOKEN.finditer(buffer):
+        position = _scan_plain(buffer, fact)
+        if position is not None:
+            if position[0] >= 0:
+                row, col = position
+            pending_error = None
+        for match in () if position is not None else _SHEET_TOKEN.finditer(buffer):
             kind = match.lastgroup
             if kind == "row":
                 ref = _ROW_REF.search(match.group("row"))
@@ -362,6 +371,41 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, limits: tuple[int, int]) ->
         if fact.max_row > max_rows or fact.max_col > max_cols or fact.cells > MAX_CELLS:
             break
     return fact
+
+
+def _scan_plain(buffer: bytes, fact: _SheetXmlFacts) -> tuple[int, int] | None:
+    """The facts of a buffer of plain cells, counted in C instead of token by token.
+
+    Plain: every row and cell states its reference (as Excel, LibreOffice and every writer
+    seen here do), no formula and no error value. Counts and extents are then what the token
+    loop would find (the national file: 0.57 s → 0.05 s). Returns the (row, col) of the last
+    reference, (-1, -1) for a buffer without cells or rows, or None, leaving anything else
+    (formulas, error cells, missing references) to the token loop.
+    """
+    if b"<f" in buffer or _ERROR_TYPE.search(buffer):
+        return None
+    cells = _PLAIN_CELL_REF.findall(buffer)
+    rows = _PLAIN_ROW_REF.findall(buffer)
+    if len(cells) != len(_CELL_START.findall(buffer)) or \
+            len(rows) != len(_ROW_START.findall(buffer)):
+        return None
+    if not cells and not rows:
+        return -1, -1
+    fact.cells += len(cells)
+    numbers = {int(n) for n in rows} | {int(n) for n in {number for _, number in cells}}
+    fact.max_row = max(fact.max_row, max(numbers))
+    if cells:
+        fact.max_col = max(fact.max_col,
+                           max(_column_index(letters.decode()) + 1
+                               for letters in {letters for letters, _ in cells}))
+        letters, number = cells[-1]
+        last_cell = (int(number) - 1, _column_index(letters.decode()))
+    else:
+        last_cell = (-1, -1)
+    last_row = int(rows[-1]) - 1 if rows else -1
+    if last_cell[0] >= last_row:
+        return last_cell
+    return last_row, -1
 
 
 def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:

@@ -3,17 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from ita_analytics.analysis.deltas import (
-    compute_agency_deltas,
-    compute_change_counts,
-    compute_deltas,
-    compute_movers,
-)
-from ita_analytics.analysis.levels import compute_level_transitions
-from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
 from ita_analytics.dashboard import charts, data
 from ita_analytics.dashboard.analyst_views import (
     STATUS_COLORS,
+    change_analyses,
     change_counts_long,
     change_counts_table,
     choose_year,
@@ -64,23 +57,23 @@ if year_from >= year_to:
 with st.spinner(t("กำลังคำนวณการเปลี่ยนแปลง…", "Computing the changes…")):
     # The whole range: what movement is ordinary is learned from every consecutive pair.
     results = data.load_results(filters.years, filters.agency_types, filters.provinces)
-    pair = results[results["year"].isin([year_from, year_to])]
-    agency_deltas = compute_agency_deltas(pair, year_from, year_to)
-missing = [y for y in (year_from, year_to) if not (pair["year"] == y).any()]
-if missing:
+    found = change_analyses(results, data.version(),
+                            (filters.years, filters.agency_types, filters.provinces),
+                            year_from, year_to)
+if found["missing"]:
+    missing = found["missing"]
     render_empty(f"ยังไม่มีข้อมูลปี {missing[0]} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
                  f"No data for {missing[0]} B.E. with these filters yet — import it on the Import page.")
     st.stop()
 
-both = agency_deltas.dropna(subset=["delta"])
 tiles = st.columns(3)
-tiles[0].metric(t("ประเมินทั้งสองปี", "Assessed both years"), f"{len(both):,}", border=True)
-tiles[1].metric(t("คะแนนรวมดีขึ้น", "Total improved"), f"{(both['delta'] > 0).sum():,}", border=True)
-tiles[2].metric(t("คะแนนรวมลดลง", "Total declined"), f"{(both['delta'] < 0).sum():,}", border=True)
+tiles[0].metric(t("ประเมินทั้งสองปี", "Assessed both years"), f"{found['assessed']:,}", border=True)
+tiles[1].metric(t("คะแนนรวมดีขึ้น", "Total improved"), f"{found['improved']:,}", border=True)
+tiles[2].metric(t("คะแนนรวมลดลง", "Total declined"), f"{found['declined']:,}", border=True)
 
 st.subheader(t(f"เพิ่มขึ้นและลดลงมากที่สุด {year_from} → {year_to}",
                f"Biggest risers and fallers, {year_from} → {year_to} B.E."))
-risers, fallers = compute_movers(agency_deltas, n=n, by=sort_by)
+risers, fallers = (movers.head(n) for movers in found["movers"][sort_by])
 percent = sort_by == "rel_delta"
 if len(risers) + len(fallers):
     fig = charts.diverging_bars(movers_chart_frame(risers, fallers, sort_by), "label", "value",
@@ -93,8 +86,7 @@ with rise_tab:
 with fall_tab:
     render_linked_table(movers_table(fallers, year_to), f"fallers_{year_from}_{year_to}", "chg_fallers")
 
-deltas = compute_deltas(pair, year_from, year_to)
-counts = compute_change_counts(deltas)
+counts = found["counts"]
 long = change_counts_long(counts)
 fig = charts.count_bars(long, "measure_label", "count", color="status_label",
                         color_map={status_label(s): c for s, c in STATUS_COLORS.items()},
@@ -104,24 +96,22 @@ fig.update_yaxes(categoryorder="array", categoryarray=[measure_label(m) for m in
 render_chart(fig, change_counts_table(counts), f"change_counts_{year_from}_{year_to}", "chg_counts")
 
 st.subheader(t("การเปลี่ยนแปลงที่มีนัย", "Meaningful changes"))
-movement = compute_ordinary_movement(results)
-labelled = label_changes(deltas, movement, year_to=year_to)
 st.caption(t("ช่วงปกติคำนวณจากการเปลี่ยนแปลงระหว่างปีติดกันทั้งหมดในช่วงปีที่เลือก "
              "(มัธยฐาน ± 2 × 1.4826 × MAD) เพราะไม่มีค่าความคลาดเคลื่อนมาตรฐานที่เผยแพร่ "
              "“ข้ามเกณฑ์” = ข้ามเส้นแบ่งระดับ (คะแนนรวม) หรือ 85/95 (รายตัวชี้วัด)",
              "The ordinary band comes from all consecutive-year changes in the chosen range "
              "(median ± 2 × 1.4826 × MAD), since no standard errors are published. "
              "“Crossed” = crossed a level boundary (total) or 85/95 (indicators)."))
-summary = meaningful_summary(labelled, movement)
+summary = meaningful_summary(None, None, counts=found["meaningful"])
 show_table(summary, width="stretch", key="chg_meaning_table")
 render_table_downloads(summary, f"meaningful_changes_{year_from}_{year_to}", "chg_meaning")
-unusual = unusual_total_changes(labelled, year_to)
+unusual = unusual_total_changes(found["unusual"], year_to)
 with st.expander(t(f"หน่วยงานที่คะแนนรวมเปลี่ยนเกินช่วงปกติ ({len(unusual):,})",
                    f"Agencies whose total moved beyond the ordinary band ({len(unusual):,})")):
     render_linked_table(unusual, f"unusual_changes_{year_from}_{year_to}", "chg_unusual")
 
 st.subheader(t("การเปลี่ยนระดับผลการประเมิน", "Level transitions"))
-transitions = compute_level_transitions(pair, year_from, year_to)
+transitions = found["transitions"]
 if transitions.empty:
     render_empty("ไม่มีหน่วยงานที่ประเมินทั้งสองปี", "No agency was assessed in both years.")
     st.stop()

@@ -105,7 +105,9 @@ with judge:
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
                     "Difference in mean change (with − without)"),
                   "-" if effect.difference != effect.difference else f"{effect.difference:+.2f}")
-        targets = compare_targets(data.load_results(), measures_ui.load_measures())
+        # Only ids, years and indicators: a cached frame is unpickled on every run.
+        targets = compare_targets(data.load_results(columns=measures_ui.TARGET_COLUMNS),
+                                  measures_ui.load_measures())
         st.subheader(t("เป้าหมายที่ระบุในมาตรการ เทียบกับผลจริง", "Targets stated in measures vs results"))
         if targets.empty:
             st.info(t("ยังไม่มีมาตรการที่ระบุคะแนนเป้าหมาย", "No measure states a score target yet"))

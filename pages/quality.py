@@ -15,6 +15,7 @@ from ita_analytics.dashboard.map_compare_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    map_labels,
     render_chart,
     render_empty,
     render_table_downloads,
@@ -42,8 +43,9 @@ if findings.empty:
     st.success(t("ไม่พบข้อสังเกตสำหรับตัวกรองนี้", "No findings for these filters."), icon=":material/check_circle:")
     st.stop()
 
-kinds = [c for c in CHECK_LABELS if c in set(findings["check"])]
-severities = [s for s in SEVERITY_LABELS if s in set(findings["severity"])]
+present_checks, present_severities = set(findings["check"].unique()), set(findings["severity"].unique())
+kinds = [c for c in CHECK_LABELS if c in present_checks]
+severities = [s for s in SEVERITY_LABELS if s in present_severities]
 years = sorted({int(y) for y in findings["year"].dropna()}, reverse=True)
 left, middle, right = st.columns(3)
 chosen_kinds = left.multiselect(t("ประเภทการตรวจ", "Check"), kinds, key="dq_kinds",
@@ -65,7 +67,7 @@ for col, severity in zip(cols, severities):
     col.metric(severity_label(severity), f"{(shown['severity'] == severity).sum():,}", border=True)
 
 counts = finding_counts(shown)
-counts["severity_label"] = counts["severity"].map(severity_label)
+counts["severity_label"] = map_labels(counts["severity"], severity_label)
 fig = charts.count_bars(counts, "kind", "count", color="severity_label",
                         color_map={severity_label(s): c for s, c in SEVERITY_COLORS.items()},
                         title=t("จำนวนข้อสังเกตแต่ละประเภท", "Findings per check"))

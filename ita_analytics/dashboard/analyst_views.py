@@ -7,9 +7,17 @@ import streamlit as st
 
 from ita_analytics import geo
 from ita_analytics.analysis.common import MEASURES
+from ita_analytics.analysis.deltas import (
+    compute_agency_deltas,
+    compute_change_counts,
+    compute_deltas,
+    compute_movers,
+)
+from ita_analytics.analysis.levels import compute_level_transitions
+from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.map_compare_views import agency_url
-from ita_analytics.dashboard.ui import lang, render_table_downloads, show_table, t
+from ita_analytics.dashboard.ui import lang, map_labels, render_table_downloads, show_table, t
 from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import TOOL_BY_CODE, TOOL_CODES, agency_type_en, level_en
 
@@ -77,7 +85,7 @@ def weakest_table(counts: pd.DataFrame) -> pd.DataFrame:
     """``compute_weakest_counts`` for display: indicator, agencies for which it is weakest, share %."""
     out = counts.sort_values(["count", "indicator"], ascending=[False, True])
     return pd.DataFrame({
-        t("ตัวชี้วัด", "Indicator"): out["indicator"].map(indicator_label),
+        t("ตัวชี้วัด", "Indicator"): map_labels(out["indicator"], indicator_label),
         t("จำนวนหน่วยงานที่ต่ำสุด", "Agencies where weakest"): out["count"].astype("int64"),
         t("สัดส่วน (%)", "Share (%)"): _pct(out["share"]),
     })
@@ -86,7 +94,7 @@ def weakest_table(counts: pd.DataFrame) -> pd.DataFrame:
 def distribution_view(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """``compute_indicator_distribution`` with shown labels (x = 'label', group = 'group')."""
     out = dist.copy()
-    out["label"] = out["indicator"].map(indicator_label)
+    out["label"] = map_labels(out["indicator"], indicator_label)
     if by:
         out["group"] = out[by].map(lambda v: group_value(v, by))
     return out
@@ -100,7 +108,7 @@ def distribution_table(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
              "median": t("มัธยฐาน", "Median"), "q1": "Q1", "q3": "Q3",
              "min": t("ต่ำสุด", "Min"), "max": t("สูงสุด", "Max")}
     out = dist[[*cols, *stats]].copy()
-    out["indicator"] = out["indicator"].map(indicator_label)
+    out["indicator"] = map_labels(out["indicator"], indicator_label)
     if by:
         out[by] = out[by].map(lambda v: group_value(v, by))
     return out.round(2).rename(columns={**cols, **stats})
@@ -129,14 +137,14 @@ def movers_table(movers: pd.DataFrame, year_to: int) -> pd.DataFrame:
     return pd.DataFrame({
         t("หน่วยงาน", "Agency"): movers["name"],
         "link": [agency_url(a, year_to) for a in movers["agency_id"]],
-        t("ประเภท", "Type"): movers["agency_type"].map(lambda v: group_value(v, "agency_type")),
-        t("จังหวัด", "Province"): movers["province"].map(lambda v: group_value(v, "province")),
+        t("ประเภท", "Type"): map_labels(movers["agency_type"], lambda v: group_value(v, "agency_type")),
+        t("จังหวัด", "Province"): map_labels(movers["province"], lambda v: group_value(v, "province")),
         t("คะแนนปีแรก", "Total (from)"): movers["total_from"].round(2),
         t("คะแนนปีหลัง", "Total (to)"): movers["total_to"].round(2),
         t("เปลี่ยนแปลง (คะแนน)", "Change (points)"): movers["delta"].round(2),
         t("เปลี่ยนแปลง (%)", "Change (%)"): _pct(movers["rel_delta"]),
-        t("ระดับปีแรก", "Level (from)"): movers["level_from"].map(level_label),
-        t("ระดับปีหลัง", "Level (to)"): movers["level_to"].map(level_label),
+        t("ระดับปีแรก", "Level (from)"): map_labels(movers["level_from"], level_label),
+        t("ระดับปีหลัง", "Level (to)"): map_labels(movers["level_to"], level_label),
     })
 
 
@@ -152,7 +160,7 @@ def movers_chart_frame(risers: pd.DataFrame, fallers: pd.DataFrame, by: str) -> 
     """Risers and fallers in one frame for diverging bars: label (name · province), value."""
     both = pd.concat([risers, fallers], ignore_index=True)
     labels = (both["name"].fillna("-") + " · "
-              + both["province"].map(lambda v: group_value(v, "province")).fillna("-"))
+              + map_labels(both["province"], lambda v: group_value(v, "province")).fillna("-"))
     return pd.DataFrame({"label": labels, "value": both[by]})
 
 
@@ -170,19 +178,58 @@ def change_counts_long(counts: pd.DataFrame) -> pd.DataFrame:
     """``compute_change_counts`` long for stacked bars: measure label, status label, count."""
     long = counts.melt(id_vars="measure", value_vars=list(STATUS_COLORS), var_name="status",
                        value_name="count")
-    long["measure_label"] = long["measure"].map(measure_label)
-    long["status_label"] = long["status"].map(status_label)
+    long["measure_label"] = map_labels(long["measure"], measure_label)
+    long["status_label"] = map_labels(long["status"], status_label)
     return long
 
 
 def change_counts_table(counts: pd.DataFrame) -> pd.DataFrame:
     out = counts.copy()
-    out["measure"] = out["measure"].map(measure_label)
+    out["measure"] = map_labels(out["measure"], measure_label)
     return out.rename(columns={"measure": t("คะแนน", "Measure"),
                                **{s: status_label(s) for s in STATUS_COLORS}})
 
 
-def meaningful_summary(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.DataFrame:
+MOST_MOVERS = 50
+"""The most risers and fallers the changes page offers (its "how many" choice)."""
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def change_analyses(_results: pd.DataFrame, data_version: int, filter_key: tuple, year_from: int,
+                    year_to: int) -> dict:
+    """The changes page's analyses of ``_results`` (the filters' years) for two years.
+
+    Cached per store version, filters (``filter_key``) and years: a page run that only
+    re-sorts or re-counts movers computes nothing again. What is kept is what the page
+    shows — counts, bands, up to :data:`MOST_MOVERS` movers each way, the agencies beyond
+    the ordinary band — not the per-measure deltas (a cache hit unpickles its value, and
+    those are 14 rows per agency). Keys: missing, assessed, improved, declined, movers
+    (by "delta"/"rel_delta": risers, fallers), counts, meaningful, unusual, transitions.
+    """
+    pair = _results[_results["year"].isin([year_from, year_to])]
+    present = set(pair["year"].unique())
+    missing = [y for y in (year_from, year_to) if y not in present]
+    if missing:
+        return {"missing": missing}
+    agency_deltas = compute_agency_deltas(pair, year_from, year_to)
+    both = agency_deltas.dropna(subset=["delta"])
+    deltas = compute_deltas(pair, year_from, year_to)
+    movement = compute_ordinary_movement(_results)
+    labelled = label_changes(deltas, movement, year_to=year_to)
+    return {
+        "missing": [], "assessed": len(both), "improved": int((both["delta"] > 0).sum()),
+        "declined": int((both["delta"] < 0).sum()),
+        "movers": {by: compute_movers(agency_deltas, n=MOST_MOVERS, by=by)
+                   for by in ("delta", "rel_delta")},
+        "counts": compute_change_counts(deltas),
+        "meaningful": meaningful_counts(labelled, movement),
+        "unusual": labelled[(labelled["measure"] == "total")
+                            & (labelled["movement"] == "beyond")].reset_index(drop=True),
+        "transitions": compute_level_transitions(pair, year_from, year_to),
+    }
+
+
+def meaningful_counts(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.DataFrame:
     """Per measure: ordinary band, rises and falls beyond it, changes crossing a boundary."""
     known = labelled.dropna(subset=["delta"])
     beyond = known["movement"] == "beyond"
@@ -195,8 +242,14 @@ def meaningful_summary(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.Dat
     }).groupby("measure", sort=False).sum()
     band = movement.set_index("measure")[["median_change", "threshold"]]
     out = band.join(grouped, how="inner").reindex([m for m in MEASURES if m in grouped.index])
-    out = out.reset_index()
-    out["measure"] = out["measure"].map(measure_label)
+    return out.reset_index()
+
+
+def meaningful_summary(labelled: pd.DataFrame | None, movement: pd.DataFrame | None,
+                       counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`meaningful_counts` (or the ``counts`` it gave) labelled for display."""
+    out = (meaningful_counts(labelled, movement) if counts is None else counts).copy()
+    out["measure"] = map_labels(out["measure"], measure_label)
     return out.round(2).rename(columns={
         "measure": t("คะแนน", "Measure"),
         "median_change": t("การเปลี่ยนแปลงทั่วไป (มัธยฐาน)", "Typical change (median)"),
@@ -214,7 +267,7 @@ def unusual_total_changes(labelled: pd.DataFrame, year_to: int) -> pd.DataFrame:
     return pd.DataFrame({
         t("หน่วยงาน", "Agency"): rows["name"],
         "link": [agency_url(a, year_to) for a in rows["agency_id"]],
-        t("จังหวัด", "Province"): rows["province"].map(lambda v: group_value(v, "province")),
+        t("จังหวัด", "Province"): map_labels(rows["province"], lambda v: group_value(v, "province")),
         t("คะแนนปีแรก", "Total (from)"): rows["score_from"].round(2),
         t("คะแนนปีหลัง", "Total (to)"): rows["score_to"].round(2),
         t("เปลี่ยนแปลง (คะแนน)", "Change (points)"): rows["delta"].round(2),
@@ -239,8 +292,8 @@ def transition_matrix(transitions: pd.DataFrame) -> pd.DataFrame:
 def transitions_table(transitions: pd.DataFrame) -> pd.DataFrame:
     out = transitions.sort_values(["level_from", "level_to"], key=lambda s: s.map(_level_key),
                                   ignore_index=True)
-    out = out.assign(level_from=out["level_from"].map(level_label),
-                     level_to=out["level_to"].map(level_label))
+    out = out.assign(level_from=map_labels(out["level_from"], level_label),
+                     level_to=map_labels(out["level_to"], level_label))
     return out.rename(columns={"level_from": t("ระดับปีแรก", "Level (from)"),
                                "level_to": t("ระดับปีหลัง", "Level (to)"),
                                "count": t("จำนวนหน่วยงาน", "Agencies")})
@@ -253,7 +306,7 @@ def level_view(dist: pd.DataFrame, by: str) -> pd.DataFrame:
     """``compute_level_distribution`` by group with shown group names and level labels."""
     out = dist.copy()
     out["group"] = out[by].map(lambda v: group_value(v, by))
-    out["level_label"] = out["level"].map(level_label)
+    out["level_label"] = map_labels(out["level"], level_label)
     return out
 
 
@@ -292,12 +345,12 @@ def pass_rate_table(view: pd.DataFrame, by: str) -> pd.DataFrame:
 def crossings_table(crossings: pd.DataFrame, year_to: int) -> pd.DataFrame:
     """``compute_pass_crossings`` for display, each agency linked to its page of ``year_to``."""
     return pd.DataFrame({
-        t("ทิศทาง", "Direction"): crossings["direction"].map(
+        t("ทิศทาง", "Direction"): map_labels(crossings["direction"],
             {"up": t("ผ่านเกณฑ์ใหม่", "Newly passing"), "down": t("หลุดเกณฑ์", "No longer passing")}),
         t("หน่วยงาน", "Agency"): crossings["name"],
         "link": [agency_url(a, year_to) for a in crossings["agency_id"]],
-        t("ประเภท", "Type"): crossings["agency_type"].map(lambda v: group_value(v, "agency_type")),
-        t("จังหวัด", "Province"): crossings["province"].map(lambda v: group_value(v, "province")),
+        t("ประเภท", "Type"): map_labels(crossings["agency_type"], lambda v: group_value(v, "agency_type")),
+        t("จังหวัด", "Province"): map_labels(crossings["province"], lambda v: group_value(v, "province")),
         t("คะแนนปีแรก", "Total (from)"): crossings["total_from"].round(2),
         t("คะแนนปีหลัง", "Total (to)"): crossings["total_to"].round(2),
     })

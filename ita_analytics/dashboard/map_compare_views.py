@@ -17,7 +17,7 @@ from ita_analytics.dashboard.agency_view import (
     find_matches,
 )
 from ita_analytics.dashboard.filters import set_provinces
-from ita_analytics.dashboard.ui import PLOTLY_CONFIG, fmt_pct, fmt_score, t
+from ita_analytics.dashboard.ui import PLOTLY_CONFIG, fmt_pct, fmt_score, map_labels, t
 from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import INDICATOR_NUMBERS, agency_type_en
 from ita_analytics.province_grid import province_grid
@@ -68,7 +68,7 @@ def province_tiles(values: pd.DataFrame, metric: str, selected=()) -> pd.DataFra
     tiles = province_grid().merge(values, on="province", how="left")
     tiles["n"] = tiles["n"].fillna(0).astype(int)
     fmt = fmt_pct if metric == "pass_rate" else fmt_score
-    tiles["value_text"] = tiles["value"].map(fmt)
+    tiles["value_text"] = map_labels(tiles["value"], fmt)
     tiles["selected"] = tiles["province"].isin(selected or ())
     return tiles
 
@@ -213,7 +213,7 @@ def compare_frame(results: pd.DataFrame, relative: bool) -> pd.DataFrame:
     """
     frame = results.sort_values(["agency_id", "year"]).copy()
     place = frame["province"].fillna("")
-    frame["agency"] = frame["name"] + place.map(lambda p: f" ({p})" if p else "")
+    frame["agency"] = frame["name"] + map_labels(place, lambda p: f" ({p})" if p else "")
     measures = ["total", *INDICATOR_COLS]
     if relative:
         first_year = frame.groupby("agency_id")["year"].transform("min")
@@ -240,7 +240,7 @@ def compare_table(results: pd.DataFrame) -> pd.DataFrame:
         t("รหัส", "ID"): frame["agency_id"],
         t("หน่วยงาน", "Agency"): frame["name"],
         t("ประเภท", "Type"): frame["agency_type"] if t("th", "en") == "th"
-        else frame["agency_type"].map(agency_type_en),
+        else map_labels(frame["agency_type"], agency_type_en),
         t("จังหวัด", "Province"): frame["province"],
         t("ปี", "Year"): frame["year"],
         t("คะแนนรวม", "Total"): frame["total"].round(2),
@@ -305,7 +305,7 @@ def filter_findings(findings: pd.DataFrame, checks=(), severities=(), year=None)
 def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
     """check, kind (localised), severity, count: the number of findings of each kind."""
     counts = findings.groupby(["check", "severity"]).size().rename("count").reset_index()
-    counts["kind"] = counts["check"].map(check_label)
+    counts["kind"] = map_labels(counts["check"], check_label)
     return counts.sort_values("count", ascending=False, ignore_index=True)
 
 
@@ -324,14 +324,14 @@ def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
             return "-"
         return f"{value:.2f}" if isinstance(value, float) else str(value)
     return pd.DataFrame({
-        t("ความรุนแรง", "Severity"): findings["severity"].map(severity_label),
-        t("ประเภทการตรวจ", "Check"): findings["check"].map(check_label),
+        t("ความรุนแรง", "Severity"): map_labels(findings["severity"], severity_label),
+        t("ประเภทการตรวจ", "Check"): map_labels(findings["check"], check_label),
         t("หน่วยงาน", "Agency"): findings["name"],
         "link": [agency_url(a, y) for a, y in zip(findings["agency_id"], findings["year"])],
         t("จังหวัด", "Province"): findings["province"],
         t("ปี", "Year"): findings["year"].astype("Int64"),
         t("รายละเอียด", "Details"): findings["message_th"] if t("th", "en") == "th"
         else findings["message_en"],
-        t("ค่าที่พบ", "Found"): findings["found"].map(show),
-        t("ค่าที่ควรเป็น", "Expected"): findings["expected"].map(show),
+        t("ค่าที่พบ", "Found"): map_labels(findings["found"], show),
+        t("ค่าที่ควรเป็น", "Expected"): map_labels(findings["expected"], show),
     })

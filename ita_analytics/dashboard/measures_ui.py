@@ -62,32 +62,41 @@ def load_measures(agency_ids=None, years=None, provinces=None, agency_types=None
                           norm(provinces), norm(agency_types))
 
 
-@st.cache_data(show_spinner=False)
-def _agency_options(_conn, data_version: int) -> pd.DataFrame:
+TARGET_COLUMNS = ("agency_id", "year", *(f"i{n}" for n in INDICATOR_NUMBERS))
+"""What comparing measures' targets with results reads of the results."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _agency_options(_conn, data_version: int) -> tuple[list[int], dict[int, str], dict[int, str]]:
+    """(agency ids, id → "name (province)", id → name), agencies with measures first.
+
+    A shared resource rather than a copied cache entry: nothing changes it, and at 10× the
+    national size rebuilding the labels on every run cost more than the rest of the page.
+    """
     agencies = store.load_agencies(_conn)[["agency_id", "name", "province"]]
     with_measures = set(measure_store.load_measures(_conn)["agency_id"])
     agencies["has_measures"] = agencies["agency_id"].isin(with_measures)
     # Agencies with measures first, so the seeds' agencies are one click away.
-    return agencies.sort_values(["has_measures", "agency_id"], ascending=[False, True],
-                                ignore_index=True)
+    agencies = agencies.sort_values(["has_measures", "agency_id"], ascending=[False, True],
+                                    ignore_index=True)
+    ids = [int(a) for a in agencies["agency_id"]]
+    labels = agencies["name"] + " (" + agencies["province"].fillna("-") + ")"
+    return ids, dict(zip(ids, labels.tolist())), dict(zip(ids, agencies["name"].tolist()))
 
 
 def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | None:
     """Agency and fiscal year pickers; (agency_id, name, year) or None for an empty store."""
-    options = _agency_options(data.connection(), data.version())
-    if options.empty:
+    ids, labels, names = _agency_options(data.connection(), data.version())
+    if not ids:
         return None
-    labels = dict(zip(options["agency_id"],
-                      options["name"] + " (" + options["province"].fillna("-") + ")"))
     left, right = st.columns([3, 1])
-    agency_id = left.selectbox(t("หน่วยงาน", "Agency"), list(labels), format_func=labels.get,
+    agency_id = left.selectbox(t("หน่วยงาน", "Agency"), ids, format_func=labels.get,
                                key=f"{key}_agency")
     year_options = sorted(set(years) | set(range(min(years, default=2568), max(years, default=2568) + 2)))
     year = right.selectbox(t("ปีงบประมาณ", "Fiscal year"), year_options,
                            index=len(year_options) - 2 if len(year_options) > 1 else 0,
                            key=f"{key}_year")
-    name = options.set_index("agency_id").loc[agency_id, "name"]
-    return int(agency_id), name, int(year)
+    return int(agency_id), names[agency_id], int(year)
 
 
 def _indicator_label(n: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +29,25 @@ def lang() -> str:
 def t(th: str, en: str) -> str:
     """The Thai or English text, by the chosen language."""
     return en if lang() == "en" else th
+
+
+def map_labels(values: pd.Series, label) -> pd.Series:
+    """``values.map(label)`` with ``label`` called once per distinct value, not per row.
+
+    Labels read the chosen language from the session on every call; per row that was most
+    of a page's time at national scale (22k findings: 1.8 s of 2.3 s), per value it is nothing.
+    """
+    if isinstance(label, dict):
+        label = label.get
+    codes, uniques = pd.factorize(values)
+    shown = [label(u) for u in uniques]
+    missing = codes == -1
+    if missing.any():
+        shown.append(label(values[missing].iloc[0]))
+        codes = np.where(missing, len(shown) - 1, codes)
+    out = np.empty(len(shown), dtype=object)
+    out[:] = shown
+    return pd.Series(out[codes], index=values.index, dtype=object)
 
 
 def fmt_score(value) -> str:

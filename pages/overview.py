@@ -2,13 +2,16 @@
 
 import streamlit as st
 
-from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
-from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.dashboard import charts, data
 from ita_analytics.dashboard.analyst_views import localise_level_legend
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import fmt_pct, fmt_score, render_chart, render_empty, t
-from ita_analytics.dashboard.views import indicator_matrix, kpis, localise_levels
+from ita_analytics.dashboard.views import (
+    indicator_matrix,
+    kpis,
+    localise_levels,
+    overview_analyses,
+)
 from ita_analytics.domain import NATIONAL_PASS_TARGET, RATING_RULE
 
 filters = current_filters()
@@ -24,9 +27,10 @@ if results.empty:
                  "No data for these filters yet — import results on the Import page.")
     st.stop()
 
-trend = compute_trends(results)
-passing = compute_pass_rates(results)
-tiles = kpis(trend, passing, results)
+found = overview_analyses(results, data.version(),
+                          (filters.years, filters.agency_types, filters.provinces))
+trend, passing = found["trend"], found["passing"]
+tiles = kpis(trend, passing, counts=found["assessed"])
 cols = st.columns(3)
 cols[0].metric(t(f"คะแนนเฉลี่ย ปี {tiles.year}", f"Mean total, {tiles.year}"),
                fmt_score(tiles.mean_total), tiles.mean_delta_text, border=True)
@@ -49,7 +53,7 @@ with right:
                   annotation_text=t("เป้าหมาย 80%", "Target 80%"))
     render_chart(fig, passing, "pass_rate_by_year", "ov_pass")
 
-dist = localise_levels(compute_level_distribution(results))
+dist = localise_levels(found["levels"])
 fig = charts.stacked_levels(dist, title=t("การกระจายระดับผลการประเมินรายปี (เกณฑ์ของแต่ละปี)",
                                           "Level distribution by year (each year's own rule)"))
 render_chart(localise_level_legend(fig), dist, "levels_by_year", "ov_levels")
@@ -60,7 +64,7 @@ st.caption(t(f"ปี 2562–2565 ใช้ระดับ AA–F จากค�
              "also depend on each tool's score, so levels are not comparable across the break: "
              "compare the share passing instead."))
 
-matrix, table = indicator_matrix(results)
+matrix, table = indicator_matrix(None, trend=found["indicator_trend"])
 fig = charts.heatmap(matrix, title=t("คะแนนเฉลี่ยรายตัวชี้วัด × ปี", "Mean indicator score × year"),
                      zmin=40, zmax=100)
 render_chart(fig, table, "indicator_by_year", "ov_heatmap")

@@ -204,12 +204,18 @@ def _facts(data: bytes, *, plain: bool, monkeypatch) -> dict | None:
         monkeypatch.undo()
 
 
+NOT_ZIP_PACKAGES = {"empty_xlsx", "garbage_xlsx", "password_protected_xlsx", "pdf_renamed_xlsx",
+                    "whitespace_only_xlsx"}
+"""Hostile files named .xlsx that are no zip package at all (refused before any scan)."""
+
+
 def _workbooks() -> dict[str, object]:
     """Every workbook of the hostile, broken and good corpora but the bombs (built lazily)."""
     from import_corpus import broken_files
 
     out = {f"hostile:{name}": spec.build for name, spec in hostile_files().items()
-           if not spec.bomb and spec.file_name.endswith((".xlsx", ".xlsm"))}
+           if not spec.bomb and spec.file_name.endswith((".xlsx", ".xlsm"))
+           and name not in NOT_ZIP_PACKAGES}
     for name, (data, *_) in {**good_files(), **broken_files()}.items():
         if data.startswith(b"PK"):
             out[f"corpus:{name}"] = lambda data=data: data
@@ -220,8 +226,7 @@ def _workbooks() -> dict[str, object]:
 def test_counted_scan_gives_the_token_loops_facts(name, monkeypatch):
     """Extent, cell and formula counts and error cells are the same by either path."""
     data = _workbooks()[name]()
-    if not data.startswith(b"PK"):
-        pytest.skip("not a zip package")
+    assert data.startswith(b"PK")
     assert _facts(data, plain=True, monkeypatch=monkeypatch) == \
         _facts(data, plain=False, monkeypatch=monkeypatch)
 

@@ -40,7 +40,9 @@ cols[3].metric(t("เปอร์เซ็นไทล์", "Percentile"),
 
 st.subheader(t(f"ตาราง 1 ผลการประเมินรายตัวชี้วัด ปี {rd.prev_year} และ {rd.year}",
                f"Table 1: indicators, {rd.prev_year} and {rd.year}"))
-show_table(view.indicator_table(rd), width="stretch", key="ag_table1")
+table1 = view.indicator_table(rd)
+# Tall enough for all ten indicators and the overall row, as the seed's table shows them.
+show_table(table1, width="stretch", key="ag_table1", height=35 * (len(table1) + 1) + 3)
 if not rd.has_prev:
     st.info(t(f"ไม่มีผลการประเมินของปีก่อนหน้า (ปี {rd.prev_year})",
               f"No results for the previous year ({rd.prev_year})"))

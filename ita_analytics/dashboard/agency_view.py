@@ -175,7 +175,8 @@ def indicator_table(rd: report.ReportData) -> pd.DataFrame:
              fmt_score(r["score_prev"]), fmt_score(r["score"]), fmt_change(r["change"]),
              t(r["action_th"], r["action"]) if isinstance(r["action"], str) else MISSING]
             for _, r in rd.indicators.iterrows()]
-    rows.append([t("ผลการประเมินภาพรวม", "Overall"), "", "", fmt_score(rd.total_prev),
+    # The overall row's name under the indicators (the number column is too narrow for it).
+    rows.append(["", t("ผลการประเมินภาพรวม", "Overall"), "", fmt_score(rd.total_prev),
                  fmt_score(rd.total), fmt_change(rd.total_change), rd.level or MISSING])
     return pd.DataFrame(rows, columns=header)
 
@@ -209,6 +210,11 @@ def weakest_table(rd: report.ReportData) -> pd.DataFrame:
 def total_figure(rd: report.ReportData) -> go.Figure:
     """Total by year with its level; a year without a total is a gap."""
     h = rd.history
+    if len(h):
+        # Every year from the first to the last: a year not assessed stays an empty place on
+        # the axis and a break in the line, instead of its neighbours joined over it.
+        years = range(int(h["year"].min()), int(h["year"].max()) + 1)
+        h = h.set_index("year").reindex(years).rename_axis("year").reset_index()
     fig = go.Figure(go.Scatter(
         x=h["year"].astype(str), y=h["total"], mode="lines+markers+text", connectgaps=False,
         text=[MISSING if pd.isna(v) else f"{v:.2f}" for v in h["total"]],
@@ -228,10 +234,13 @@ def peer_figure(rd: report.ReportData) -> go.Figure:
     for column, name, colour in (("score", t("หน่วยงาน", "Agency"), "#0072B2"),
                                  ("peer_median", t("มัธยฐานกลุ่ม", "Peer median"), "#E69F00"),
                                  ("peer_q3", t("ควอร์ไทล์บน", "Peer Q3"), "#009E73")):
-        fig.add_bar(x=p["label"], y=p[column], name=name, marker_color=colour)
+        # Numbers on the axis (ten slanted names were unreadable), the names in the hover.
+        fig.add_bar(x=p["indicator"].astype(str), y=p[column], name=name, marker_color=colour,
+                    hovertext=p["label"], hovertemplate="%{hovertext}<br>%{y:.2f}")
     low = pd.concat([p["score"], p["peer_median"]]).min()
     fig.update_yaxes(range=[max(0, (low if pd.notna(low) else 0) - 10), 101])
-    fig.update_layout(barmode="group", font=FONT, margin=dict(l=10, r=10, t=50, b=10),
+    fig.update_xaxes(type="category", title=t("ตัวชี้วัดที่", "Indicator"))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0), font=FONT, margin=dict(l=10, r=10, t=50, b=10),
                       title=t(f"เทียบกับ{rd.peer_group.label_th}",
                               f"Against peers: {rd.peer_group.label_en}"))
     return fig

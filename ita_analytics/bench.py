@@ -415,11 +415,12 @@ def _movement(ctx):
     ordinary, label = require("ita_analytics.analysis.movement", "compute_ordinary_movement",
                               "label_changes")
     compute_deltas = require("ita_analytics.analysis.deltas", "compute_deltas")
-    # As the deltas command runs it: the ordinary band from every year's scores (no names
-    # shown, so no text columns loaded), the labelled changes from the two years.
+    # Every agency-measure change of the latest two years labelled against the ordinary band
+    # learned from every year: scores only (labels show no names), loaded once.
     scores = _load(ctx, columns=("agency_id", "year", "total", *TOOL_CODES,
                                  *[f"i{i.number}" for i in INDICATORS]))
-    deltas = compute_deltas(_load(ctx, [ctx.previous, ctx.year]), ctx.previous, ctx.year)
+    pair = scores[scores["year"].isin([ctx.previous, ctx.year])]
+    deltas = compute_deltas(pair, ctx.previous, ctx.year)
     return label(deltas, ordinary(scores), year_to=ctx.year)
 
 

@@ -109,3 +109,23 @@ def test_ordinary_movement_is_at_least_the_floor(data):
     known = movement[movement["n"] > 0]
     assert (known["threshold"] >= 0.01).all() and (known["mad"] >= 0).all()
     assert movement.loc[movement["n"] == 0, "threshold"].isna().all()
+
+
+def test_scores_only_frames_give_the_same_deltas(demo_results):
+    """A caller that shows no names may load scores only: every number and label is the same."""
+    pair = demo_results[demo_results["year"].isin([2567, 2568])]
+    scores_only = pair.drop(columns=["name", "agency_type", "province"])
+    full = compute_deltas(pair, 2567, 2568)
+    bare = compute_deltas(scores_only, 2567, 2568)
+    assert list(bare.columns) == [c for c in full.columns
+                                  if c not in ("name", "agency_type", "province")]
+    pd.testing.assert_frame_equal(bare, full[bare.columns])
+    band = compute_ordinary_movement(demo_results)
+    pd.testing.assert_frame_equal(label_changes(bare, band, year_to=2568),
+                                  label_changes(full, band, year_to=2568)[
+                                      [*bare.columns, "movement", "crossed_level"]])
+    agencies = compute_agency_deltas(scores_only, 2567, 2568)
+    assert "name" not in agencies and len(agencies) == len(compute_agency_deltas(pair, 2567, 2568))
+    # Nong Pla Mo (seed 000): indicator 10 from 2567's "-" to 80 stays missing, never +80.
+    row = bare[(bare["agency_id"] == 1) & (bare["measure"] == "i10")].iloc[0]
+    assert row["score_to"] == 80 and np.isnan(row["delta"]) and row["status"] == "missing_from"

@@ -13,18 +13,25 @@ UNCHANGED_WITHIN = 0.005
 """Scores have two decimals: a smaller difference is no change."""
 
 
+def _id_columns(results: pd.DataFrame) -> list[str]:
+    """The id columns a frame has: a caller that shows no names loads scores only (faster)."""
+    return [c for c in ID_COLUMNS if c in results.columns]
+
+
 def _year_frame(results: pd.DataFrame, year: int, columns: list[str]) -> pd.DataFrame:
-    return results.loc[results["year"] == year, ID_COLUMNS + columns].set_index("agency_id")
+    return results.loc[results["year"] == year, _id_columns(results) + columns].set_index(
+        "agency_id")
 
 
 def _pair(results: pd.DataFrame, year_from: int, year_to: int, columns: list[str]) -> pd.DataFrame:
     """Agencies present in either year (by id), with ``<col>_from`` and ``<col>_to`` columns;
-    name, type and province from ``year_to`` where known, else from ``year_from``."""
+    name, type and province (those present) from ``year_to`` where known, else ``year_from``."""
     a = _year_frame(results, year_from, columns)
     b = _year_frame(results, year_to, columns)
     ids = a.index.union(b.index)
     a, b = a.reindex(ids), b.reindex(ids)
-    names = b[ID_COLUMNS[1:]].where(b[ID_COLUMNS[1:]].notna(), a[ID_COLUMNS[1:]])
+    labels = _id_columns(results)[1:]
+    names = b[labels].where(b[labels].notna(), a[labels])
     out = pd.concat([names, a[columns].add_suffix("_from"), b[columns].add_suffix("_to")],
                     axis=1)
     return out.reset_index()
@@ -56,7 +63,7 @@ def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     """One row per agency × measure for agencies present in either year.
 
     Measures: total, IIT, EIT, OIT, i1…i10. Output columns: agency_id, name, agency_type,
-    province, measure, score_from, score_to, delta, rel_delta, status (improved | declined |
+    province (those of the id columns ``results`` has), measure, score_from, score_to, delta, rel_delta, status (improved | declined |
     unchanged | missing_from | missing_to). A missing year stays missing, never zero.
     Rows run measure by measure, agencies in the same order within each.
     """
@@ -65,7 +72,8 @@ def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     n = len(pair)
     # Built as whole arrays (one take of the id columns, one ravel per side): assembling a
     # part per measure and concatenating cost ~4x more on the national store.
-    out = pair[ID_COLUMNS].take(np.tile(np.arange(n), len(measures))).reset_index(drop=True)
+    out = pair[_id_columns(results)].take(np.tile(np.arange(n), len(measures))).reset_index(
+        drop=True)
     out["measure"] = _labels(np.repeat(np.arange(len(measures)), n), measures)
     out["score_from"] = pair[[f"{m}_from" for m in measures]].to_numpy(
         dtype="float64", na_value=np.nan).ravel(order="F")
@@ -102,7 +110,7 @@ def compute_agency_deltas(results: pd.DataFrame, year_from: int, year_to: int) -
     pair["delta"] = (pair["total_to"] - pair["total_from"]).round(2)
     pair["rel_delta"] = pair["delta"] / pair["total_from"].where(pair["total_from"] > 0)
     pair["level_move"] = _level_move(pair, year_from, year_to)
-    return pair[ID_COLUMNS + ["total_from", "total_to", "delta", "rel_delta", "level_from",
+    return pair[_id_columns(results) + ["total_from", "total_to", "delta", "rel_delta", "level_from",
                               "level_to", "level_move", "passed_from", "passed_to"]]
 
 

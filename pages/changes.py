@@ -5,6 +5,7 @@ import streamlit as st
 
 from ita_analytics.dashboard import charts, data
 from ita_analytics.dashboard.analyst_views import (
+    CHANGE_SCORE_COLUMNS,
     STATUS_COLORS,
     change_analyses,
     change_counts_long,
@@ -56,8 +57,10 @@ if year_from >= year_to:
 
 with st.spinner(t("กำลังคำนวณการเปลี่ยนแปลง…", "Computing the changes…")):
     # The whole range: what movement is ordinary is learned from every consecutive pair.
-    results = data.load_results(filters.years, filters.agency_types, filters.provinces)
-    found = change_analyses(results, data.version(),
+    scores = data.load_results(filters.years, filters.agency_types, filters.provinces,
+                               columns=CHANGE_SCORE_COLUMNS)
+    pair = data.load_results([year_from, year_to], filters.agency_types, filters.provinces)
+    found = change_analyses(scores, pair, data.version(),
                             (filters.years, filters.agency_types, filters.provinces),
                             year_from, year_to)
 if found["missing"]:

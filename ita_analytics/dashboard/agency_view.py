@@ -36,13 +36,17 @@ class AgencyChoice:
     peers: str
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _agency_keys(_conn, data_version: int) -> pd.DataFrame:
     return store.load_agency_keys(_conn)
 
 
 def agency_keys() -> pd.DataFrame:
-    """Every name key of every agency (cached per store version)."""
+    """Every name key of every agency (per store version), shared and read-only.
+
+    A shared resource, not a copy per call: searching and labelling only read it, and at
+    10× national (83,000 agencies) unpickling a copy on every call was most of a run.
+    """
     return _agency_keys(data.connection(), data.version())
 
 

@@ -138,19 +138,25 @@ MAX_COMPARE = 10
 _COMPARE_URL_SEEN = "_cmp_url_seen"
 
 
-def agency_labels() -> dict[int, str]:
-    """agency_id → "name — type, province" for every agency (one dict per store version)."""
-    return _agency_labels(data.version())
+def agency_labels(agency_ids) -> dict[int, str]:
+    """agency_id → "name — type, province" for the given agencies.
 
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _agency_labels(data_version: int) -> dict[int, str]:
-    keys = agency_keys().drop_duplicates("agency_id")
+    Only the few the picker shows (chosen plus search matches) are labelled: one label per
+    agency of the country was 0.9 s of a cold run at 10× national, for a list never shown.
+    """
+    keys = agency_keys().drop_duplicates("agency_id").set_index("agency_id")
+    wanted = keys.loc[keys.index.intersection(list(agency_ids))]
     labels = {}
-    for r in keys.itertuples(index=False):
-        place = r.province if isinstance(r.province, str) else ""
-        labels[int(r.agency_id)] = f"{r.name} — {r.agency_type}" + (f", {place}" if place else "")
+    for agency_id, r in wanted.iterrows():
+        place = r["province"] if isinstance(r["province"], str) else ""
+        labels[int(agency_id)] = f"{r['name']} — {r['agency_type']}" + (f", {place}" if place
+                                                                      else "")
     return labels
+
+
+def known_agency_ids() -> pd.Index:
+    """Every agency id of the store, for checking ids read from the URL."""
+    return pd.Index(agency_keys()["agency_id"].unique())
 
 
 def parse_agency_ids(text: str | None, known) -> list[int]:
@@ -165,12 +171,12 @@ def parse_agency_ids(text: str | None, known) -> list[int]:
 
 def render_agency_picker() -> list[int]:
     """Search box and multiselect of up to ten agencies; the choice is kept in the URL."""
-    labels = agency_labels()
+    known = known_agency_ids()
     seen = st.query_params.get(URL_COMPARE)
     if st.session_state.get(_COMPARE_URL_SEEN) != seen:
         st.session_state[_COMPARE_URL_SEEN] = seen
-        st.session_state[COMPARE_KEY] = parse_agency_ids(seen, labels)
-    current = [a for a in st.session_state.get(COMPARE_KEY, []) if a in labels]
+        st.session_state[COMPARE_KEY] = parse_agency_ids(seen, known)
+    current = [a for a in st.session_state.get(COMPARE_KEY, []) if a in known]
     text = st.text_input(t("ค้นหาหน่วยงานเพื่อเพิ่ม (ชื่อเต็มหรือย่อ)",
                            "Search agencies to add (full or short name)"), key=COMPARE_SEARCH_KEY)
     # Options are the chosen agencies plus the matches of the search: a list of all 8,000+
@@ -178,6 +184,7 @@ def render_agency_picker() -> list[int]:
     options = current + [a for a in (find_matches(agency_keys(), text, limit=20) if text else [])
                          if a not in current]
     st.session_state[COMPARE_KEY] = current
+    labels = agency_labels(options)
     chosen = st.multiselect(t(f"หน่วยงานที่เปรียบเทียบ (สูงสุด {MAX_COMPARE})",
                               f"Agencies compared (up to {MAX_COMPARE})"), options,
                             key=COMPARE_KEY, max_selections=MAX_COMPARE,

@@ -168,9 +168,11 @@ def check_jumps(results: pd.DataFrame, k: float = JUMP_K) -> pd.DataFrame:
     col_idx, row_idx = np.nonzero(bad.T)  # indicator by indicator, rows in order
     if not len(row_idx):
         return pd.DataFrame(columns=FINDING_COLUMNS)
-    info = results.drop_duplicates(["agency_id", "year"]).set_index(["agency_id", "year"])[
-        ["name", "province"]]
     hits = changes.iloc[row_idx][["agency_id", "year"]].reset_index(drop=True)
+    # Names and places of the agencies found only (a few thousand rows, not every one).
+    found = results[results["agency_id"].isin(hits["agency_id"].unique())]
+    info = found.drop_duplicates(["agency_id", "year"]).set_index(["agency_id", "year"])[
+        ["name", "province"]]
     hits = hits.join(info, on=["agency_id", "year"])
     moved = values[row_idx, col_idx]
     limits = limit[col_idx]

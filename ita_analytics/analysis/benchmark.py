@@ -17,24 +17,30 @@ PEER_GROUPS = {
 }
 
 
-def select_peers(results: pd.DataFrame, agency_id: int, year: int, peers="type") -> pd.DataFrame:
-    """The peer rows of ``year`` (the agency included) for a peer group or a list of agency ids."""
+def select_peers(results: pd.DataFrame, agency_id: int, year: int, peers="type",
+                 columns: list[str] | None = None) -> pd.DataFrame:
+    """The peer rows of ``year`` (the agency included) for a peer group or a list of agency ids.
+
+    ``columns``: only these (one selection of the rows and columns at once: taking every text
+    column of every peer was most of a benchmark at 10× national).
+    """
     row = agency_year(results, agency_id, year)
     if row is None:
         raise ItaError(f"ไม่มีผลการประเมินของหน่วยงานนี้ในปี {year}",
                        f"No results for this agency in {year}")
-    same_year = results[results["year"] == year]
+    mask = results["year"] == year
     if isinstance(peers, str):
         if peers not in PEER_GROUPS:
             raise ItaError(f"ไม่รู้จักกลุ่มเปรียบเทียบ {peers}", f"Unknown peer group {peers}")
-        mask = pd.Series(True, index=same_year.index)
         if "type" in peers:
-            mask &= same_year["agency_type"] == row["agency_type"]
+            mask &= results["agency_type"] == row["agency_type"]
         if "province" in peers:
-            mask &= same_year["province"] == row["province"]
-        return same_year[mask]
-    ids = {int(a) for a in peers} | {int(agency_id)}
-    return same_year[same_year["agency_id"].isin(ids)]
+            mask &= results["province"] == row["province"]
+    else:
+        ids = {int(a) for a in peers} | {int(agency_id)}
+        mask &= results["agency_id"].isin(ids)
+    mask = mask.fillna(False).astype(bool)
+    return results.loc[mask] if columns is None else results.loc[mask, columns]
 
 
 def percentile_rank(values: pd.Series, score: float) -> float:
@@ -72,10 +78,11 @@ def compute_benchmark(results: pd.DataFrame, agency_id: int, year: int,
     ``table`` columns: measure, score, peer_median, peer_q1, peer_q3, percentile, rank.
     N counts the peers with a known total (the agency included).
     """
-    group = select_peers(results, agency_id, year, peers)
+    measures = [m for m in MEASURES if m in results.columns]
+    group = select_peers(results, agency_id, year, peers, columns=measures)
     row = agency_year(results, agency_id, year)
     rows = []
-    for m in [m for m in MEASURES if m in group.columns]:
+    for m in measures:
         values = group[m].astype("float64")
         score = float(row[m]) if pd.notna(row[m]) else float("nan")
         rank = int((values > score).sum() + 1) if not np.isnan(score) else None

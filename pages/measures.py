@@ -55,7 +55,7 @@ with propose:
     picked = measures_ui.render_agency_year("prop", years)
     if picked is not None and years:
         agency_id, name, year = picked
-        results = data.load_results(years=[year])
+        results = data.load_results(years=[year], columns=measures_ui.PROPOSAL_COLUMNS)
         measures_ui.render_proposals(results, agency_id, name, year)
 
 with track:
@@ -96,7 +96,8 @@ with judge:
         year_to = c3.selectbox(t("ถึงปี", "To"), [y for y in years if y > year_from],
                                key="judge_to")
         results = data.load_results(years=[year_from, year_to], provinces=filters.provinces,
-                                    agency_types=filters.agency_types)
+                                    agency_types=filters.agency_types,
+                                    columns=measures_ui.EFFECT_COLUMNS)
         measures = measures_ui.load_measures(years=[year_from])
         effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
         st.warning(t(effect.note_th, effect.note_en), icon=":material/balance:")

@@ -64,6 +64,11 @@ def load_measures(agency_ids=None, years=None, provinces=None, agency_types=None
 
 TARGET_COLUMNS = ("agency_id", "year", *(f"i{n}" for n in INDICATOR_NUMBERS))
 """What comparing measures' targets with results reads of the results."""
+EFFECT_COLUMNS = ("agency_id", "name", "province", "year", *(f"i{n}" for n in INDICATOR_NUMBERS))
+"""What the with/without-measure comparison reads (its agency list shows name and province)."""
+PROPOSAL_COLUMNS = ("agency_id", "agency_type", "province", "year",
+                    *(f"i{n}" for n in INDICATOR_NUMBERS))
+"""What proposing measures from the weakest indicators reads (peers: same type)."""
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -11,7 +11,9 @@ import pytest
 from ita_analytics import demo, store
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS_DIR = ROOT.parent / "shared" / "seeds"
+SEEDS_DIR = ROOT / "tests" / "seeds"
+"""The seed documents' text (copied from shared/seeds/, unchanged): the tests' oracle, kept in
+the repository so that a checkout anywhere can read them."""
 OUTPUT_DIR = ROOT / "test-output"
 
 

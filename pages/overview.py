@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ita_analytics.dashboard import charts, data
+from ita_analytics.dashboard import charts
 from ita_analytics.dashboard.analyst_views import localise_level_legend
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import fmt_pct, fmt_score, render_chart, render_empty, t
@@ -18,17 +18,12 @@ filters = current_filters()
 st.title(t("ภาพรวมผลการประเมิน ITA", "ITA results overview"))
 
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
-    # Only what the tiles and charts use: no names or places (much faster at scale).
-    results = data.load_results(filters.years, filters.agency_types, filters.provinces,
-                                columns=["year", "total", "passed", "level",
-                                         *(f"i{n}" for n in range(1, 11))])
-if results.empty:
+    found = overview_analyses(filters)
+if found is None:
     render_empty("ยังไม่มีข้อมูลสำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
                  "No data for these filters yet — import results on the Import page.")
     st.stop()
 
-found = overview_analyses(results, data.version(),
-                          (filters.years, filters.agency_types, filters.provinces))
 trend, passing = found["trend"], found["passing"]
 tiles = kpis(trend, passing, counts=found["assessed"])
 cols = st.columns(3)

@@ -138,14 +138,20 @@ MAX_COMPARE = 10
 _COMPARE_URL_SEEN = "_cmp_url_seen"
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _agencies_by_id(data_version: int) -> pd.DataFrame:
+    """One row per agency (name, type, province), indexed by id; shared and read-only."""
+    return agency_keys().drop_duplicates("agency_id").set_index("agency_id")
+
+
 def agency_labels(agency_ids) -> dict[int, str]:
     """agency_id → "name — type, province" for the given agencies.
 
     Only the few the picker shows (chosen plus search matches) are labelled: one label per
     agency of the country was 0.9 s of a cold run at 10× national, for a list never shown.
     """
-    keys = agency_keys().drop_duplicates("agency_id").set_index("agency_id")
-    wanted = keys.loc[keys.index.intersection(list(agency_ids))]
+    agencies = _agencies_by_id(data.version())
+    wanted = agencies.loc[agencies.index.intersection(list(agency_ids))]
     labels = {}
     for agency_id, r in wanted.iterrows():
         place = r["province"] if isinstance(r["province"], str) else ""
@@ -156,7 +162,7 @@ def agency_labels(agency_ids) -> dict[int, str]:
 
 def known_agency_ids() -> pd.Index:
     """Every agency id of the store, for checking ids read from the URL."""
-    return pd.Index(agency_keys()["agency_id"].unique())
+    return _agencies_by_id(data.version()).index
 
 
 def parse_agency_ids(text: str | None, known) -> list[int]:

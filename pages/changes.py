@@ -105,7 +105,7 @@ st.caption(t("ช่วงปกติคำนวณจากการเปล
              "The ordinary band comes from all consecutive-year changes in the chosen range "
              "(median ± 2 × 1.4826 × MAD), since no standard errors are published. "
              "“Crossed” = crossed a level boundary (total) or 85/95 (indicators)."))
-summary = meaningful_summary(None, None, counts=found["meaningful"])
+summary = meaningful_summary(found["meaningful"])
 show_table(summary, width="stretch", key="chg_meaning_table")
 render_table_downloads(summary, f"meaningful_changes_{year_from}_{year_to}", "chg_meaning")
 unusual = unusual_total_changes(found["unusual"], year_to)

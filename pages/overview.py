@@ -25,7 +25,7 @@ if found is None:
     st.stop()
 
 trend, passing = found["trend"], found["passing"]
-tiles = kpis(trend, passing, counts=found["assessed"])
+tiles = kpis(trend, passing, found["assessed"])
 cols = st.columns(3)
 cols[0].metric(t(f"คะแนนเฉลี่ย ปี {tiles.year}", f"Mean total, {tiles.year}"),
                fmt_score(tiles.mean_total), tiles.mean_delta_text, border=True)
@@ -59,7 +59,7 @@ st.caption(t(f"ปี 2562–2565 ใช้ระดับ AA–F จากค�
              "also depend on each tool's score, so levels are not comparable across the break: "
              "compare the share passing instead."))
 
-matrix, table = indicator_matrix(None, trend=found["indicator_trend"])
+matrix, table = indicator_matrix(found["indicator_trend"])
 fig = charts.heatmap(matrix, title=t("คะแนนเฉลี่ยรายตัวชี้วัด × ปี", "Mean indicator score × year"),
                      zmin=40, zmax=100)
 render_chart(fig, table, "indicator_by_year", "ov_heatmap")

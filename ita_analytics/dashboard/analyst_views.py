@@ -212,7 +212,7 @@ def change_analyses(_scores: pd.DataFrame, _pair: pd.DataFrame, data_version: in
     those are 14 rows per agency). Keys: missing, assessed, improved, declined, movers
     (by "delta"/"rel_delta": risers, fallers), counts, meaningful, unusual, transitions.
     """
-    pair = _pair[_pair["year"].isin([year_from, year_to])]
+    pair = _pair
     present = set(pair["year"].unique())
     missing = [y for y in (year_from, year_to) if y not in present]
     if missing:
@@ -251,10 +251,9 @@ def meaningful_counts(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.Data
     return out.reset_index()
 
 
-def meaningful_summary(labelled: pd.DataFrame | None, movement: pd.DataFrame | None,
-                       counts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """:func:`meaningful_counts` (or the ``counts`` it gave) labelled for display."""
-    out = (meaningful_counts(labelled, movement) if counts is None else counts).copy()
+def meaningful_summary(counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`meaningful_counts` labelled for display."""
+    out = counts.copy()
     out["measure"] = map_labels(out["measure"], measure_label)
     return out.round(2).rename(columns={
         "measure": t("คะแนน", "Measure"),

@@ -303,7 +303,9 @@ def _findings(data_version: int, years, agency_types, provinces) -> pd.DataFrame
 
 def findings_for(filters) -> pd.DataFrame:
     """``compute_checks`` over the results the shared filters keep (cached per store version)."""
-    return _findings(data.version(), filters.years, filters.agency_types, filters.provinces)
+    found = _findings(data.version(), filters.years, filters.agency_types, filters.provinces)
+    data.version()  # a commit landed while loading: the run starts again on the new data
+    return found
 
 
 def filter_findings(findings: pd.DataFrame, checks=(), severities=(), year=None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics import store
+from ita_analytics.analysis.common import INDICATOR_COLUMNS
 from ita_analytics.analysis.measures import propose_measures
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.auth_ui import analyst_user
@@ -62,12 +63,11 @@ def load_measures(agency_ids=None, years=None, provinces=None, agency_types=None
                           norm(provinces), norm(agency_types))
 
 
-TARGET_COLUMNS = ("agency_id", "year", *(f"i{n}" for n in INDICATOR_NUMBERS))
+TARGET_COLUMNS = ("agency_id", "year", *INDICATOR_COLUMNS)
 """What comparing measures' targets with results reads of the results."""
-EFFECT_COLUMNS = ("agency_id", "name", "province", "year", *(f"i{n}" for n in INDICATOR_NUMBERS))
+EFFECT_COLUMNS = ("agency_id", "name", "province", "year", *INDICATOR_COLUMNS)
 """What the with/without-measure comparison reads (its agency list shows name and province)."""
-PROPOSAL_COLUMNS = ("agency_id", "agency_type", "province", "year",
-                    *(f"i{n}" for n in INDICATOR_NUMBERS))
+PROPOSAL_COLUMNS = ("agency_id", "agency_type", "province", "year", *INDICATOR_COLUMNS)
 """What proposing measures from the weakest indicators reads (peers: same type)."""
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics import store
+from ita_analytics.analysis.common import INDICATOR_COLUMNS
 from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.dashboard import data
@@ -26,13 +27,9 @@ class Kpis:
     assessed_delta_text: str | None
 
 
-def kpis(trend: pd.DataFrame, passing: pd.DataFrame, results: pd.DataFrame | None = None, *,
-         counts: pd.Series | None = None) -> Kpis:
-    """Latest year's mean total, pass rate and count, each with the change from the year before.
-
-    ``counts`` (agencies per year) may be given instead of the results they come from.
-    """
-    counts = results.groupby("year").size() if counts is None else counts
+def kpis(trend: pd.DataFrame, passing: pd.DataFrame, counts: pd.Series) -> Kpis:
+    """Latest year's mean total, pass rate and count (``counts``: agencies per year), each with
+    the change from the year before."""
     year = int(counts.index.max())
     mean = trend.set_index("year")["mean"] if not trend.empty else pd.Series(dtype=float)
     rate = passing.set_index("year")["pass_rate"] if not passing.empty else pd.Series(dtype=float)
@@ -59,10 +56,7 @@ def indicator_label(number: int) -> str:
     return f"{number}. " + t(ind.name_th, ind.name_en)
 
 
-INDICATOR_MEASURES = tuple(f"i{n}" for n in range(1, 11))
-
-
-OVERVIEW_COLUMNS = ("year", "total", "passed", "level", *INDICATOR_MEASURES)
+OVERVIEW_COLUMNS = ("year", "total", "passed", "level", *INDICATOR_COLUMNS)
 """What the overview reads of the results: no names or places (much faster at scale)."""
 
 
@@ -75,7 +69,7 @@ def _overview_analyses(data_version: int, years: tuple | None, agency_types: tup
         return None
     return {"trend": compute_trends(results), "passing": compute_pass_rates(results),
             "levels": compute_level_distribution(results),
-            "indicator_trend": compute_trends(results, measures=INDICATOR_MEASURES),
+            "indicator_trend": compute_trends(results, measures=INDICATOR_COLUMNS),
             "assessed": results.groupby("year").size()}
 
 
@@ -95,12 +89,9 @@ def overview_analyses(filters) -> dict | None:
     return found
 
 
-def indicator_matrix(results: pd.DataFrame | None,
-                     trend: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def indicator_matrix(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(indicator × year matrix of mean scores, the same as a long table) for the heatmap,
-    from the results or from their indicators' trends."""
-    if trend is None:
-        trend = compute_trends(results, measures=INDICATOR_MEASURES)
+    from the indicators' trends (``compute_trends`` of i1…i10)."""
     trend = trend.copy()
     trend["indicator"] = trend["measure"].str[1:].astype(int)
     matrix = trend.pivot(index="indicator", columns="year", values="mean").sort_index()

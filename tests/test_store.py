@@ -7,6 +7,7 @@ import pytest
 from ita_analytics import demo, store
 from ita_analytics.errors import StoreError
 from ita_analytics.seeds import SEED_003, seed_source
+from ita_analytics.thai import normalize_agency_name
 
 
 def _agency(cur, agency_id=1, name="เทศบาลตำบลทุ่งผึ้ง", province="ลำปาง"):
@@ -102,6 +103,17 @@ def test_filters_are_pushed_into_sql(demo_conn):
     assert "เทศบาลตำบลทุ่งผึ้ง" in set(lampang["name"])
     no_ind = store.load_results(demo_conn, years=[2568], indicators=False)
     assert "i1" not in no_ind.columns and len(no_ind) > 8000
+
+
+def test_result_agencies_are_those_the_filtered_results_hold(demo_conn):
+    results = store.load_results(demo_conn, years=[2563, 2568], provinces=["ลำปาง"],
+                                 columns=["agency_id", "name", "province"])
+    agencies = store.load_result_agencies(demo_conn, years=[2563, 2568], provinces=["ลำปาง"])
+    assert list(agencies.columns) == ["agency_id", "name", "name_key", "province"]
+    assert agencies["agency_id"].is_unique
+    assert set(agencies["agency_id"]) == set(results["agency_id"])
+    row = agencies[agencies["name"] == "เทศบาลตำบลทุ่งผึ้ง"].iloc[0]
+    assert row["province"] == "ลำปาง" and row["name_key"] == normalize_agency_name(row["name"])
 
 
 def test_demo_store_holds_the_national_set(demo_conn):

@@ -16,6 +16,7 @@ from ita_analytics.store.scores import (
     load_agencies,
     load_agency_keys,
     load_agency_types,
+    load_result_agencies,
     load_results,
     load_scores_long,
     load_source_counts,
@@ -28,7 +29,7 @@ from ita_analytics.store.scores import (
 
 __all__ = [
     "SCHEMA_VERSION", "as_float", "count_agencies", "data_version", "get_meta", "insert_agencies",
-    "insert_aliases", "load_agencies", "load_agency_keys", "load_agency_types", "load_results",
+    "insert_aliases", "load_agencies", "load_agency_keys", "load_agency_types", "load_result_agencies", "load_results",
     "load_scores_long", "load_source_counts", "load_years", "migrate", "next_agency_id",
     "open_store", "refresh_results", "schema_version", "set_meta", "transaction",
     "upsert_reported", "upsert_scores",

@@ -23,6 +23,9 @@ from ita_analytics.dashboard.ui import (
     t,
 )
 
+SHOWN_ROWS = 2_000
+"""Findings listed on the page at most (10x national has over 20,000: sending them all on
+every run cost more than finding them)."""
 SEVERITY_COLORS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 
 filters = current_filters()
@@ -77,7 +80,12 @@ st.subheader(t(f"ข้อสังเกต {len(shown):,} รายการ",
 st.caption(t("ข้อผิดพลาดแสดงก่อน · คลิก “เปิด” เพื่อไปที่หน้าหน่วยงานของปีนั้น",
              "Errors first · click “Open” to go to the agency's page for that year"))
 table = findings_table(shown)
-show_table(table, width="stretch", key="dq_table", column_config={
+if len(table) > SHOWN_ROWS:  # more rows than anyone reads on screen; the downloads hold all
+    st.caption(t(f"แสดง {SHOWN_ROWS:,} รายการแรก — ดาวน์โหลด CSV/XLSX เพื่อดูทั้งหมด "
+                 "หรือเลือกประเภท ความรุนแรง หรือปีด้านบน",
+                 f"Showing the first {SHOWN_ROWS:,} — download CSV/XLSX for all of them, or "
+                 "choose a check, severity or year above"))
+show_table(table.head(SHOWN_ROWS), width="stretch", key="dq_table", column_config={
     "link": st.column_config.LinkColumn(t("หน้าหน่วยงาน", "Agency page"),
                                         display_text=t("เปิด", "Open"))})
 render_table_downloads(table, "quality_findings", "dq_findings")

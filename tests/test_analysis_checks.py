@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from ita_analytics import store
 from ita_analytics.analysis.checks import FINDING_COLUMNS, check_jumps, compute_checks
+from ita_analytics.dashboard.map_compare_views import quality_findings
 from tests.test_analysis import NONG_PLA_MO_2568, frame
 
 
@@ -88,3 +90,26 @@ def test_seed_004_is_flagged_on_the_demo_store(demo_results):
     assert others["name"].str.contains("โคกสะอาด").all()
     by_year = compute_checks(demo_results, year=2568)
     assert set(by_year["year"].dropna().astype(int)) == {2568}
+
+
+@pytest.mark.parametrize("chosen", [
+    {},
+    {"years": [2567, 2568], "provinces": ["ลำปาง"], "agency_types": ["เทศบาลตำบล"]},
+])
+def test_quality_page_reads_find_what_the_whole_frame_gives(demo_conn, chosen):
+    """The quality page runs each check on the few rows it needs; the findings must be those
+    of compute_checks over every agency-year loaded with names (here with a duplicate, too)."""
+    demo_conn.execute("""INSERT INTO agencies SELECT * REPLACE (999999 AS agency_id)
+                         FROM agencies WHERE name = 'เทศบาลตำบลทุ่งผึ้ง'""")
+    demo_conn.execute("""INSERT INTO results SELECT * REPLACE (999999 AS agency_id)
+                         FROM results r WHERE r.year = 2568 AND r.agency_id =
+                         (SELECT agency_id FROM agencies WHERE name = 'เทศบาลตำบลทุ่งผึ้ง'
+                          AND agency_id <> 999999)""")
+    args = {k: chosen.get(k) for k in ("years", "agency_types", "provinces")}
+    expected = compute_checks(store.load_results(demo_conn, **args))
+    found = quality_findings(demo_conn, **args)
+
+    def rows(frame):
+        return frame.astype(object).where(frame.notna(), None).values.tolist()
+    assert len(found) > 20 and set(found["check"]) >= {"implausible_jump", "duplicate_agency"}
+    assert rows(found[FINDING_COLUMNS]) == rows(expected[FINDING_COLUMNS])

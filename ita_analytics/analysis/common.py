@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ita_analytics.domain import INDICATORS, TOOL_CODES, indicator_weight
@@ -29,17 +30,52 @@ def agency_year(results: pd.DataFrame, agency_id: int, year: int) -> pd.Series |
     return None if hit.empty else hit.iloc[0]
 
 
+def robust_columns(values: np.ndarray, *, absolute: bool = False) -> tuple[np.ndarray, ...]:
+    """Per column of ``values``, NaN left out: count, median and MAD (median absolute deviation
+    from the median), and with ``absolute`` the median of the absolute values; NaN for a
+    column without values.
+
+    Column by column on each column's own values: NumPy's nanmedian over axis 0 plus the
+    broadcast |values − median| took 0.3 s on the 480,000 changes at 10x national, this 0.1 s.
+    """
+    width = values.shape[1]
+    count = np.zeros(width, dtype="int64")
+    median, mad, median_abs = (np.full(width, np.nan) for _ in range(3))
+    for j in range(width):
+        column = values[:, j]
+        column = column[~np.isnan(column)]
+        count[j] = len(column)
+        if len(column):
+            median[j] = np.median(column)
+            mad[j] = np.median(np.abs(column - median[j]))
+            if absolute:
+                median_abs[j] = np.median(np.abs(column))
+    return (count, median, mad, median_abs) if absolute else (count, median, mad)
+
+
 def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFrame:
     """Changes between consecutive fiscal years of the same agency, one column per measure.
 
     Output: agency_id, year (the later year), and the change of each measure (NaN when
-    either year lacks it). Pairs whose years are not consecutive are left out.
+    either year lacks it), ordered by year and agency. Agency-years whose year before is
+    missing are left out. Each year is matched to the year before by agency id, column by
+    column: sorting the whole frame by agency and year instead took 0.3 s at 10x national
+    (this: 0.05 s).
     """
     present = [m for m in measures if m in results.columns]
-    frame = results[["agency_id", "year", *present]].sort_values(["agency_id", "year"])
-    same = frame["agency_id"].eq(frame["agency_id"].shift()) & frame["year"].eq(
-        frame["year"].shift() + 1)
-    diffs = frame[present].diff()[same]
-    diffs.insert(0, "year", frame.loc[same, "year"])
-    diffs.insert(0, "agency_id", frame.loc[same, "agency_id"])
-    return diffs.reset_index(drop=True)
+    ids = results["agency_id"].to_numpy()
+    years = results["year"].to_numpy()
+    rows = {int(y): np.flatnonzero(years == y) for y in np.unique(years)}
+    later, earlier = [np.empty(0, dtype=np.intp)], [np.empty(0, dtype=np.intp)]
+    for year, now in rows.items():
+        before = rows.get(year - 1)
+        if before is not None:
+            _, i_before, i_now = np.intersect1d(ids[before], ids[now], return_indices=True)
+            later.append(now[i_now])
+            earlier.append(before[i_before])
+    later, earlier = np.concatenate(later), np.concatenate(earlier)
+    diffs = {"agency_id": ids[later], "year": years[later]}
+    for measure in present:
+        column = results[measure].to_numpy(dtype="float64", na_value=np.nan)
+        diffs[measure] = column[later] - column[earlier]
+    return pd.DataFrame(diffs)

@@ -6,7 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics import store
-from ita_analytics.analysis.checks import compute_checks
+from ita_analytics.analysis.checks import (
+    check_duplicates,
+    check_jumps,
+    check_reported,
+    combine_findings,
+)
 from ita_analytics.dashboard import charts, data
 from ita_analytics.dashboard.agency_view import (
     PEER_CODES,
@@ -277,9 +282,9 @@ CHECK_LABELS = {
 }
 SEVERITY_LABELS = {"error": ("ข้อผิดพลาด", "Error"), "warning": ("คำเตือน", "Warning"),
                    "info": ("ข้อสังเกต", "Note")}
-QUALITY_COLUMNS = ["agency_id", "name", "province", "year", "total", "level", "IIT", "EIT", "OIT",
-                   "reported_total", "reported_level", "reported_IIT", "reported_EIT",
-                   "reported_OIT", *INDICATOR_COLS]
+QUALITY_COLUMNS = ["agency_id", "year", "total", "level", "IIT", "EIT", "OIT", "reported_total",
+                   "reported_level", "reported_IIT", "reported_EIT", "reported_OIT"]
+"""What the reported check reads; names and provinces come from the agencies, once each."""
 
 
 def check_label(check: str) -> str:
@@ -292,17 +297,30 @@ def severity_label(severity: str) -> str:
     return t(th, en)
 
 
+def quality_findings(conn, years, agency_types, provinces) -> pd.DataFrame:
+    """What ``compute_checks`` finds in the results under the filters, each check reading only
+    what it needs: the jump check the consecutive-year changes the store pairs, the reported
+    check the agency-years with something reported, the duplicate check the agencies sharing
+    a name; names are read for the agencies found. Loading every agency-year with its name
+    instead made a cold run at 10x national 1.1 s (now about 0.6 s; see the README)."""
+    chosen = {"years": years, "agency_types": agency_types, "provinces": provinces}
+    parts = [check_reported(store.load_reported_results(conn, QUALITY_COLUMNS, **chosen)),
+             check_jumps(changes=store.load_consecutive_changes(conn, **chosen)),
+             check_duplicates(store.load_same_name_agencies(conn, **chosen))]
+    found = pd.concat([p["agency_id"] for p in parts]).unique()
+    return combine_findings(parts, store.load_result_agencies(conn, agency_ids=found))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _findings(data_version: int, years, agency_types, provinces) -> pd.DataFrame:
-    # Straight from the store: only the findings are kept, and caching the results frame too
-    # cost 0.5 s of pickling at 10x national for a frame no other view reads.
-    results = store.load_results(data.connection(), years=years, agency_types=agency_types,
-                                 provinces=provinces, columns=QUALITY_COLUMNS)
-    return compute_checks(results)
+    # Straight from the store: only the findings are kept (caching the results frame too cost
+    # 0.5 s of pickling at 10x national).
+    return quality_findings(data.connection(), years, agency_types, provinces)
 
 
 def findings_for(filters) -> pd.DataFrame:
-    """``compute_checks`` over the results the shared filters keep (cached per store version)."""
+    """The consistency findings over the results the shared filters keep, as
+    ``compute_checks`` finds them (cached per store version)."""
     found = _findings(data.version(), filters.years, filters.agency_types, filters.provinces)
     data.version()  # a commit landed while loading: the run starts again on the new data
     return found

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ita_analytics.domain import compute_results_frame
 
@@ -33,13 +34,18 @@ def _fetch_arrow_df(conn: duckdb.DuckDBPyConnection, sql: str, params: list | No
     by one, about ten times slower for text columns at national scale. Cast DECIMAL columns to
     DOUBLE in ``sql`` (Arrow would give Decimal objects).
 
-    The Arrow chunks are combined first: pandas keeps each text column as the chunked array
-    it was given, and taking rows from a chunked array (every sort, filter or join does) was
-    seven times slower than from one chunk (0.56 vs 0.08 s for three text columns at 10x
-    national; combining costs 0.03 s)."""
+    Text columns' Arrow chunks are combined first: pandas keeps a text column as the chunked
+    array it was given, and taking rows from a chunked array (every sort, filter or join does)
+    was seven times slower than from one chunk (0.56 vs 0.08 s for three text columns at 10x
+    national; combining costs 0.03 s). Numbers become NumPy arrays anyway: combining them
+    would only copy them once more."""
     cur = conn.cursor()
     try:
-        frame = cur.sql(sql, params=params or []).to_arrow_table().combine_chunks().to_pandas()
+        table = cur.sql(sql, params=params or []).to_arrow_table()
+        for i, field in enumerate(table.schema):
+            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                table = table.set_column(i, field, table.column(i).combine_chunks())
+        frame = table.to_pandas()
     finally:
         cur.close()
     # As .df() does: a text column with no value at all holds None (callers test `is None`).
@@ -295,7 +301,8 @@ def load_results(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None
 def load_result_agencies(conn: duckdb.DuckDBPyConnection, *,
                          years: Iterable[int] | None = None,
                          agency_types: Iterable[str] | None = None,
-                         provinces: Iterable[str] | None = None) -> pd.DataFrame:
+                         provinces: Iterable[str] | None = None,
+                         agency_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """agency_id, name, name_key, province: one row per agency with results under the filters.
 
     What a view that works on score columns alone joins to the few rows it shows: loading the
@@ -306,7 +313,7 @@ def load_result_agencies(conn: duckdb.DuckDBPyConnection, *,
         None if years is None else [int(y) for y in years],
         None if agency_types is None else list(agency_types),
         None if provinces is None else list(provinces),
-        None,
+        None if agency_ids is None else [int(a) for a in agency_ids],
     )
     return _fetch_arrow_df(conn, f"""
         SELECT a.agency_id, a.name, a.name_key, a.province

@@ -1,0 +1,95 @@
+"""Reads for the consistency checks: only the rows each check needs.
+
+The quality page checks every agency-year under its filters. Loading them all with names and
+reported values grew 5.5x for 10x the data; the jump check needs the indicator scores alone,
+the reported check only the agency-years with something reported (a handful), and names are
+read once per agency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+from ita_analytics.store.scores import (
+    INDICATOR_COLUMNS,
+    _fetch_arrow_df,
+    _fetch_df,
+    _filters,
+    load_results,
+)
+
+# Each indicator's change between an agency's consecutive years, subtracted as DOUBLE as pandas
+# subtracts the loaded scores (constants only).
+_CHANGES = ", ".join(f"CAST(b.{c} AS DOUBLE) - CAST(a.{c} AS DOUBLE) AS {c}"
+                     for c in INDICATOR_COLUMNS)
+
+
+def load_consecutive_changes(conn: duckdb.DuckDBPyConnection, *,
+                             years: Iterable[int] | None = None,
+                             agency_types: Iterable[str] | None = None,
+                             provinces: Iterable[str] | None = None) -> pd.DataFrame:
+    """Indicator changes between consecutive fiscal years of each agency, both years within
+    ``years``: agency_id, year (the later one), i1 … i10, in no particular order — what
+    :func:`ita_analytics.analysis.common.consecutive_changes` gives for the loaded results.
+
+    A self-join in DuckDB: at 10x national loading the scores and pairing them in pandas took
+    0.25 s, this 0.11 s (ordering the rows would add 0.05 s; the checks do not need it).
+    """
+    clauses, params = [], []
+    for column, values in (("a.year", years), ("b.year", years), ("g.agency_type", agency_types),
+                           ("g.province", provinces)):
+        if values is not None:
+            clauses.append(f"{column} IN (SELECT UNNEST(?))")
+            params.append([int(v) for v in values] if column.endswith("year") else list(values))
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return _fetch_arrow_df(conn, f"""
+        SELECT b.agency_id, CAST(b.year AS BIGINT) AS year, {_CHANGES}
+        FROM results a
+        JOIN results b ON b.agency_id = a.agency_id AND b.year = a.year + 1
+        JOIN agencies g ON g.agency_id = b.agency_id
+        {where}""", params)
+
+
+def load_reported_results(conn: duckdb.DuckDBPyConnection, columns: Iterable[str], *,
+                          years: Iterable[int] | None = None,
+                          agency_types: Iterable[str] | None = None,
+                          provinces: Iterable[str] | None = None) -> pd.DataFrame:
+    """:func:`load_results` ``columns`` of the agency-years with any reported value only."""
+    year_list = None if years is None else [int(y) for y in years]
+    ids = _fetch_df(conn, """SELECT DISTINCT agency_id FROM reported
+                             WHERE ? OR year IN (SELECT UNNEST(?))""",
+                    [year_list is None, year_list or []])["agency_id"]
+    frame = load_results(conn, years=year_list, agency_types=agency_types, provinces=provinces,
+                         agency_ids=[int(a) for a in ids], columns=columns)
+    reported = [c for c in frame.columns if c.startswith("reported_")]
+    return frame[frame[reported].notna().any(axis=1)].reset_index(drop=True)
+
+
+def load_same_name_agencies(conn: duckdb.DuckDBPyConnection, *,
+                            years: Iterable[int] | None = None,
+                            agency_types: Iterable[str] | None = None,
+                            provinces: Iterable[str] | None = None) -> pd.DataFrame:
+    """agency_id, name, name_key, province of the agencies with results under the filters
+    that share their normalised name and province with another such agency — all the
+    duplicate check needs, without reading every agency's name (10x national: 0.07 s)."""
+    where, params = _filters(
+        None if years is None else [int(y) for y in years],
+        None if agency_types is None else list(agency_types),
+        None if provinces is None else list(provinces),
+        None,
+    )
+    # Names shared at all are found first over the agencies alone; the results are read only
+    # to keep those of the chosen years, types and provinces.
+    return _fetch_df(conn, f"""
+        WITH shared AS (SELECT name_key, province FROM agencies
+                        GROUP BY name_key, province HAVING count(*) > 1)
+        SELECT a.agency_id, a.name, a.name_key, a.province
+        FROM agencies a
+        JOIN shared s ON s.name_key = a.name_key AND s.province IS NOT DISTINCT FROM a.province
+        WHERE a.agency_id IN (SELECT r.agency_id FROM results r
+                              JOIN agencies a ON a.agency_id = r.agency_id {where})
+        QUALIFY count(*) OVER (PARTITION BY a.name_key, a.province) > 1
+        ORDER BY a.agency_id""", params)

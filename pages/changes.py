@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from ita_analytics.dashboard import charts, data
+from ita_analytics.dashboard import charts
 from ita_analytics.dashboard.analyst_views import (
-    CHANGE_SCORE_COLUMNS,
     STATUS_COLORS,
     change_analyses,
     change_counts_long,
@@ -56,13 +55,7 @@ if year_from >= year_to:
     st.stop()
 
 with st.spinner(t("กำลังคำนวณการเปลี่ยนแปลง…", "Computing the changes…")):
-    # The whole range: what movement is ordinary is learned from every consecutive pair.
-    scores = data.load_results(filters.years, filters.agency_types, filters.provinces,
-                               columns=CHANGE_SCORE_COLUMNS)
-    pair = data.load_results([year_from, year_to], filters.agency_types, filters.provinces)
-    found = change_analyses(scores, pair, data.version(),
-                            (filters.years, filters.agency_types, filters.provinces),
-                            year_from, year_to)
+    found = change_analyses(filters, year_from, year_to)
 if found["missing"]:
     missing = found["missing"]
     render_empty(f"ยังไม่มีข้อมูลปี {missing[0]} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",

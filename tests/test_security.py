@@ -112,7 +112,7 @@ REVIEWED = {
     ("store/scores.py", "load_scores_long"): "fixed clauses with ? placeholders; values bound",
     ("store/scores.py", "load_results"): "column expressions from the constant _RESULT_COLUMNS "
                                          "(names checked); filters from _filters with ?",
-    ("store/checks.py", "load_consecutive_changes"): "the constant _CHANGES; filters with ?",
+    ("store/checks.py", "load_consecutive_changes"): "columns from the constant _MEASURE_COLUMNS (names checked); filters with ?",
     ("store/checks.py", "load_same_name_agencies"): "filters from _filters with ?",
     ("store/scores.py", "load_result_agencies"): "filters from _filters with ? placeholders",
     ("store/scores.py", "refresh_results"): "the constant _WIDE_SCORES_SQL plus fixed joins",

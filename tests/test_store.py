@@ -109,7 +109,7 @@ def test_result_agencies_are_those_the_filtered_results_hold(demo_conn):
     results = store.load_results(demo_conn, years=[2563, 2568], provinces=["ลำปาง"],
                                  columns=["agency_id", "name", "province"])
     agencies = store.load_result_agencies(demo_conn, years=[2563, 2568], provinces=["ลำปาง"])
-    assert list(agencies.columns) == ["agency_id", "name", "name_key", "province"]
+    assert list(agencies.columns) == ["agency_id", "name", "name_key", "agency_type", "province"]
     assert agencies["agency_id"].is_unique
     assert set(agencies["agency_id"]) == set(results["agency_id"])
     row = agencies[agencies["name"] == "เทศบาลตำบลทุ่งผึ้ง"].iloc[0]

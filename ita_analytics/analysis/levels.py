@@ -53,7 +53,9 @@ def compute_pass_rates(results: pd.DataFrame, by: str | None = None) -> pd.DataF
 
 
 def _levels_of(results: pd.DataFrame, year: int) -> pd.DataFrame:
-    cols = ["agency_id", "name", "agency_type", "province", "total", "level", "passed"]
+    """One year's rows by agency id: names and places (those present), total, level, passed."""
+    cols = [c for c in ("agency_id", "name", "agency_type", "province", "total", "level", "passed")
+            if c in results.columns]
     return results.loc[results["year"] == year, cols].set_index("agency_id")
 
 
@@ -65,7 +67,7 @@ def compute_level_transitions(results: pd.DataFrame, year_from: int, year_to: in
     """
     a = _levels_of(results, year_from)
     b = _levels_of(results, year_to)
-    both = a[["level"]].join(b[["level"]], how="inner", lsuffix="_from", rsuffix="_to")
+    both = a[["level"]].add_suffix("_from").join(b[["level"]].add_suffix("_to"), how="inner")
     if both.empty:
         return pd.DataFrame(columns=["level_from", "level_to", "count"])
     both = both.fillna("ไม่ทราบ")
@@ -80,7 +82,8 @@ def compute_pass_crossings(results: pd.DataFrame, year_from: int, year_to: int) 
     """
     a = _levels_of(results, year_from)
     b = _levels_of(results, year_to)
-    both = a[["total", "passed"]].join(b, how="inner", lsuffix="_from", rsuffix="_to")
+    later = b.rename(columns={"total": "total_to", "passed": "passed_to", "level": "level_to"})
+    both = a[["total", "passed"]].add_suffix("_from").join(later, how="inner")
     both = both.dropna(subset=["total_from", "total_to"])
     crossed = both[both["passed_from"].astype(bool) != both["passed_to"].astype(bool)].copy()
     crossed["direction"] = crossed["passed_to"].astype(bool).map({True: "up", False: "down"})

@@ -16,14 +16,18 @@ ORDINARY_K = 2.0
 """Changes within this many robust standard deviations of the typical change are ordinary."""
 
 
-def compute_ordinary_movement(results: pd.DataFrame, k: float = ORDINARY_K) -> pd.DataFrame:
+def compute_ordinary_movement(results: pd.DataFrame | None = None, k: float = ORDINARY_K, *,
+                              changes: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per measure, the typical change between consecutive years and the ordinary band.
 
     The scores have no published standard errors, so the band comes from the data: the
     median change ± k × 1.4826 × MAD of all consecutive-year changes of that measure.
     Output columns: measure, n, median_change, median_abs_change, mad, threshold.
+    ``changes`` as :func:`consecutive_changes` gives them (the store pairs them for the
+    changes page) stand for ``results``.
     """
-    changes = consecutive_changes(results)
+    if changes is None:
+        changes = consecutive_changes(results)
     measures = [m for m in MEASURES if m in changes.columns]
     values = changes[measures].to_numpy(dtype="float64", na_value=np.nan)
     n, median, mad, median_abs = robust_columns(values, absolute=True)

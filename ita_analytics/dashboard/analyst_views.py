@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ita_analytics import geo
+from ita_analytics import geo, store
 from ita_analytics.analysis.common import MEASURES
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
@@ -15,6 +15,7 @@ from ita_analytics.analysis.deltas import (
 )
 from ita_analytics.analysis.levels import compute_level_transitions
 from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
+from ita_analytics.dashboard import data
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.map_compare_views import agency_url
 from ita_analytics.dashboard.ui import lang, map_labels, render_table_downloads, show_table, t
@@ -190,29 +191,29 @@ def change_counts_table(counts: pd.DataFrame) -> pd.DataFrame:
                                **{s: status_label(s) for s in STATUS_COLORS}})
 
 
-CHANGE_SCORE_COLUMNS = ("agency_id", "year", *MEASURES)
-"""What learning the ordinary movement reads of every year: no names (at 10x national, all
-years with names took 1.2 s to load, the scores alone 0.3 s)."""
+PAIR_COLUMNS = ("agency_id", "year", *MEASURES, "level", "passed")
+"""What the changes page reads of its two years: scores and levels, no names — names are read
+for the agencies it lists (carrying them through every analysis of two years cost 0.35 s
+of text-column takes at 10x national)."""
 
 MOST_MOVERS = 50
 """The most risers and fallers the changes page offers (its "how many" choice)."""
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def change_analyses(_scores: pd.DataFrame, _pair: pd.DataFrame, data_version: int,
-                    filter_key: tuple, year_from: int, year_to: int) -> dict:
-    """The changes page's analyses for two years: ``_pair`` holds their results (with names),
-    ``_scores`` the score columns of every year of the filters (:data:`CHANGE_SCORE_COLUMNS`),
-    from which the ordinary movement is learned.
+def _with_names(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with name, agency_type and province by agency id, after agency_id."""
+    info = names.set_index("agency_id")[["name", "agency_type", "province"]]
+    named = frame.join(info, on="agency_id")
+    order = ["agency_id", "name", "agency_type", "province"]
+    return named[order + [c for c in frame.columns if c not in order]]
 
-    Cached per store version, filters (``filter_key``) and years: a page run that only
-    re-sorts or re-counts movers computes nothing again. What is kept is what the page
-    shows — counts, bands, up to :data:`MOST_MOVERS` movers each way, the agencies beyond
-    the ordinary band — not the per-measure deltas (a cache hit unpickles its value, and
-    those are 14 rows per agency). Keys: missing, assessed, improved, declined, movers
-    (by "delta"/"rel_delta": risers, fallers), counts, meaningful, unusual, transitions.
-    """
-    pair = _pair
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _change_analyses(data_version: int, years, agency_types, provinces, year_from: int,
+                     year_to: int) -> dict:
+    conn = data.connection()
+    chosen = {"agency_types": agency_types, "provinces": provinces}
+    pair = store.load_results(conn, years=[year_from, year_to], columns=PAIR_COLUMNS, **chosen)
     present = set(pair["year"].unique())
     missing = [y for y in (year_from, year_to) if y not in present]
     if missing:
@@ -220,19 +221,46 @@ def change_analyses(_scores: pd.DataFrame, _pair: pd.DataFrame, data_version: in
     agency_deltas = compute_agency_deltas(pair, year_from, year_to)
     both = agency_deltas.dropna(subset=["delta"])
     deltas = compute_deltas(pair, year_from, year_to)
-    movement = compute_ordinary_movement(_scores)
+    # The whole range: what movement is ordinary is learned from every consecutive pair.
+    movement = compute_ordinary_movement(changes=store.load_consecutive_changes(
+        conn, measures=MEASURES, years=years, **chosen))
     labelled = label_changes(deltas, movement, year_to=year_to)
+    movers = {by: compute_movers(agency_deltas, n=MOST_MOVERS, by=by)
+              for by in ("delta", "rel_delta")}
+    unusual = labelled[(labelled["measure"] == "total")
+                       & (labelled["movement"] == "beyond")].reset_index(drop=True)
+    shown = pd.concat([unusual["agency_id"], *(m["agency_id"] for pair_ in movers.values()
+                                                for m in pair_)]).unique()
+    names = store.load_result_agencies(conn, agency_ids=shown)
     return {
         "missing": [], "assessed": len(both), "improved": int((both["delta"] > 0).sum()),
         "declined": int((both["delta"] < 0).sum()),
-        "movers": {by: compute_movers(agency_deltas, n=MOST_MOVERS, by=by)
-                   for by in ("delta", "rel_delta")},
+        "movers": {by: tuple(_with_names(m, names) for m in pair_)
+                   for by, pair_ in movers.items()},
         "counts": compute_change_counts(deltas),
         "meaningful": meaningful_counts(labelled, movement),
-        "unusual": labelled[(labelled["measure"] == "total")
-                            & (labelled["movement"] == "beyond")].reset_index(drop=True),
+        "unusual": _with_names(unusual, names),
         "transitions": compute_level_transitions(pair, year_from, year_to),
     }
+
+
+def change_analyses(filters, year_from: int, year_to: int) -> dict:
+    """The changes page's analyses of two years under the filters; the ordinary movement is
+    learned from every consecutive pair of the filters' years.
+
+    Loaded from the store and computed inside one cached step per store version, filters and
+    years, keeping only what the page shows — counts, bands, up to :data:`MOST_MOVERS`
+    movers each way, the agencies beyond the ordinary band, transitions — so neither the
+    loaded results nor the per-measure deltas (14 rows per agency) are pickled into the
+    cache. Keys: missing, assessed, improved, declined, movers (by "delta"/"rel_delta":
+    risers, fallers), counts, meaningful, unusual, transitions.
+    """
+    def norm(values):
+        return None if values is None else tuple(sorted(values))
+    found = _change_analyses(data.version(), norm(filters.years), norm(filters.agency_types),
+                             norm(filters.provinces), year_from, year_to)
+    data.version()  # a commit landed while loading: the run starts again on the new data
+    return found
 
 
 def meaningful_counts(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.DataFrame:

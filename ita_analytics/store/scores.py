@@ -303,7 +303,8 @@ def load_result_agencies(conn: duckdb.DuckDBPyConnection, *,
                          agency_types: Iterable[str] | None = None,
                          provinces: Iterable[str] | None = None,
                          agency_ids: Iterable[int] | None = None) -> pd.DataFrame:
-    """agency_id, name, name_key, province: one row per agency with results under the filters.
+    """agency_id, name, name_key, agency_type, province: one row per agency with results under
+    the filters (and among ``agency_ids``).
 
     What a view that works on score columns alone joins to the few rows it shows: loading the
     names with every agency-year instead costs a text column of every row (seven times the
@@ -316,7 +317,7 @@ def load_result_agencies(conn: duckdb.DuckDBPyConnection, *,
         None if agency_ids is None else [int(a) for a in agency_ids],
     )
     return _fetch_arrow_df(conn, f"""
-        SELECT a.agency_id, a.name, a.name_key, a.province
+        SELECT a.agency_id, a.name, a.name_key, a.agency_type, a.province
         FROM agencies a
         WHERE a.agency_id IN (SELECT r.agency_id FROM results r
                               JOIN agencies a ON a.agency_id = r.agency_id {where})

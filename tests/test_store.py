@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from ita_analytics import demo, store
+from ita_analytics.analysis.common import MEASURES, consecutive_changes
 from ita_analytics.errors import StoreError
 from ita_analytics.seeds import SEED_003, seed_source
 from ita_analytics.thai import normalize_agency_name
@@ -175,3 +176,16 @@ def test_seed_rows_replace_synthetic_ones(demo_conn):
 def test_source_counts_label_demo_data(demo_conn):
     counts = store.load_source_counts(demo_conn)
     assert counts["demo"] > 50000 and counts["seed"] == 5
+
+
+@pytest.mark.parametrize("chosen", [{}, {"years": [2562, 2563, 2565], "provinces": ["ลำปาง"]}])
+def test_consecutive_changes_paired_in_duckdb_equal_the_pandas_ones(demo_conn, chosen):
+    changes = store.load_consecutive_changes(demo_conn, measures=MEASURES, **chosen)
+    expected = consecutive_changes(store.load_results(demo_conn, **chosen))
+    order = ["agency_id", "year"]
+    changes = changes.sort_values(order, ignore_index=True)
+    expected = expected.sort_values(order, ignore_index=True)
+    assert list(changes.columns) == list(expected.columns) and len(changes) > 100
+    # 2565 has no 2564 within the chosen years: only 2562 → 2563 pairs there.
+    assert set(changes["year"]) == ({2563} if chosen else set(range(2563, 2569)))
+    pd.testing.assert_frame_equal(changes, expected, check_dtype=False)

@@ -197,7 +197,8 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
     stored = store.load_agencies(conn)
     refs = match_agencies(valid, keys, layouts, plan, accept_suggestions=accept_suggestions,
                           create_new=create_new, decisions=decisions,
-                          known_keys=dict(zip(stored["name"], stored["name_key"])))
+                          known_keys=dict(zip(stored["name"].tolist(),
+                                              stored["name_key"].tolist())))
     valid["agency_ref"] = refs
     valid = valid[valid["agency_ref"].notna()].copy()
     if plan.continues_import_id is not None:

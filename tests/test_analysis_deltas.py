@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ita_analytics.analysis.common import MEASURES
+from ita_analytics.analysis.common import MEASURES, _median_and_mad, robust_columns
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
     compute_change_counts,
@@ -129,3 +129,22 @@ def test_scores_only_frames_give_the_same_deltas(demo_results):
     # Nong Pla Mo (seed 000): indicator 10 from 2567's "-" to 80 stays missing, never +80.
     row = bare[(bare["agency_id"] == 1) & (bare["measure"] == "i10")].iloc[0]
     assert row["score_to"] == 80 and np.isnan(row["delta"]) and row["status"] == "missing_from"
+
+
+def test_median_and_mad_from_hundredths_equal_numpys():
+    """The ordinary band's and the jump check's median and MAD, found from counts of
+    hundredths, equal NumPy's on score changes (odd and even counts), and on values that are
+    not whole hundredths (NumPy's own median then)."""
+    rng = np.random.default_rng(3)
+    for trial in range(2000):
+        n = int(rng.integers(1, 60))
+        changes = np.round(rng.uniform(0, 100, n), 2) - np.round(rng.uniform(0, 100, n), 2)
+        if trial % 4 == 0:
+            changes = rng.normal(size=n)
+        median = np.median(changes)
+        expected = [median, np.median(np.abs(changes - median))]
+        assert np.allclose(_median_and_mad(changes), expected, rtol=0, atol=1e-9)
+    values = np.array([[1.0, np.nan], [3.0, np.nan], [2.5, np.nan], [10.25, np.nan]])
+    count, median, mad = robust_columns(values)
+    assert count.tolist() == [4, 0] and median[0] == 2.75 and mad[0] == 1.0
+    assert np.isnan(median[1]) and np.isnan(mad[1])

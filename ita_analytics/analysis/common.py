@@ -30,27 +30,60 @@ def agency_year(results: pd.DataFrame, agency_id: int, year: int) -> pd.Series |
     return None if hit.empty else hit.iloc[0]
 
 
-def robust_columns(values: np.ndarray, *, absolute: bool = False) -> tuple[np.ndarray, ...]:
-    """Per column of ``values``, NaN left out: count, median and MAD (median absolute deviation
-    from the median), and with ``absolute`` the median of the absolute values; NaN for a
-    column without values.
+def _doubled_weighted_median(values: np.ndarray, counts: np.ndarray) -> int:
+    """Twice the median of ``values`` (ascending integers) each repeated ``counts`` times: the
+    sum of the two middle values (one value twice when the total is odd), an integer."""
+    cumulative = np.cumsum(counts)
+    total = int(cumulative[-1])
+    lower = values[np.searchsorted(cumulative, (total - 1) // 2, side="right")]
+    upper = values[np.searchsorted(cumulative, total // 2, side="right")]
+    return int(lower) + int(upper)
 
-    Column by column on each column's own values: NumPy's nanmedian over axis 0 plus the
-    broadcast |values − median| took 0.3 s on the 480,000 changes at 10x national, this 0.1 s.
+
+def _median_and_mad(column: np.ndarray) -> tuple[float, float]:
+    """Median and MAD of values without NaN.
+
+    Scores and their changes have two decimals, so both are found exactly from a count of
+    each value in hundredths (a histogram of at most 20,001 bins), in linear time: sorting
+    (NumPy's partition) twice per column was most of learning the ordinary movement at 10x
+    national. Values that are not whole hundredths take NumPy's median instead.
+    """
+    scaled = column * 100
+    hundredths = np.rint(scaled)
+    scaled -= hundredths  # in place: a few passes over the column in all
+    offsets = hundredths.astype(np.int64)
+    low = int(offsets.min())
+    offsets -= low
+    if np.abs(scaled, out=scaled).max() > 1e-6 or offsets.max() > 1_000_000:
+        median = float(np.median(column))
+        return median, float(np.median(np.abs(column - median)))
+    counts = np.bincount(offsets)
+    values = np.arange(low, low + len(counts))
+    median2 = _doubled_weighted_median(values, counts)  # in hundredths, doubled
+    deviation2 = np.abs(2 * values - median2)  # |value − median|, doubled
+    order = np.argsort(deviation2, kind="stable")
+    mad4 = _doubled_weighted_median(deviation2[order], counts[order])  # quadrupled
+    return median2 / 200, mad4 / 400
+
+
+def robust_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column of ``values``, NaN left out: count, median and MAD (median absolute deviation
+    from the median); NaN for a column without values.
+
+    Column by column on each column's own values (NumPy's nanmedian over axis 0 plus the
+    broadcast |values − median| took 0.3 s on the 480,000 changes at 10x national), each
+    found exactly from a count of hundredths (:func:`_median_and_mad`).
     """
     width = values.shape[1]
     count = np.zeros(width, dtype="int64")
-    median, mad, median_abs = (np.full(width, np.nan) for _ in range(3))
+    median, mad = np.full(width, np.nan), np.full(width, np.nan)
     for j in range(width):
         column = values[:, j]
         column = column[~np.isnan(column)]
         count[j] = len(column)
         if len(column):
-            median[j] = np.median(column)
-            mad[j] = np.median(np.abs(column - median[j]))
-            if absolute:
-                median_abs[j] = np.median(np.abs(column))
-    return (count, median, mad, median_abs) if absolute else (count, median, mad)
+            median[j], mad[j] = _median_and_mad(column)
+    return count, median, mad
 
 
 def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFrame:

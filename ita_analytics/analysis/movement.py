@@ -22,7 +22,7 @@ def compute_ordinary_movement(results: pd.DataFrame | None = None, k: float = OR
 
     The scores have no published standard errors, so the band comes from the data: the
     median change ± k × 1.4826 × MAD of all consecutive-year changes of that measure.
-    Output columns: measure, n, median_change, median_abs_change, mad, threshold.
+    Output columns: measure, n, median_change, mad, threshold.
     ``changes`` as :func:`consecutive_changes` gives them (the store pairs them for the
     changes page) stand for ``results``.
     """
@@ -30,11 +30,11 @@ def compute_ordinary_movement(results: pd.DataFrame | None = None, k: float = OR
         changes = consecutive_changes(results)
     measures = [m for m in MEASURES if m in changes.columns]
     values = changes[measures].to_numpy(dtype="float64", na_value=np.nan)
-    n, median, mad, median_abs = robust_columns(values, absolute=True)
+    n, median, mad = robust_columns(values)
     # A floor of one hundredth: scores have two decimals.
     threshold = np.where(n > 0, np.maximum(k * MAD_TO_SD * mad, 0.01), np.nan)
     return pd.DataFrame({"measure": measures, "n": n.astype("int64"), "median_change": median,
-                         "median_abs_change": median_abs, "mad": mad, "threshold": threshold})
+                         "mad": mad, "threshold": threshold})
 
 
 def _boundaries(measure: str, year: int) -> np.ndarray:

@@ -55,8 +55,8 @@ with propose:
     picked = measures_ui.render_agency_year("prop", years)
     if picked is not None and years:
         agency_id, name, year = picked
-        results = data.load_results(years=[year], columns=measures_ui.PROPOSAL_COLUMNS)
-        measures_ui.render_proposals(results, agency_id, name, year)
+        measures_ui.render_proposals(measures_ui.proposal_results(agency_id, year), agency_id,
+                                     name, year)
 
 with track:
     measures = measures_ui.load_measures(provinces=filters.provinces,
@@ -106,9 +106,7 @@ with judge:
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
                     "Difference in mean change (with − without)"),
                   "-" if effect.difference != effect.difference else f"{effect.difference:+.2f}")
-        # Only ids, years and indicators: a cached frame is unpickled on every run.
-        targets = compare_targets(data.load_results(columns=measures_ui.TARGET_COLUMNS),
-                                  measures_ui.load_measures())
+        targets = compare_targets(measures_ui.target_results(), measures_ui.load_measures())
         st.subheader(t("เป้าหมายที่ระบุในมาตรการ เทียบกับผลจริง", "Targets stated in measures vs results"))
         if targets.empty:
             st.info(t("ยังไม่มีมาตรการที่ระบุคะแนนเป้าหมาย", "No measure states a score target yet"))

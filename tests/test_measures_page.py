@@ -69,3 +69,21 @@ def test_measures_page_on_an_empty_store(empty_db, app_env):
     at = _open(empty_db, app_env)
     assert any("ยังไม่มีหน่วยงาน" in i.value for i in at.info)
     assert any("ยังไม่มีมาตรการ" in i.value for i in at.info)
+
+
+def test_agency_found_by_search_gets_proposals_from_its_weakest_indicators(demo_db, app_env):
+    nong_pla_mo = _nong_pla_mo(demo_db)
+    at = _open(demo_db, app_env)
+    at.text_input(key="prop_search").input("ทต.ทุ่งผึ้ง").run()
+    picker = at.selectbox(key="prop_agency")
+    found = [o for o in picker.options if "ทุ่งผึ้ง" in o]
+    assert found and "(ลำปาง)" in found[0], picker.options
+    # Agencies with measures stay one click away, and the search does not list every agency.
+    assert any("หนองปลาหมอ" in o for o in picker.options) and len(picker.options) < 100
+    at.text_input(key="prop_search").input("อบต.หนองปลาหมอ").run()
+    at.selectbox(key="prop_agency").set_value(nong_pla_mo)
+    at.selectbox(key="prop_year").set_value(2568).run()
+    assert not at.exception, at.exception
+    proposals = _table(at, "action")
+    scores = dict(zip(proposals["indicator"], proposals["score"]))
+    assert scores[10] == 80.0 and scores[9] == 90.0  # seed 000: urgent 10, improve 9

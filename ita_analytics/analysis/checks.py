@@ -27,7 +27,7 @@ JUMP_K = 6.0
 
 def _findings(frame: pd.DataFrame, check: str, severity: str, measure, found, expected,
               message_th, message_en) -> pd.DataFrame:
-    # Name and province stay empty when ``frame`` has only scores: compute_checks fills them.
+    # Name and province stay empty when ``frame`` has only scores: combine_findings fills them.
     out = frame[[c for c in ("agency_id", "name", "province", "year") if c in frame]].copy()
     out["check"], out["severity"], out["measure"] = check, severity, measure
     out["found"], out["expected"] = found, expected

@@ -44,9 +44,9 @@ def _median_and_mad(column: np.ndarray) -> tuple[float, float]:
     """Median and MAD of values without NaN.
 
     Scores and their changes have two decimals, so both are found exactly from a count of
-    each value in hundredths (a histogram of at most 20,001 bins), in linear time: sorting
-    (NumPy's partition) twice per column was most of learning the ordinary movement at 10x
-    national. Values that are not whole hundredths take NumPy's median instead.
+    each value in hundredths (changes of 0–100 scores fall in 20,001 bins), in linear time:
+    NumPy's median (a partial sort) twice per column took twice as long at 10x national.
+    Values that are not whole hundredths take NumPy's median instead.
     """
     scaled = column * 100
     hundredths = np.rint(scaled)
@@ -93,7 +93,7 @@ def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFram
     either year lacks it), ordered by year and agency. Agency-years whose year before is
     missing are left out. Each year is matched to the year before by agency id, column by
     column: sorting the whole frame by agency and year instead took 0.3 s at 10x national
-    (this: 0.05 s).
+    (this: 0.1 s).
     """
     present = [m for m in measures if m in results.columns]
     ids = results["agency_id"].to_numpy()

@@ -23,9 +23,9 @@ from ita_analytics.dashboard.ui import (
     t,
 )
 
+# Findings listed on the page at most: 10x national has over 20,000, and sending them all on
+# every run cost more than finding them (a bare string here would be shown: Streamlit magic).
 SHOWN_ROWS = 2_000
-"""Findings listed on the page at most (10x national has over 20,000: sending them all on
-every run cost more than finding them)."""
 SEVERITY_COLORS = {"error": "#D55E00", "warning": "#E69F00", "info": "#56B4E9"}
 
 filters = current_filters()

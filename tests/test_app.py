@@ -110,3 +110,26 @@ def test_pages_are_thin():
         lines = page.read_text(encoding="utf-8").splitlines()
         assert len(lines) <= 200, f"{page.name} has {len(lines)} lines: move logic into the package"
         assert "SELECT " not in page.read_text(encoding="utf-8"), f"SQL in {page.name}"
+
+
+def _bare_strings(nodes) -> list[int]:
+    """Lines of string expressions Streamlit's magic would write on the page (outside
+    functions and classes; the module docstring is not shown)."""
+    found = []
+    for node in nodes:
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+                and isinstance(node.value.value, str):
+            found.append(node.lineno)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found += _bare_strings(ast.iter_child_nodes(node))
+    return found
+
+
+def test_no_page_shows_a_stray_string():
+    # A constant's docstring under it in a page script was shown at the top of the page.
+    scripts = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+    for script in scripts:
+        body = ast.parse(script.read_text(encoding="utf-8")).body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        assert not _bare_strings(body), f"{script.name}: lines {_bare_strings(body)}"

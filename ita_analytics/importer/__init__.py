@@ -194,11 +194,9 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
     compare_reported(valid, layouts, plan)
     valid = check_places(valid, layouts, plan)
     keys = store.load_agency_keys(conn)
-    stored = store.load_agencies(conn)
     refs = match_agencies(valid, keys, layouts, plan, accept_suggestions=accept_suggestions,
                           create_new=create_new, decisions=decisions,
-                          known_keys=dict(zip(stored["name"].tolist(),
-                                              stored["name_key"].tolist())))
+                          known_keys=store_imports.load_agency_name_keys(conn))
     valid["agency_ref"] = refs
     valid = valid[valid["agency_ref"].notna()].copy()
     if plan.continues_import_id is not None:

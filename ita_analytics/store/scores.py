@@ -141,6 +141,20 @@ def upsert_scores(cur: duckdb.DuckDBPyConnection, scores: pd.DataFrame, *,
         refresh_results(cur, frame[["agency_id", "year"]].drop_duplicates())
 
 
+def insert_scores(cur: duckdb.DuckDBPyConnection, scores: pd.DataFrame) -> None:
+    """Insert indicator scores (columns :data:`SCORE_COLUMNS`) of agency-years that hold none.
+
+    A plain INSERT for an import, which deletes the agency-years it writes first: checking
+    every row for a conflict (``INSERT OR REPLACE``) cost 80 ms instead of 60 for a national
+    year. Results are not refreshed (call :func:`refresh_results`)."""
+    frame = scores.reindex(columns=SCORE_COLUMNS)
+    _with_frame(cur, "new_scores", frame, """
+        INSERT INTO scores
+        SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT), CAST(indicator AS TINYINT),
+               CAST(round(score, 2) AS DECIMAL(5, 2)), source, CAST(import_id AS INTEGER)
+        FROM new_scores""")
+
+
 def upsert_reported(cur: duckdb.DuckDBPyConnection, reported: pd.DataFrame, *,
                     refresh: bool = True) -> None:
     """Insert or replace reported totals, levels and tool scores (columns :data:`REPORTED_COLUMNS`)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -34,8 +35,19 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, float) and np.isnan(value):
         return None
-    text = clean_text(str(value))
+    text = str(value)
+    if not _is_clean(text):
+        text = clean_text(text)
     return text or None
+
+
+def _is_clean(text: str) -> bool:
+    """Whether ``clean_text`` would return ``text`` unchanged, tested in C (most names are
+    clean already: 9 → 2 ms for a national list). Printable text holds no control, invisible
+    or bidi mark, no-break space or whitespace but the plain space (all non-printable)."""
+    return (text.isprintable() and unicodedata.is_normalized("NFC", text)
+            and "\u0e4d\u0e32" not in text and "  " not in text
+            and not text.startswith(" ") and not text.endswith(" "))
 
 
 def _texts(values: pd.Series) -> pd.Series:
@@ -68,6 +80,8 @@ def _frame(sheet: Sheet, layout: SheetLayout) -> pd.DataFrame:
 
 
 _NO_SCORE_TEXTS = ["", "-", "–", "—"]
+_NUMBERS_ONLY = ("empty", "floating", "integer", "mixed-integer-float")
+"""What pandas' infer_dtype names a column of numbers and blanks (no text, no booleans)."""
 
 
 def _has_value(values: pd.Series) -> np.ndarray:
@@ -75,6 +89,8 @@ def _has_value(values: pd.Series) -> np.ndarray:
     dash. Only text cells go through pandas' string type: turning the numbers into text too
     took 45 ms for the national file's score columns."""
     filled = values.notna().to_numpy(dtype=bool, copy=True)
+    if pd.api.types.infer_dtype(values, skipna=True) in _NUMBERS_ONLY:
+        return filled  # no text at all, known from one pass in C
     text = np.array([isinstance(v, str) for v in values], dtype=bool)
     if text.any():
         stripped = values[text].astype("string").str.strip()

@@ -388,8 +388,8 @@ def _scan_plain(buffer: bytes, fact: _SheetXmlFacts) -> tuple[int, int] | None:
         return None
     cells = _PLAIN_CELL_REF.findall(buffer)
     rows = _PLAIN_ROW_REF.findall(buffer)
-    if len(cells) != len(_CELL_START.findall(buffer)) or \
-            len(rows) != len(_ROW_START.findall(buffer)):
+    if not _all_starts(buffer, len(cells), _CELL_START, b"<c", b"<col") or \
+            not _all_starts(buffer, len(rows), _ROW_START, b"<row"):
         return None
     if not cells and not rows:
         return -1, -1
@@ -408,6 +408,17 @@ def _scan_plain(buffer: bytes, fact: _SheetXmlFacts) -> tuple[int, int] | None:
     if last_cell[0] >= last_row:
         return last_cell
     return last_row, -1
+
+
+def _all_starts(buffer: bytes, found: int, start: re.Pattern, literal: bytes,
+                other: bytes | None = None) -> bool:
+    """Whether ``found`` (matches that begin with ``start``) is every match of ``start``.
+
+    ``found`` ≤ matches of ``start`` ≤ count of ``literal`` − count of ``other`` (a longer tag
+    that never matches, such as <col for <c): when the bound is ``found``, counting the
+    literal in C settles it without the pattern (10 ms on the national sheet)."""
+    bound = buffer.count(literal) - (buffer.count(other) if other else 0)
+    return bound == found or len(start.findall(buffer)) == found
 
 
 def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
@@ -450,7 +461,9 @@ def _refuse_dtd(archive: zipfile.ZipFile, file_name: str) -> None:
         tail = b""
         for chunk in _chunks(archive, info.filename):
             window = tail + chunk
-            if any(mark in window for mark in _DTD_MARKS):
+            # Every mark holds "<!" (UTF-8) or "<\0!" (UTF-16): two searches before six.
+            if (b"<!" in window or b"<\x00!" in window) and \
+                    any(mark in window for mark in _DTD_MARKS):
                 raise _unsafe(file_name, "มีการประกาศ DTD/ENTITY ใน XML",
                               "declares a DTD/ENTITY in its XML")
             # The literal test first (as in _scan_plain): 23 ms → 2 ms on the national sheet.

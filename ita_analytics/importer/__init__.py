@@ -14,7 +14,7 @@ import pandas as pd
 
 from ita_analytics import store
 from ita_analytics.backup import auto_backup
-from ita_analytics.domain import FIRST_YEAR, TOOL_CODES
+from ita_analytics.domain import FIRST_YEAR, TOOL_CODES, round2_array
 from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
 from ita_analytics.importer.normalise import column_label, extract_long, extract_wide
 from ita_analytics.importer.plan import (
@@ -228,7 +228,10 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
         "year": np.tile(valid["year"].to_numpy(), len(INDICATOR_ROLES)),
         "indicator": np.repeat(np.array([int(role[1:]) for role in INDICATOR_ROLES],
                                         dtype="int64"), len(valid)),
-        "score": valid[list(INDICATOR_ROLES)].to_numpy(dtype="float64").ravel(order="F"),
+        # Two decimals, as stored: the plan (preview, diff, fuzz check) holds what the commit
+        # writes (a 1e-38 cell was planned as such and stored as 0.00).
+        "score": round2_array(valid[list(INDICATOR_ROLES)].to_numpy(dtype="float64")
+                              .ravel(order="F")),
     })
     scores = scores[scores["score"].notna()]
     plan.scores = scores.sort_values(["agency_ref", "year", "indicator"],

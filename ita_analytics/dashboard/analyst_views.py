@@ -255,10 +255,8 @@ def change_analyses(filters, year_from: int, year_to: int) -> dict:
     cache. Keys: missing, assessed, improved, declined, movers (by "delta"/"rel_delta":
     risers, fallers), counts, meaningful, unusual, transitions.
     """
-    def norm(values):
-        return None if values is None else tuple(sorted(values))
-    found = _change_analyses(data.version(), norm(filters.years), norm(filters.agency_types),
-                             norm(filters.provinces), year_from, year_to)
+    found = _change_analyses(data.version(), data.norm(filters.years), data.norm(filters.agency_types),
+                             data.norm(filters.provinces), year_from, year_to)
     data.version()  # a commit landed while loading: the run starts again on the new data
     return found
 

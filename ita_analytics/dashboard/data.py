@@ -63,6 +63,11 @@ def _load_results(_conn, data_version: int, years: tuple | None, agency_types: t
                               provinces=provinces, indicators=indicators, columns=columns)
 
 
+def norm(values) -> tuple | None:
+    """A filter's values as a cache key: sorted tuple, or None for "all"."""
+    return None if values is None else tuple(sorted(values))
+
+
 def load_results(years=None, agency_types=None, provinces=None, indicators=True,
                  columns=None) -> pd.DataFrame:
     """``store.load_results`` for the filters, cached per store version (copy before mutating).
@@ -70,8 +75,6 @@ def load_results(years=None, agency_types=None, provinces=None, indicators=True,
     Pass ``columns`` when the view needs only some: a cache hit unpickles the whole frame, so
     a smaller frame is faster on every run, not only the first.
     """
-    def norm(values):
-        return None if values is None else tuple(sorted(values))
     frame = _load_results(connection(), version(), norm(years), norm(agency_types),
                           norm(provinces), indicators, norm(columns))
     version()  # a commit landed while loading: the frame may be newer than the run's version

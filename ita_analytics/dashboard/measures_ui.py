@@ -58,10 +58,8 @@ def _load_measures(_conn, data_version: int, agency_ids: tuple | None, years: tu
 
 def load_measures(agency_ids=None, years=None, provinces=None, agency_types=None) -> pd.DataFrame:
     """``store.measures.load_measures`` cached per store version (copy before mutating)."""
-    def norm(values):
-        return None if values is None else tuple(sorted(values))
-    return _load_measures(data.connection(), data.version(), norm(agency_ids), norm(years),
-                          norm(provinces), norm(agency_types))
+    return _load_measures(data.connection(), data.version(), data.norm(agency_ids), data.norm(years),
+                          data.norm(provinces), data.norm(agency_types))
 
 
 TARGET_COLUMNS = ("agency_id", "year", *INDICATOR_COLUMNS)

@@ -81,10 +81,8 @@ def overview_analyses(filters) -> dict | None:
     like recomputing them over every agency-year (at 10× national, 0.35 s of a 0.6 s run),
     and the results frame is not pickled into the cache on a cold run either.
     """
-    def norm(values):
-        return None if values is None else tuple(sorted(values))
-    found = _overview_analyses(data.version(), norm(filters.years), norm(filters.agency_types),
-                               norm(filters.provinces))
+    found = _overview_analyses(data.version(), data.norm(filters.years), data.norm(filters.agency_types),
+                               data.norm(filters.provinces))
     data.version()  # a commit landed while loading: the run starts again on the new data
     return found
 

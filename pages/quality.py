@@ -1,5 +1,7 @@
 """คุณภาพข้อมูล / Data quality: consistency-check findings, filterable, each linking to its agency."""
 
+from functools import partial
+
 import streamlit as st
 
 from ita_analytics.dashboard import charts
@@ -15,6 +17,7 @@ from ita_analytics.dashboard.map_compare_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    lang,
     map_labels,
     render_chart,
     render_empty,
@@ -79,13 +82,13 @@ render_chart(fig, counts[["kind", "severity_label", "count"]], "quality_counts",
 st.subheader(t(f"ข้อสังเกต {len(shown):,} รายการ", f"{len(shown):,} findings"))
 st.caption(t("ข้อผิดพลาดแสดงก่อน · คลิก “เปิด” เพื่อไปที่หน้าหน่วยงานของปีนั้น",
              "Errors first · click “Open” to go to the agency's page for that year"))
-table = findings_table(shown)
-if len(table) > SHOWN_ROWS:  # more rows than anyone reads on screen; the downloads hold all
+if len(shown) > SHOWN_ROWS:  # more rows than anyone reads on screen; the downloads hold all
     st.caption(t(f"แสดง {SHOWN_ROWS:,} รายการแรก — ดาวน์โหลด CSV/XLSX เพื่อดูทั้งหมด "
                  "หรือเลือกประเภท ความรุนแรง หรือปีด้านบน",
                  f"Showing the first {SHOWN_ROWS:,} — download CSV/XLSX for all of them, or "
                  "choose a check, severity or year above"))
-show_table(table.head(SHOWN_ROWS), width="stretch", key="dq_table", column_config={
-    "link": st.column_config.LinkColumn(t("หน้าหน่วยงาน", "Agency page"),
-                                        display_text=t("เปิด", "Open"))})
-render_table_downloads(table, "quality_findings", "dq_findings")
+show_table(findings_table(shown.head(SHOWN_ROWS)), width="stretch", key="dq_table",
+           column_config={"link": st.column_config.LinkColumn(
+               t("หน้าหน่วยงาน", "Agency page"), display_text=t("เปิด", "Open"))})
+# All findings in the downloads, their table built only when one is asked for.
+render_table_downloads(partial(findings_table, shown, lang()), "quality_findings", "dq_findings")

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from ita_analytics import store
-from ita_analytics.analysis.checks import FINDING_COLUMNS, check_jumps, compute_checks
-from ita_analytics.dashboard.map_compare_views import quality_findings
+from ita_analytics.analysis.checks import (
+    FINDING_COLUMNS,
+    _beyond_bounds,
+    check_jumps,
+    compute_checks,
+)
+from ita_analytics.dashboard.map_compare_views import findings_table, quality_findings
 from tests.test_analysis import NONG_PLA_MO_2568, frame
 
 
@@ -70,6 +76,45 @@ def test_an_implausible_jump_is_found_for_its_indicator_only():
     assert list(findings.columns) == FINDING_COLUMNS
     # Every other move is the same +1 (MAD 0), so the band is its floor of ±1 point.
     assert findings.iloc[0]["expected"] == 1.0
+
+
+def test_jumps_are_tested_in_exact_hundredths():
+    """A move of exactly the band is not beyond it, although 64.01 − 63.01 is
+    1.0000000000000071 in binary floating point; a hundredth more is."""
+    rows = [(a, "ลำปาง", y, [50] * 10) for a in range(1, 31) for y in (2567, 2568)]
+    rows += [(31, "ลำปาง", 2567, [50] * 6 + [63.01] + [50] * 3),
+             (31, "ลำปาง", 2568, [50] * 6 + [64.01] + [50] * 3),
+             (32, "ลำปาง", 2567, [50] * 6 + [63.01] + [50] * 3),
+             (32, "ลำปาง", 2568, [50] * 6 + [64.02] + [50] * 3)]
+    assert 64.01 - 63.01 > 1.0
+    findings = check_jumps(frame(rows))
+    assert findings[["agency_id", "measure", "found", "expected"]].values.tolist() == \
+        [[32, "i7", 1.01, 1.0]]
+    assert findings.iloc[0]["message_en"] == \
+        "indicator 7 moved +1.01 from the year before, beyond the usual ±1.00"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_jump_bounds_select_what_the_band_does(seed):
+    rng = np.random.default_rng(seed)
+    h = np.arange(-3000, 3001)
+    for _ in range(300):
+        median = rng.integers(-2000, 2000) / 2
+        limit = max(float(rng.uniform(0, 1500)), 100.0) if seed else float(rng.integers(0, 600))
+        above, below = _beyond_bounds(median, limit)
+        assert np.array_equal((h >= above) | (h <= below), np.abs(h - median) > limit)
+
+
+def test_findings_table_for_a_download_needs_no_session(demo_results):
+    """A download builds its table after the script run: in the language it is given."""
+    findings = compute_checks(demo_results)
+    table = findings_table(findings, "en")
+    assert len(table) == len(findings) and table.columns[0] == "Severity"
+    first = findings.iloc[0]
+    assert table.iloc[0]["Details"] == first["message_en"]
+    assert table.iloc[0]["link"].startswith("agency?") and str(first["agency_id"]) in \
+        table.iloc[0]["link"]
+    assert findings_table(findings, "th").columns[0] == "ความรุนแรง"
 
 
 def test_too_few_changes_give_no_jump_findings():

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ita_analytics.analysis.common import MEASURES, _median_and_mad, robust_columns
+from ita_analytics.analysis.common import (
+    MEASURES,
+    _median_and_mad,
+    robust_columns,
+    robust_hundredths,
+    to_hundredths,
+)
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
     compute_change_counts,
@@ -148,3 +154,20 @@ def test_median_and_mad_from_hundredths_equal_numpys():
     count, median, mad = robust_columns(values)
     assert count.tolist() == [4, 0] and median[0] == 2.75 and mad[0] == 1.0
     assert np.isnan(median[1]) and np.isnan(mad[1])
+
+
+def test_medians_and_mads_of_hundredths_equal_those_of_the_scores():
+    """The jump check and the store's changes count whole hundredths, whatever the values
+    left where a change is unknown hold: the same count, median and MAD (in hundredths)."""
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(1, 80))
+        changes = np.round(rng.uniform(0, 100, (n, 3)), 2) - np.round(rng.uniform(0, 100, (n, 3)), 2)
+        changes[rng.random((n, 3)) < 0.3] = np.nan
+        hundredths, known = to_hundredths(changes)
+        noisy = np.where(known, hundredths, rng.integers(-9999, 9999, (n, 3))).astype(np.int16)
+        count, median, mad = robust_hundredths(noisy, known)
+        expected = robust_columns(changes)
+        assert count.tolist() == expected[0].tolist()
+        assert np.array_equal(median / 100, expected[1], equal_nan=True)
+        assert np.array_equal(mad / 100, expected[2], equal_nan=True)

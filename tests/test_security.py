@@ -112,7 +112,8 @@ REVIEWED = {
     ("store/scores.py", "load_scores_long"): "fixed clauses with ? placeholders; values bound",
     ("store/scores.py", "load_results"): "column expressions from the constant _RESULT_COLUMNS "
                                          "(names checked); filters from _filters with ?",
-    ("store/checks.py", "load_consecutive_changes"): "columns from the constant _MEASURE_COLUMNS (names checked); filters with ?",
+    ("store/checks.py", "_pairs_sql"): "columns from the constant _MEASURE_COLUMNS (names "
+                                        "checked) in fixed templates; filters with ?",
     ("store/checks.py", "load_same_name_agencies"): "filters from _filters with ?",
     ("store/scores.py", "load_result_agencies"): "filters from _filters with ? placeholders",
     ("store/scores.py", "refresh_results"): "the constant _WIDE_SCORES_SQL plus fixed joins",
@@ -131,7 +132,8 @@ def _is_built(node: ast.AST) -> bool:
 
 def string_built_sql(source: str) -> list[tuple[str, int]]:
     """(function, line) of each SQL call whose SQL is built at run time, directly or through a
-    variable assigned (or += extended) with built text in the same function."""
+    variable assigned (or += extended) with built text in the same function, and of each
+    ``*_sql`` helper returning built text (its callers run what it built)."""
     found = []
     tree = ast.parse(source)
     scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]
@@ -148,6 +150,12 @@ def string_built_sql(source: str) -> list[tuple[str, int]]:
             elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
                 assigned.setdefault(node.target.id, []).append(
                     ast.BinOp(ast.Name(node.target.id), ast.Add(), node.value))
+        if getattr(scope, "name", "").endswith("_sql"):  # a helper that builds SQL for others
+            for node in nodes:
+                if isinstance(node, ast.Return) and node.value is not None:
+                    value = node.value.elts[0] if isinstance(node.value, ast.Tuple) else node.value
+                    if _is_built(value):
+                        found.append((scope.name, node.lineno))
         for node in nodes:
             if not isinstance(node, ast.Call):
                 continue
@@ -176,8 +184,11 @@ def find3(conn, name):
     return _fetch_df(conn, sql)
 def fine(conn, name):
     conn.execute("SELECT * FROM agencies WHERE name = ?", [name])
+def _where_sql(name):
+    return f"SELECT * FROM agencies WHERE name = '{name}'", []
 '''
-    assert [f for f, _ in string_built_sql(planted)] == ["find", "find2", "find3"]
+    assert sorted(f for f, _ in string_built_sql(planted)) == ["_where_sql", "find", "find2",
+                                                               "find3"]
 
 
 def test_no_string_built_sql_outside_reviewed_places():

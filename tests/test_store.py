@@ -1,11 +1,13 @@
 """The store: schema and migrations, round trips, transactions, results, demo data."""
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
 from ita_analytics import demo, store
 from ita_analytics.analysis.common import MEASURES, consecutive_changes
+from ita_analytics.analysis.movement import compute_ordinary_movement
 from ita_analytics.errors import StoreError
 from ita_analytics.seeds import SEED_003, seed_source
 from ita_analytics.thai import normalize_agency_name
@@ -189,3 +191,26 @@ def test_consecutive_changes_paired_in_duckdb_equal_the_pandas_ones(demo_conn, c
     # 2565 has no 2564 within the chosen years: only 2562 → 2563 pairs there.
     assert set(changes["year"]) == ({2563} if chosen else set(range(2563, 2569)))
     pd.testing.assert_frame_equal(changes, expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("chosen", [{}, {"years": [2566, 2567, 2568], "agency_types": ["เทศบาลตำบล"]}])
+def test_change_hundredths_are_the_changes_exactly(demo_conn, chosen):
+    """The jump check's and the ordinary band's input: the same pairs as
+    load_consecutive_changes, each change in whole hundredths, and the same band from them."""
+    hundredths = store.load_change_hundredths(demo_conn, measures=MEASURES, **chosen)
+    changes = store.load_consecutive_changes(demo_conn, measures=MEASURES, **chosen)
+    assert hundredths.measures == tuple(MEASURES) and len(hundredths) == len(changes) > 1000
+    assert hundredths.values.dtype == np.int16 and hundredths.values.flags["F_CONTIGUOUS"]
+    got = pd.DataFrame(np.where(hundredths.known, hundredths.values / 100, np.nan),
+                       columns=list(MEASURES))
+    got.insert(0, "year", hundredths.year)
+    got.insert(0, "agency_id", hundredths.agency_id)
+    order = ["agency_id", "year"]
+    got = got.sort_values(order, ignore_index=True)
+    changes = changes.sort_values(order, ignore_index=True)
+    assert got[order].equals(changes[order].astype(got[order].dtypes))
+    assert np.array_equal(np.isnan(got[list(MEASURES)]), np.isnan(changes[list(MEASURES)]))
+    assert np.allclose(got[list(MEASURES)], changes[list(MEASURES)], rtol=0, atol=1e-9,
+                       equal_nan=True)
+    pd.testing.assert_frame_equal(compute_ordinary_movement(hundredths=hundredths),
+                                  compute_ordinary_movement(changes=changes))

@@ -40,6 +40,23 @@ def _doubled_weighted_median(values: np.ndarray, counts: np.ndarray) -> int:
     return int(lower) + int(upper)
 
 
+def _hundredths_median_and_mad(offsets: np.ndarray, low: int) -> tuple[int, int]:
+    """Twice the median and four times the MAD of the hundredths ``low + offsets``
+    (``offsets`` are non-negative integers): integers, found exactly from a count of each
+    value, in linear time."""
+    return _hundredths_counts_median_and_mad(np.bincount(offsets), low)
+
+
+def _hundredths_counts_median_and_mad(counts: np.ndarray, low: int) -> tuple[int, int]:
+    """:func:`_hundredths_median_and_mad` of ``counts[i]`` times each hundredth ``low + i``."""
+    values = np.arange(low, low + len(counts))
+    median2 = _doubled_weighted_median(values, counts)  # in hundredths, doubled
+    deviation2 = np.abs(2 * values - median2)  # |value − median|, doubled
+    order = np.argsort(deviation2, kind="stable")
+    mad4 = _doubled_weighted_median(deviation2[order], counts[order])  # quadrupled
+    return median2, mad4
+
+
 def _median_and_mad(column: np.ndarray) -> tuple[float, float]:
     """Median and MAD of values without NaN.
 
@@ -57,12 +74,7 @@ def _median_and_mad(column: np.ndarray) -> tuple[float, float]:
     if np.abs(scaled, out=scaled).max() > 1e-6 or offsets.max() > 1_000_000:
         median = float(np.median(column))
         return median, float(np.median(np.abs(column - median)))
-    counts = np.bincount(offsets)
-    values = np.arange(low, low + len(counts))
-    median2 = _doubled_weighted_median(values, counts)  # in hundredths, doubled
-    deviation2 = np.abs(2 * values - median2)  # |value − median|, doubled
-    order = np.argsort(deviation2, kind="stable")
-    mad4 = _doubled_weighted_median(deviation2[order], counts[order])  # quadrupled
+    median2, mad4 = _hundredths_median_and_mad(offsets, low)
     return median2 / 200, mad4 / 400
 
 
@@ -84,6 +96,40 @@ def robust_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
         if len(column):
             median[j], mad[j] = _median_and_mad(column)
     return count, median, mad
+
+
+def robust_hundredths(values: np.ndarray, known: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column of whole hundredths of a point (integers, as the store's
+    :func:`~ita_analytics.store.load_change_hundredths` gives them) where ``known``: count,
+    median and MAD, in hundredths — exact (halves and quarters of a hundredth at most), so a
+    value can be tested against them without rounding errors. NaN for a column without values.
+
+    Each column's values are counted as they are and the unknown ones (whatever value they
+    hold) taken off the counts: picking the known values out first took three times as long.
+    """
+    width = values.shape[1]
+    count = known.sum(axis=0).astype("int64")
+    median, mad = np.full(width, np.nan), np.full(width, np.nan)
+    for j in range(width):
+        if not count[j]:
+            continue
+        column = values[:, j]
+        low = int(column.min())
+        counts = np.bincount(column.astype(np.intp) - low)
+        if count[j] < len(column):
+            counts -= np.bincount(column[~known[:, j]].astype(np.intp) - low,
+                                  minlength=len(counts))
+        median2, mad4 = _hundredths_counts_median_and_mad(counts, low)
+        median[j], mad[j] = median2 / 2, mad4 / 4
+    return count, median, mad
+
+
+def to_hundredths(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Score changes as whole hundredths of a point (int64) and where they are known (not
+    NaN): what :func:`robust_hundredths` and the jump check take."""
+    known = ~np.isnan(values)
+    return np.rint(np.where(known, values, 0) * 100).astype(np.int64), known
 
 
 def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFrame:

@@ -7,7 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ita_analytics.analysis.common import MEASURES, consecutive_changes, robust_columns
+from ita_analytics.analysis.common import (
+    MEASURES,
+    consecutive_changes,
+    robust_columns,
+    robust_hundredths,
+)
 from ita_analytics.domain import ACTION_LEVELS, rule_for_year
 
 MAD_TO_SD = 1.4826
@@ -17,20 +22,29 @@ ORDINARY_K = 2.0
 
 
 def compute_ordinary_movement(results: pd.DataFrame | None = None, k: float = ORDINARY_K, *,
-                              changes: pd.DataFrame | None = None) -> pd.DataFrame:
+                              changes: pd.DataFrame | None = None,
+                              hundredths=None) -> pd.DataFrame:
     """Per measure, the typical change between consecutive years and the ordinary band.
 
     The scores have no published standard errors, so the band comes from the data: the
     median change ± k × 1.4826 × MAD of all consecutive-year changes of that measure.
     Output columns: measure, n, median_change, mad, threshold.
-    ``changes`` as :func:`consecutive_changes` gives them (the store pairs them for the
-    changes page) stand for ``results``.
+    ``changes`` as :func:`consecutive_changes` gives them, or ``hundredths`` as
+    :func:`ita_analytics.store.load_change_hundredths` gives them (the changes page: the
+    same medians and MADs, exactly, without a DataFrame of every pair), stand for
+    ``results``.
     """
-    if changes is None:
-        changes = consecutive_changes(results)
-    measures = [m for m in MEASURES if m in changes.columns]
-    values = changes[measures].to_numpy(dtype="float64", na_value=np.nan)
-    n, median, mad = robust_columns(values)
+    if hundredths is not None:
+        measures = [m for m in MEASURES if m in hundredths.measures]
+        idx = [hundredths.measures.index(m) for m in measures]
+        n, median, mad = robust_hundredths(hundredths.values[:, idx], hundredths.known[:, idx])
+        median, mad = median / 100, mad / 100  # exact halves and quarters of hundredths
+    else:
+        if changes is None:
+            changes = consecutive_changes(results)
+        measures = [m for m in MEASURES if m in changes.columns]
+        values = changes[measures].to_numpy(dtype="float64", na_value=np.nan)
+        n, median, mad = robust_columns(values)
     # A floor of one hundredth: scores have two decimals.
     threshold = np.where(n > 0, np.maximum(k * MAD_TO_SD * mad, 0.01), np.nan)
     return pd.DataFrame({"measure": measures, "n": n.astype("int64"), "median_change": median,

@@ -222,7 +222,7 @@ def _change_analyses(data_version: int, years, agency_types, provinces, year_fro
     both = agency_deltas.dropna(subset=["delta"])
     deltas = compute_deltas(pair, year_from, year_to)
     # The whole range: what movement is ordinary is learned from every consecutive pair.
-    movement = compute_ordinary_movement(changes=store.load_consecutive_changes(
+    movement = compute_ordinary_movement(hundredths=store.load_change_hundredths(
         conn, measures=MEASURES, years=years, **chosen))
     labelled = label_changes(deltas, movement, year_to=year_to)
     movers = {by: compute_movers(agency_deltas, n=MOST_MOVERS, by=by)

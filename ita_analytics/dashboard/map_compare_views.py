@@ -22,7 +22,7 @@ from ita_analytics.dashboard.agency_view import (
     find_matches,
 )
 from ita_analytics.dashboard.filters import set_provinces
-from ita_analytics.dashboard.ui import PLOTLY_CONFIG, fmt_pct, fmt_score, map_labels, t
+from ita_analytics.dashboard.ui import PLOTLY_CONFIG, fmt_pct, fmt_score, lang, map_labels, t
 from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import INDICATOR_NUMBERS, agency_type_en
 from ita_analytics.province_grid import province_grid
@@ -299,16 +299,17 @@ def severity_label(severity: str) -> str:
 
 def quality_findings(conn, years, agency_types, provinces) -> pd.DataFrame:
     """What ``compute_checks`` finds in the results under the filters, each check reading only
-    what it needs: the jump check the consecutive-year changes the store pairs, the reported
-    check the agency-years with something reported, the duplicate check the agencies sharing
-    a name; names are read for the agencies found. Loading every agency-year with its name
-    instead made a cold run at 10x national 1.1 s (now about 0.6 s; see the README)."""
+    what it needs: the jump check the consecutive-year changes the store pairs (as whole
+    hundredths in NumPy arrays), the reported check the agency-years with something reported,
+    the duplicate check the agencies sharing a name; names are read for the agencies found.
+    Loading every agency-year with its name instead made a cold run at 10x national 1.1 s
+    (now about 0.35 s; see the README)."""
     chosen = {"years": years, "agency_types": agency_types, "provinces": provinces}
     parts = [check_reported(store.load_reported_results(conn, QUALITY_COLUMNS, **chosen)),
-             check_jumps(changes=store.load_consecutive_changes(conn, **chosen)),
+             check_jumps(hundredths=store.load_change_hundredths(conn, **chosen)),
              check_duplicates(store.load_same_name_agencies(conn, **chosen))]
     found = pd.concat([p["agency_id"] for p in parts]).unique()
-    return combine_findings(parts, store.load_result_agencies(conn, agency_ids=found))
+    return combine_findings(parts, store.load_agency_names(conn, found))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -353,21 +354,33 @@ def agency_url(agency_id, year=None) -> str:
     return url + f"&{URL_PEERS}={PEER_CODES[0]}"
 
 
-def findings_table(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings for display: kind, severity, agency, link, province, year, values, message."""
+def findings_table(findings: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
+    """Findings for display: kind, severity, agency, link, province, year, values, message.
+
+    In ``language`` ('th' or 'en'; by default the one chosen in the session): a download
+    builds the table after the script run, when the session cannot be read.
+    """
+    language = language or lang()
+
+    def pick(th: str, en: str) -> str:
+        return en if language == "en" else th
+
+    def label(labels: dict) -> object:
+        return lambda code: pick(*labels.get(code, (code, code)))
+
     def show(value):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return "-"
         return f"{value:.2f}" if isinstance(value, float) else str(value)
     return pd.DataFrame({
-        t("ความรุนแรง", "Severity"): map_labels(findings["severity"], severity_label),
-        t("ประเภทการตรวจ", "Check"): map_labels(findings["check"], check_label),
-        t("หน่วยงาน", "Agency"): findings["name"],
+        pick("ความรุนแรง", "Severity"): map_labels(findings["severity"], label(SEVERITY_LABELS)),
+        pick("ประเภทการตรวจ", "Check"): map_labels(findings["check"], label(CHECK_LABELS)),
+        pick("หน่วยงาน", "Agency"): findings["name"],
         "link": [agency_url(a, y) for a, y in zip(findings["agency_id"], findings["year"])],
-        t("จังหวัด", "Province"): findings["province"],
-        t("ปี", "Year"): findings["year"].astype("Int64"),
-        t("รายละเอียด", "Details"): findings["message_th"] if t("th", "en") == "th"
-        else findings["message_en"],
-        t("ค่าที่พบ", "Found"): map_labels(findings["found"], show),
-        t("ค่าที่ควรเป็น", "Expected"): map_labels(findings["expected"], show),
+        pick("จังหวัด", "Province"): findings["province"],
+        pick("ปี", "Year"): findings["year"].astype("Int64"),
+        pick("รายละเอียด", "Details"): findings["message_en" if language == "en"
+                                                  else "message_th"],
+        pick("ค่าที่พบ", "Found"): map_labels(findings["found"], show),
+        pick("ค่าที่ควรเป็น", "Expected"): map_labels(findings["expected"], show),
     })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -88,13 +90,18 @@ def show_table(frame, *, key: str, column_config: dict | None = None, **kwargs) 
     st.dataframe(frame, key=key, column_config=config, **kwargs)
 
 
-def render_table_downloads(frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV (UTF-8 with BOM, opens in Excel) and XLSX downloads of a table."""
+def render_table_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str,
+                           key: str) -> None:
+    """CSV (UTF-8 with BOM, opens in Excel) and XLSX downloads of a table, or of what a
+    function gives when a download is asked for (it runs outside the script run: no ``t()``
+    nor session state in it)."""
+    def table() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
     left, right = st.columns(2)
-    left.download_button(t("ดาวน์โหลด CSV", "Download CSV"), data=lambda: to_csv_bytes(frame),
+    left.download_button(t("ดาวน์โหลด CSV", "Download CSV"), data=lambda: to_csv_bytes(table()),
                          file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
     right.download_button(
-        t("ดาวน์โหลด XLSX", "Download XLSX"), data=lambda: to_xlsx_bytes(frame),
+        t("ดาวน์โหลด XLSX", "Download XLSX"), data=lambda: to_xlsx_bytes(table()),
         file_name=f"{name}.xlsx", key=f"{key}_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

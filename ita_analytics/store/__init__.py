@@ -1,6 +1,8 @@
 """The DuckDB store: the only place with SQL. Submodules are named for what they hold."""
 
 from ita_analytics.store.checks import (
+    ChangeHundredths,
+    load_change_hundredths,
     load_consecutive_changes,
     load_reported_results,
     load_same_name_agencies,
@@ -20,6 +22,7 @@ from ita_analytics.store.scores import (
     insert_aliases,
     load_agencies,
     load_agency_keys,
+    load_agency_names,
     load_agency_types,
     load_result_agencies,
     load_results,
@@ -33,8 +36,8 @@ from ita_analytics.store.scores import (
 )
 
 __all__ = [
-    "SCHEMA_VERSION", "as_float", "count_agencies", "data_version", "get_meta", "insert_agencies",
-    "insert_aliases", "load_agencies", "load_agency_keys", "load_agency_types", "load_consecutive_changes", "load_reported_results", "load_result_agencies",
+    "ChangeHundredths", "SCHEMA_VERSION", "as_float", "count_agencies", "data_version", "get_meta", "insert_agencies",
+    "insert_aliases", "load_agencies", "load_agency_keys", "load_agency_names", "load_agency_types", "load_change_hundredths", "load_consecutive_changes", "load_reported_results", "load_result_agencies",
     "load_results", "load_same_name_agencies",
     "load_scores_long", "load_source_counts", "load_years", "migrate", "next_agency_id",
     "open_store", "refresh_results", "schema_version", "set_meta", "transaction",

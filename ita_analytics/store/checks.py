@@ -9,8 +9,10 @@ read once per agency.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ita_analytics.store.scores import (
@@ -24,6 +26,32 @@ from ita_analytics.store.scores import (
 # The results table's column of each measure an analysis names (constants only).
 _MEASURE_COLUMNS = {"total": "total", "IIT": "iit", "EIT": "eit", "OIT": "oit",
                     **{c: c for c in INDICATOR_COLUMNS}}
+
+
+def _pairs_sql(measures: list[str], change: str, years, agency_types, provinces
+               ) -> tuple[str, list]:
+    """The query pairing each agency's consecutive years, both within ``years``: agency_id,
+    year (the later one) and ``change`` (a template of ``{now}`` and ``{before}``) per
+    measure; the filters bound as parameters."""
+    unknown = sorted(set(measures) - set(_MEASURE_COLUMNS))
+    if unknown:
+        raise ValueError(f"unknown measures: {', '.join(unknown)}")
+    changes = ", ".join(change.format(now=f"b.{_MEASURE_COLUMNS[m]}",
+                                      before=f"a.{_MEASURE_COLUMNS[m]}") + f' AS "{m}"'
+                        for m in measures)
+    clauses, params = [], []
+    for column, values in (("a.year", years), ("b.year", years), ("g.agency_type", agency_types),
+                           ("g.province", provinces)):
+        if values is not None:
+            clauses.append(f"{column} IN (SELECT UNNEST(?))")
+            params.append([int(v) for v in values] if column.endswith("year") else list(values))
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return f"""
+        SELECT b.agency_id, CAST(b.year AS BIGINT) AS year, {changes}
+        FROM results a
+        JOIN results b ON b.agency_id = a.agency_id AND b.year = a.year + 1
+        JOIN agencies g ON g.agency_id = b.agency_id
+        {where}""", params
 
 
 def load_consecutive_changes(conn: duckdb.DuckDBPyConnection, *,
@@ -40,25 +68,62 @@ def load_consecutive_changes(conn: duckdb.DuckDBPyConnection, *,
     10x national loading the scores and pairing them in pandas took 0.25 s, this 0.11 s
     (ordering the rows would add 0.05 s; the analyses do not need it).
     """
+    sql, params = _pairs_sql(list(measures), "CAST({now} AS DOUBLE) - CAST({before} AS DOUBLE)",
+                             years, agency_types, provinces)
+    return _fetch_arrow_df(conn, sql, params)
+
+
+class ChangeHundredths(NamedTuple):
+    """Consecutive-year changes as whole hundredths of a point (see
+    :func:`load_change_hundredths`)."""
+
+    agency_id: np.ndarray
+    """int32, one per pair of years."""
+    year: np.ndarray
+    """int64, the later year of each pair."""
+    measures: tuple[str, ...]
+    values: np.ndarray
+    """int16, rows × measures (column-major): the change in hundredths (0 where not
+    ``known``)."""
+    known: np.ndarray
+    """bool, rows × measures (column-major): both years have the measure."""
+
+    def __len__(self) -> int:  # the number of pairs, not of fields
+        return len(self.agency_id)
+
+
+def load_change_hundredths(conn: duckdb.DuckDBPyConnection, *,
+                           measures: Iterable[str] = tuple(INDICATOR_COLUMNS),
+                           years: Iterable[int] | None = None,
+                           agency_types: Iterable[str] | None = None,
+                           provinces: Iterable[str] | None = None) -> ChangeHundredths:
+    """The pairs of :func:`load_consecutive_changes`, each change exact, in hundredths of a
+    point: the store keeps scores as DECIMAL(5, 2), so a change is a whole number of
+    hundredths between -10,000 and 10,000 (an int16).
+
+    For analyses of medians and spreads of all changes (the jump check, the ordinary band):
+    NumPy arrays instead of a DataFrame, and 2-byte integers instead of doubles, took 75 ms
+    instead of 140 ms for the 480,000 pairs at 10x national, and counting hundredths needs
+    no rounding.
+    """
     measures = list(measures)
-    unknown = sorted(set(measures) - set(_MEASURE_COLUMNS))
-    if unknown:
-        raise ValueError(f"unknown measures: {', '.join(unknown)}")
-    changes = ", ".join(f'CAST(b.{_MEASURE_COLUMNS[m]} AS DOUBLE) - '
-                        f'CAST(a.{_MEASURE_COLUMNS[m]} AS DOUBLE) AS "{m}"' for m in measures)
-    clauses, params = [], []
-    for column, values in (("a.year", years), ("b.year", years), ("g.agency_type", agency_types),
-                           ("g.province", provinces)):
-        if values is not None:
-            clauses.append(f"{column} IN (SELECT UNNEST(?))")
-            params.append([int(v) for v in values] if column.endswith("year") else list(values))
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    return _fetch_arrow_df(conn, f"""
-        SELECT b.agency_id, CAST(b.year AS BIGINT) AS year, {changes}
-        FROM results a
-        JOIN results b ON b.agency_id = a.agency_id AND b.year = a.year + 1
-        JOIN agencies g ON g.agency_id = b.agency_id
-        {where}""", params)
+    sql, params = _pairs_sql(measures, "CAST(({now} - {before}) * 100 AS SMALLINT)",
+                             years, agency_types, provinces)
+    cur = conn.cursor()
+    try:
+        table = cur.sql(sql, params=params).to_arrow_table()
+    finally:
+        cur.close()
+    # Column-major: the analyses go measure by measure (rows of a column 20 bytes apart made
+    # the median and MAD of 480,000 pairs take 50 ms instead of 10).
+    values = np.zeros((table.num_rows, len(measures)), dtype=np.int16, order="F")
+    known = np.zeros((table.num_rows, len(measures)), dtype=bool, order="F")
+    for j, measure in enumerate(measures):
+        column = table.column(measure)
+        known[:, j] = column.is_valid().to_numpy(zero_copy_only=False)
+        values[:, j] = column.fill_null(0).to_numpy()
+    return ChangeHundredths(table.column("agency_id").to_numpy(),
+                            table.column("year").to_numpy(), tuple(measures), values, known)
 
 
 def load_reported_results(conn: duckdb.DuckDBPyConnection, columns: Iterable[str], *,

@@ -107,6 +107,28 @@ def load_agencies(conn: duckdb.DuckDBPyConnection, agency_ids: Iterable[int] | N
     return _fetch_df(conn, sql + " ORDER BY agency_id", params)
 
 
+def load_agency_names(conn: duckdb.DuckDBPyConnection, agency_ids: Iterable[int]
+                      ) -> pd.DataFrame:
+    """agency_id, name, province of the agencies ``agency_ids`` names (unknown ids left out),
+    by agency id: names for findings or rows a view found on score columns alone.
+
+    The ids go to DuckDB as an Arrow column joined to the agencies: for the 14,000 agencies
+    with findings at 10x national this took 6 ms; binding them as a list of Python ints 13 ms,
+    and :func:`load_result_agencies` (which also checks each agency has results under
+    filters) 33 ms.
+    """
+    ids = pa.table({"agency_id": pa.array(np.asarray(agency_ids, dtype=np.int32))})
+    cur = conn.cursor()
+    try:
+        cur.register("wanted_agencies", ids)
+        table = cur.sql("""SELECT a.agency_id, a.name, a.province FROM agencies a
+                           SEMI JOIN wanted_agencies w ON w.agency_id = a.agency_id
+                           ORDER BY a.agency_id""").to_arrow_table()
+    finally:
+        cur.close()
+    return table.combine_chunks().to_pandas()
+
+
 def load_agency_keys(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every name key an agency is known by (its own and its aliases), for matching.
 

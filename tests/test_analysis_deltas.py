@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ita_analytics import store
 from ita_analytics.analysis.common import (
     MEASURES,
     _median_and_mad,
@@ -22,6 +23,7 @@ from ita_analytics.analysis.deltas import (
     compute_movers,
 )
 from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
+from ita_analytics.dashboard.analyst_views import PAIR_COLUMNS, meaningful_counts
 from tests.test_analysis import frame
 
 
@@ -171,3 +173,27 @@ def test_medians_and_mads_of_hundredths_equal_those_of_the_scores():
         assert count.tolist() == expected[0].tolist()
         assert np.array_equal(median / 100, expected[1], equal_nan=True)
         assert np.array_equal(mad / 100, expected[2], equal_nan=True)
+
+
+def test_meaningful_counts_are_the_long_frames_counts(demo_conn):
+    """The changes page's per-measure counts (from codes) equal a plain count over the
+    labelled deltas of the demo store, measure by measure; a level missing or unknown has no
+    rank, so its agency's level move is None."""
+    pair = store.load_results(demo_conn, years=[2567, 2568], columns=PAIR_COLUMNS)
+    deltas = compute_deltas(pair, 2567, 2568)
+    assert isinstance(deltas["measure"].dtype, pd.CategoricalDtype)
+    movement = compute_ordinary_movement(pair)
+    labelled = label_changes(deltas, movement, year_to=2568)
+    counts = meaningful_counts(labelled, movement).set_index("measure")
+    known = labelled[labelled["delta"].notna()].astype({"measure": str, "movement": str})
+    assert counts.index.tolist() == [m for m in MEASURES if m in set(known["measure"])]
+    for measure, rows in known.groupby("measure"):
+        beyond = rows["movement"] == "beyond"
+        assert counts.loc[measure, ["beyond_up", "beyond_down", "within", "crossed"]].tolist() \
+            == [int((beyond & (rows["delta"] > 0)).sum()), int((beyond & (rows["delta"] < 0)).sum()),
+                int((rows["movement"] == "within").sum()), int(rows["crossed_level"].sum())]
+    assert counts["within"].sum() > 1000
+    odd = pair[pair["year"] == 2568].head(2).copy()
+    odd["level"] = [None, "ไม่มีระดับนี้"]
+    odd = pd.concat([odd.assign(year=2567), odd])
+    assert compute_agency_deltas(odd, 2567, 2568)["level_move"].tolist() == [None, None]

@@ -41,9 +41,11 @@ STATUSES = ("missing_from", "missing_to", "improved", "declined", "unchanged")
 
 
 def _labels(codes: np.ndarray, labels) -> pd.Series:
-    """Text column from positions into ``labels``: a take from a few strings is several times
-    faster than turning ~100k Python strings into pandas' text dtype one by one."""
-    return pd.Series(list(labels), dtype="str").take(codes).reset_index(drop=True)
+    """A categorical column of ``labels`` (their order kept) at positions ``codes``: at 10x
+    national a deltas frame has 1.2 million rows, and taking, grouping or comparing a text
+    column that long (every dropna, filter and count does) cost most of the changes page's
+    time; a categorical column is compared and grouped by its small integer codes."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=list(labels)))
 
 
 def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
@@ -85,12 +87,19 @@ def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     return out
 
 
+def _level_ranks(levels: pd.Series) -> pd.Series:
+    """Each level's rank within its rule (NaN for none or an unknown name), looked up once per
+    distinct level: mapping 80,000 text cells one by one cost 20 ms at 10x national."""
+    codes, names = pd.factorize(levels)
+    ranks = np.array([LEVEL_BY_NAME[n].rank if n in LEVEL_BY_NAME else np.nan for n in names]
+                     + [np.nan], dtype="float64")
+    return pd.Series(ranks[codes], index=levels.index)  # code -1 (missing) takes the last
+
+
 def _level_move(pair: pd.DataFrame, year_from: int, year_to: int) -> pd.Series:
     """up / down / same by rank within one rule; across rules by the pass flag."""
     if rule_for_year(year_from).code == rule_for_year(year_to).code:
-        rank = {name: level.rank for name, level in LEVEL_BY_NAME.items()}
-        a = pair["level_from"].map(rank).astype("float64")
-        b = pair["level_to"].map(rank).astype("float64")
+        a, b = _level_ranks(pair["level_from"]), _level_ranks(pair["level_to"])
     else:
         a = pair["passed_from"].astype("float64")
         b = pair["passed_to"].astype("float64")
@@ -126,15 +135,18 @@ def compute_movers(agency_deltas: pd.DataFrame, n: int = 10,
 def compute_change_counts(deltas: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Per measure [and group]: improved, declined, unchanged, missing (either year)."""
     keys = ["measure"] + ([by] if by else [])
-    status = deltas["status"].where(~deltas["status"].str.startswith("missing"), "missing")
-    # A grouped size unstacked: same table as pd.crosstab at a fraction of its cost.
-    counts = (deltas[keys].assign(_status=status).groupby(keys + ["_status"]).size()
-              .unstack("_status", fill_value=0))
-    for col in ("improved", "declined", "unchanged", "missing"):
-        if col not in counts.columns:
-            counts[col] = 0
+    # A grouped size unstacked: same table as pd.crosstab at a fraction of its cost; the two
+    # kinds of missing are added up after counting (rewriting the long status column first
+    # cost more than the count).
+    counts = deltas.groupby(keys + ["status"], observed=True).size().unstack(
+        "status", fill_value=0)
+    counts.columns = [str(c) for c in counts.columns]
+    counts = counts.reindex(columns=list(STATUSES), fill_value=0)
+    counts["missing"] = counts.pop("missing_from") + counts.pop("missing_to")
     counts = counts[["improved", "declined", "unchanged", "missing"]].reset_index()
-    counts.columns.name = None
+    for key in keys:  # a categorical key (compute_deltas' measure) as plain text again
+        if isinstance(counts[key].dtype, pd.CategoricalDtype):
+            counts[key] = counts[key].astype(str)
     order = {m: i for i, m in enumerate(MEASURES)}
     return counts.sort_values(keys, key=lambda s: s.map(order) if s.name == "measure" else s,
                               ignore_index=True)

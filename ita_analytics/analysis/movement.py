@@ -70,7 +70,8 @@ def _crosses(lo: np.ndarray, hi: np.ndarray, boundaries: np.ndarray) -> np.ndarr
 
 def label_changes(deltas: pd.DataFrame, movement: pd.DataFrame,
                   year_to: int | None = None) -> pd.DataFrame:
-    """``deltas`` plus ``movement`` (within | beyond | None) and ``crossed_level`` (bool).
+    """``deltas`` plus ``movement`` (within | beyond | missing; categorical) and
+    ``crossed_level`` (bool).
 
     ``crossed_level`` is True when the change crosses a level boundary of ``year_to``'s rule
     (for the total) or an action-level boundary, 85 or 95 (for tools and indicators).
@@ -84,8 +85,9 @@ def label_changes(deltas: pd.DataFrame, movement: pd.DataFrame,
     known = ~np.isnan(delta)
     out = deltas.reset_index(drop=True)
     beyond = np.abs(delta - median) > threshold
-    out["movement"] = pd.Series(["within", "beyond", None], dtype="str").take(
-        np.where(known, beyond.astype("int64"), 2)).set_axis(out.index)
+    out["movement"] = pd.Series(pd.Categorical.from_codes(  # categorical, as deltas' labels
+        np.where(known, beyond.astype("int64"), -1), categories=["within", "beyond"]),
+        index=out.index)
     score_from = deltas["score_from"].to_numpy(dtype="float64", na_value=np.nan)
     score_to = deltas["score_to"].to_numpy(dtype="float64", na_value=np.nan)
     with warnings.catch_warnings():  # rows missing both scores have neither bound

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -263,15 +264,23 @@ def change_analyses(filters, year_from: int, year_to: int) -> dict:
 
 def meaningful_counts(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.DataFrame:
     """Per measure: ordinary band, rises and falls beyond it, changes crossing a boundary."""
-    known = labelled.dropna(subset=["delta"])
-    beyond = known["movement"] == "beyond"
+    # Counted on arrays by measure code: taking the known rows of the whole long frame first
+    # (1.2 million rows at 10x national) cost more than the counting.
+    codes, measures = pd.factorize(labelled["measure"])
+    delta = labelled["delta"].to_numpy(dtype="float64", na_value=np.nan)
+    known = ~np.isnan(delta) & (codes >= 0)
+    beyond = (labelled["movement"] == "beyond").to_numpy(dtype=bool) & known
+    width = len(measures)
+
+    def count(flags: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[flags], minlength=width)
     grouped = pd.DataFrame({
-        "measure": known["measure"],
-        "beyond_up": beyond & (known["delta"] > 0),
-        "beyond_down": beyond & (known["delta"] < 0),
-        "within": known["movement"] == "within",
-        "crossed": known["crossed_level"].astype(bool),
-    }).groupby("measure", sort=False).sum()
+        "beyond_up": count(beyond & (delta > 0)),
+        "beyond_down": count(beyond & (delta < 0)),
+        "within": count((labelled["movement"] == "within").to_numpy(dtype=bool) & known),
+        "crossed": count(labelled["crossed_level"].to_numpy(dtype=bool) & known),
+    }, index=pd.Index([str(m) for m in measures], name="measure"))
+    grouped = grouped[count(known) > 0]
     band = movement.set_index("measure")[["median_change", "threshold"]]
     out = band.join(grouped, how="inner").reindex([m for m in MEASURES if m in grouped.index])
     return out.reset_index()

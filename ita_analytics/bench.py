@@ -65,6 +65,9 @@ BUDGETS: tuple[Budget, ...] = (
 )
 RATIO_BUDGETS: tuple[RatioBudget, ...] = (
     RatioBudget("import.full/import.parse", "import.full", "import.parse", "national", 1.5),
+    # Reported only: the least any import can take here, against the same bare read. When it
+    # is above the limit above, that limit cannot be met by any import into this store.
+    RatioBudget("import.floor/import.parse", "import.floor", "import.parse", "national", None),
 )
 # Groups whose steps get a stress/national ratio, with its limit (None: reported only).
 SCALE_RATIO_LIMITS: dict[str, float | None] = {"page.cold": 3.0, "page.warm": 3.0,
@@ -302,23 +305,55 @@ def parse_only(data: bytes) -> int:
     return sum(len(book.get_sheet_by_name(name).to_python()) for name in book.sheet_names)
 
 
+def write_only(conn, data: bytes, agency_ids: np.ndarray, year: int) -> None:
+    """Only read the file (as :func:`parse_only`) and write its scores with the import's own
+    store writes — :func:`store.insert_scores` and :func:`store.refresh_results` in one
+    transaction, then the close that checkpoints them — with no check, matching or plan:
+    the least an import of the file into this store can take (``import.floor``)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()[3:]  # title, blank, header
+    first = 5  # ลำดับ, name, type, district, province, then the indicators
+    values = np.array([[v if isinstance(v, float) else np.nan
+                        for v in row[first:first + len(INDICATORS)]] for row in rows])
+    ids = np.repeat(agency_ids[:len(rows)], len(INDICATORS))
+    scores = pd.DataFrame({"agency_id": ids, "year": year,
+                           "indicator": np.tile([i.number for i in INDICATORS], len(rows)),
+                           "score": values.ravel(), "source": "bench-floor", "import_id": None})
+    scores = scores[scores["score"].notna()]
+    with store.transaction(conn) as cur:
+        store.insert_scores(cur, scores)
+        store.refresh_results(cur, scores[["agency_id", "year"]].drop_duplicates())
+    conn.close()
+
+
 def import_steps(national: Path, work: Path, repeats: int) -> list[Measurement]:
-    """Parse-only baseline and the full import (analyse + commit) into fresh copies of the store."""
+    """Parse-only baseline, the full import (analyse + commit) into fresh copies of the store,
+    and the floor under it: the same file read and its scores written with no checks."""
     conn = store.open_store(national, read_only=True)
     try:
         data = make_year_file(conn)
+        agency_ids = store.load_results(conn, years=[IMPORT_YEAR_FROM],
+                                        columns=["agency_id"])["agency_id"].to_numpy()
     finally:
         conn.close()
     file_name = f"ita-{IMPORT_YEAR_TO}.xlsx"
     out = [measure("import.parse", "national", lambda _: parse_only(data), repeats)]
 
-    def fresh_copy():
-        analyse_file, commit_plan = require("ita_analytics.importer", "analyse_file",
-                                            "commit_plan")
+    def fresh_store():
         target = work / "import.duckdb"
         target.unlink(missing_ok=True)
         shutil.copy(national, target)
-        return analyse_file, commit_plan, store.open_store(target)
+        return store.open_store(target)
+    out.append(measure("import.floor", "national",
+                       lambda conn: write_only(conn, data, agency_ids, IMPORT_YEAR_TO), repeats,
+                       setup=fresh_store))
+
+    def fresh_copy():
+        analyse_file, commit_plan = require("ita_analytics.importer", "analyse_file",
+                                            "commit_plan")
+        return analyse_file, commit_plan, fresh_store()
 
     def full(state):
         analyse_file, commit_plan, conn = state

@@ -136,6 +136,34 @@ def test_year_file_is_a_wide_national_sheet_of_the_next_year(demo_db_template):
     assert abs(body[0][5] - first["i1"]) < 10  # moved slightly, not replaced
 
 
+def test_import_steps_time_the_read_the_import_and_its_floor(bench_dir, tmp_path):
+    """import.floor writes the year file's scores as an import would, with no checks: the
+    same agency-years and scores the full import stores, so it is a true floor under it."""
+    national = bench.store_path("national", bench_dir)
+    steps = {m.step: m for m in bench.import_steps(national, tmp_path, repeats=1)}
+    assert [steps[s].status for s in ("import.parse", "import.floor", "import.full")] == \
+        ["ok"] * 3, [m.note for m in steps.values()]
+    # The last full import is left in the work store: compare it with a floor run.
+    conn = store.open_store(tmp_path / "import.duckdb", read_only=True)
+    imported = store.load_results(conn, years=[bench.IMPORT_YEAR_TO])
+    conn.close()
+    conn = store.open_store(national, read_only=True)
+    try:
+        data = bench.make_year_file(conn)
+        ids = store.load_results(conn, years=[bench.IMPORT_YEAR_FROM],
+                                 columns=["agency_id"])["agency_id"].to_numpy()
+    finally:
+        conn.close()
+    shutil.copy(national, tmp_path / "floor.duckdb")
+    bench.write_only(store.open_store(tmp_path / "floor.duckdb"), data, ids, bench.IMPORT_YEAR_TO)
+    conn = store.open_store(tmp_path / "floor.duckdb", read_only=True)
+    floor = store.load_results(conn, years=[bench.IMPORT_YEAR_TO])
+    conn.close()
+    columns = ["agency_id", "i1", "i7", "i10", "total", "level"]
+    assert len(floor) == len(imported) > 100
+    assert floor[columns].equals(imported[columns])
+
+
 def test_prepare_store_reuses_a_matching_store(bench_dir):
     path = bench.store_path("national", bench_dir)
     assert bench.prepare_store(path, 1) == 0.0

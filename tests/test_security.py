@@ -115,6 +115,9 @@ REVIEWED = {
     ("store/checks.py", "_pairs_sql"): "columns from the constant _MEASURE_COLUMNS (names "
                                         "checked) in fixed templates; filters with ?",
     ("store/checks.py", "load_same_name_agencies"): "filters from _filters with ?",
+    ("store/summaries.py", "load_trend_stats"): "columns from the constant _MEASURE_COLUMNS "
+                                                "(names checked); filters from _filters with ?",
+    ("store/summaries.py", "load_level_counts"): "filters from _filters with ?",
     ("store/scores.py", "load_result_agencies"): "filters from _filters with ? placeholders",
     ("store/scores.py", "refresh_results"): "the constant _WIDE_SCORES_SQL plus fixed joins",
 }

@@ -7,7 +7,9 @@ import pytest
 
 from ita_analytics import demo, store
 from ita_analytics.analysis.common import MEASURES, consecutive_changes
+from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.analysis.movement import compute_ordinary_movement
+from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.errors import StoreError
 from ita_analytics.seeds import SEED_003, seed_source
 from ita_analytics.thai import normalize_agency_name
@@ -214,3 +216,23 @@ def test_change_hundredths_are_the_changes_exactly(demo_conn, chosen):
                        equal_nan=True)
     pd.testing.assert_frame_equal(compute_ordinary_movement(hundredths=hundredths),
                                   compute_ordinary_movement(changes=changes))
+
+
+@pytest.mark.parametrize("chosen", [{}, {"years": [2566, 2568], "provinces": ["ลำปาง", "ขอนแก่น"]}])
+def test_summaries_aggregated_in_duckdb_equal_the_analyses(demo_conn, chosen):
+    """The overview's yearly statistics and level counts, aggregated in DuckDB, give what the
+    pandas analyses give over every agency-year (quartiles exactly; means to 1e-9)."""
+    measures = ("total", "IIT", "i1", "i10")
+    results = store.load_results(demo_conn, **chosen)
+    stats = store.load_trend_stats(demo_conn, measures, **chosen)
+    expected = compute_trends(results, measures=measures)
+    assert len(stats) >= 8 and stats[["year", "measure", "n"]].equals(
+        expected[["year", "measure", "n"]])
+    assert stats[["median", "q1", "q3"]].equals(expected[["median", "q1", "q3"]])
+    assert np.allclose(stats["mean"], expected["mean"], rtol=1e-12, atol=1e-9)
+    counts = store.load_level_counts(demo_conn, **chosen)
+    assert counts["agencies"].sum() == len(results)
+    pd.testing.assert_frame_equal(compute_level_distribution(counts, weights="agencies"),
+                                  compute_level_distribution(results))
+    pd.testing.assert_frame_equal(compute_pass_rates(counts, weights="agencies"),
+                                  compute_pass_rates(results))

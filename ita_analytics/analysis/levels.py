@@ -7,10 +7,13 @@ import pandas as pd
 from ita_analytics.domain import NATIONAL_PASS_TARGET, rule_for_year
 
 
-def compute_level_distribution(results: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def compute_level_distribution(results: pd.DataFrame, by: str | None = None,
+                               weights: str | None = None) -> pd.DataFrame:
     """Counts and shares of agencies per level, per year [and group].
 
-    Input: ``store.load_results`` columns year, level (computed under the year's rule).
+    Input: ``store.load_results`` columns year, level (computed under the year's rule), or
+    rows already counted, with ``weights`` naming the column of how many agency-years each
+    row stands for (``store.load_level_counts``).
     Agency-years whose level cannot be determined (missing scores) are counted under
     level None so the counts always add up to the agencies assessed.
     Output columns: year, [by], level, rank, count, share. Levels are ordered best first
@@ -19,8 +22,10 @@ def compute_level_distribution(results: pd.DataFrame, by: str | None = None) -> 
     keys = ["year"] + ([by] if by else [])
     if results.empty:
         return pd.DataFrame(columns=keys + ["level", "rank", "count", "share"])
-    counts = (results.assign(level=results["level"].fillna("ไม่ทราบ"))
-              .groupby(keys + ["level"], dropna=False).size().rename("count").reset_index())
+    grouped = (results.assign(level=results["level"].fillna("ไม่ทราบ"))
+               .groupby(keys + ["level"], dropna=False))
+    counts = (grouped[weights].sum() if weights else grouped.size()).rename(
+        "count").reset_index()
     counts["share"] = counts["count"] / counts.groupby(keys)["count"].transform("sum")
     order = {}
     for year in counts["year"].unique():
@@ -32,9 +37,12 @@ def compute_level_distribution(results: pd.DataFrame, by: str | None = None) -> 
                               ignore_index=True)[keys + ["level", "rank", "count", "share"]]
 
 
-def compute_pass_rates(results: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+def compute_pass_rates(results: pd.DataFrame, by: str | None = None,
+                       weights: str | None = None) -> pd.DataFrame:
     """Pass rate (total ≥ 85) per year [and group], the measure comparable across all years.
 
+    ``weights`` names a column of how many agency-years each row stands for (rows already
+    counted, as ``store.load_level_counts`` gives them; total is then any value where known).
     Output columns: year, [by], assessed (agency-years with a total), passed, pass_rate,
     target, meets_target.
     """
@@ -44,8 +52,10 @@ def compute_pass_rates(results: pd.DataFrame, by: str | None = None) -> pd.DataF
         return pd.DataFrame(columns=keys + ["assessed", "passed", "pass_rate", "target",
                                             "meets_target"])
     # A column of 0/1 summed per group: a Python lambda per group is ~10x slower at scale.
-    known = known.assign(_passed=known["passed"].fillna(False).astype("Int64"))
-    out = known.groupby(keys).agg(assessed=("total", "size"), passed=("_passed", "sum"))
+    weight = known[weights].to_numpy(dtype="int64") if weights else 1
+    known = known.assign(_passed=known["passed"].fillna(False).astype("Int64") * weight,
+                         _rows=weight)
+    out = known.groupby(keys).agg(assessed=("_rows", "sum"), passed=("_passed", "sum"))
     out["pass_rate"] = out["passed"] / out["assessed"]
     out["target"] = NATIONAL_PASS_TARGET
     out["meets_target"] = out["pass_rate"] >= NATIONAL_PASS_TARGET

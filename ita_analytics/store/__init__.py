@@ -3,7 +3,6 @@
 from ita_analytics.store.checks import (
     ChangeHundredths,
     load_change_hundredths,
-    load_consecutive_changes,
     load_reported_results,
     load_same_name_agencies,
 )
@@ -39,7 +38,7 @@ from ita_analytics.store.summaries import load_level_counts, load_trend_stats
 
 __all__ = [
     "ChangeHundredths", "SCHEMA_VERSION", "as_float", "count_agencies", "data_version", "get_meta", "insert_agencies",
-    "insert_aliases", "insert_scores", "load_agencies", "load_agency_keys", "load_agency_names", "load_agency_types", "load_change_hundredths", "load_consecutive_changes", "load_level_counts", "load_reported_results", "load_result_agencies",
+    "insert_aliases", "insert_scores", "load_agencies", "load_agency_keys", "load_agency_names", "load_agency_types", "load_change_hundredths", "load_level_counts", "load_reported_results", "load_result_agencies",
     "load_results", "load_same_name_agencies",
     "load_scores_long", "load_source_counts", "load_trend_stats", "load_years", "migrate", "next_agency_id",
     "open_store", "refresh_results", "schema_version", "set_meta", "transaction",

@@ -10,6 +10,7 @@ import browser_support as bs
 import pytest
 from conftest import browser_required
 
+from ita_analytics.analysis.checks import compute_checks
 from ita_analytics.dashboard.navigation import installed_pages
 
 pytestmark = pytest.mark.browser
@@ -246,4 +247,25 @@ def test_page_in_english(page, server, spec):
     if spec.url_path in CHART_PAGES:
         bs.wait_for_charts(page)
     bs.screenshot(page, f"{spec.url_path}_en")
+    assert bs.error_boxes(page) == []
+
+
+@pytest.mark.parametrize("lang, header", [("th", "ความรุนแรง"), ("en", "Severity")])
+def test_quality_download_holds_every_finding(page, server, tmp_path, demo_results, lang, header):
+    """The page lists the first 2,000 findings; its CSV, built only when asked for (outside the
+    script run), holds all of them in the page's language, the seed's contradiction first."""
+    expected = compute_checks(demo_results)
+    open_page(page, server, f"quality?lang={lang}")
+    bs.wait_for_charts(page)
+    button = "Download CSV" if lang == "en" else "ดาวน์โหลด CSV"
+    with page.expect_download(timeout=bs.PAGE_TIMEOUT_MS) as download_info:
+        page.locator(bs.MAIN).get_by_role("button", name=button).last.click()
+    download = download_info.value
+    assert download.suggested_filename == "quality_findings.csv"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert len(expected) > 2_000 and len(lines) == len(expected) + 1
+    assert lines[0].split(",")[0] == header
+    assert "โคกสะอาด" in lines[1] and "2564" in lines[1]
     assert bs.error_boxes(page) == []

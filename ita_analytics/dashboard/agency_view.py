@@ -111,7 +111,9 @@ def _write_url(choice: AgencyChoice) -> None:
     st.session_state[_URL_SEEN] = tuple(None if v is None else str(v) for v in values.values())
 
 
-def _label(keys: pd.DataFrame, agency_id: int) -> str:
+def agency_label(keys: pd.DataFrame, agency_id: int) -> str:
+    """How a picker names an agency: its name, then district and province (two agencies of
+    one name are told apart by where they are)."""
     row = keys[keys["agency_id"] == agency_id]
     if row.empty:
         return str(agency_id)
@@ -139,7 +141,7 @@ def render_controls() -> AgencyChoice:
     if st.session_state.get(AGENCY_KEY) not in options:
         st.session_state[AGENCY_KEY] = options[0]
     agency_id = st.selectbox(t("หน่วยงาน", "Agency"), options, key=AGENCY_KEY,
-                             format_func=lambda a: _label(keys, a))
+                             format_func=lambda a: agency_label(keys, a))
     years = _agency_years(data.connection(), data.version(), int(agency_id))
     if not years:
         st.info(t("หน่วยงานนี้ยังไม่มีผลการประเมิน", "This agency has no results yet"))

@@ -11,7 +11,7 @@ from ita_analytics import store
 from ita_analytics.analysis.common import INDICATOR_COLUMNS
 from ita_analytics.analysis.measures import propose_measures
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.agency_view import agency_keys, find_matches
+from ita_analytics.dashboard.agency_view import agency_keys, agency_label, find_matches
 from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import show_table, t
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
@@ -91,14 +91,6 @@ def _agencies_with_measures(_conn, data_version: int) -> list[int]:
     return sorted({int(a) for a in measure_store.load_measures(_conn)["agency_id"]})
 
 
-def _agency_label(keys: pd.DataFrame, agency_id: int) -> str:
-    row = keys[keys["agency_id"] == agency_id]
-    if row.empty:
-        return str(agency_id)
-    province = row.iloc[0]["province"]
-    return f"{row.iloc[0]['name']} ({province if isinstance(province, str) else '-'})"
-
-
 def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | None:
     """A search box, the agency picker and the fiscal year; (agency_id, name, year) or None
     for an empty store.
@@ -122,7 +114,7 @@ def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | Non
         [*kept, *found, *_agencies_with_measures(data.connection(), data.version())]))
     if not options:  # no measures yet and nothing searched: the first agency to start from
         options = [int(keys["agency_id"].min())]
-    labels = {a: _agency_label(keys, a) for a in options}
+    labels = {a: agency_label(keys, a) for a in options}
     left, right = st.columns([3, 1])
     agency_id = left.selectbox(t("หน่วยงาน", "Agency"), options, format_func=labels.get,
                                key=f"{key}_agency")

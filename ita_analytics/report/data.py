@@ -158,8 +158,8 @@ def build_indicator_table(results: pd.DataFrame, agency_id: int, year: int) -> p
     return table
 
 
-def _standing(results: pd.DataFrame, agency_id: int, year: int, group: PeerGroup) -> PeerStanding:
-    bench = compute_benchmark(results, agency_id, year, peers=group.code)
+def _standing(bench, group: PeerGroup) -> PeerStanding:
+    """Where the agency stands in a peer group, from its :func:`compute_benchmark`."""
     median = None
     if not bench.table.empty:
         total = bench.table[bench.table["measure"] == "total"]
@@ -169,9 +169,9 @@ def _standing(results: pd.DataFrame, agency_id: int, year: int, group: PeerGroup
                         None if is_missing(median) else float(median))
 
 
-def _profile(results: pd.DataFrame, agency_id: int, year: int, group: PeerGroup) -> pd.DataFrame:
-    """indicator, label, score, peer_median, peer_q3 of the agency against its peer group."""
-    bench = compute_benchmark(results, agency_id, year, peers=group.code)
+def _profile(bench) -> pd.DataFrame:
+    """indicator, label, score, peer_median, peer_q3 of the agency against its peer group
+    (its :func:`compute_benchmark`)."""
     table = bench.table.set_index("measure")
     rows = []
     for ind in INDICATORS:
@@ -285,7 +285,10 @@ def build_report_data(results: pd.DataFrame, agency_id: int, year: int, *,
     group = PEER_GROUP_BY_CODE[peers]
     prev = _row(results, agency_id, year - 1)
     table = build_indicator_table(results, agency_id, year)
-    standings = [_standing(results, agency_id, year, g) for g in PEER_GROUPS]
+    # Each peer group benchmarked once: the standings and the chosen group's profile share them.
+    benches = {g.code: compute_benchmark(results, agency_id, year, peers=g.code)
+               for g in PEER_GROUPS}
+    standings = [_standing(benches[g.code], g) for g in PEER_GROUPS]
     chosen = next(s for s in standings if s.group.code == group.code)
     peer_rows = select_peers(results, agency_id, year, peers=group.code)
     weakest = compute_weakest(results, agency_id, year, peers=peer_rows)
@@ -312,7 +315,7 @@ def build_report_data(results: pd.DataFrame, agency_id: int, year: int, *,
         total_prev=None if prev is None or is_missing(prev["total"]) else float(prev["total"]),
         level_prev=None if prev is None or not isinstance(prev["level"], str) else prev["level"],
         peer_group=group, standings=standings, indicators=table, history=history,
-        profile=_profile(results, agency_id, year, group), weakest=weakest,
+        profile=_profile(benches[group.code]), weakest=weakest,
         next_level=compute_gap_to_next_level(results, agency_id, year),
         analyses=analyses, measures=build_measures(table, year),
         generated_on=today or date.today(),
@@ -323,8 +326,15 @@ def load_report_results(conn, agency_ids, year: int) -> pd.DataFrame:
     """The results a report needs from the store: every agency of ``year`` and the agencies' own years."""
     year_rows = store.load_results(conn, years=[year])
     own = store.load_results(conn, agency_ids=list(agency_ids))
-    return (pd.concat([year_rows, own], ignore_index=True)
-            .drop_duplicates(subset=["agency_id", "year"]).reset_index(drop=True))
+    results = (pd.concat([year_rows, own], ignore_index=True)
+               .drop_duplicates(subset=["agency_id", "year"]).reset_index(drop=True))
+    # Columns of a few distinct texts as categories: every peer group is a filter of the
+    # year's rows, and taking rows of text columns (83,000 at 10x national) cost more than
+    # the statistics; categories are taken, compared and cached as small integers.
+    return results.astype({c: "category" for c in _FEW_TEXTS if c in results.columns})
+
+
+_FEW_TEXTS = ("agency_type", "province", "district", "level", "source", "reported_level")
 
 
 def load_report_data(conn, agency_id: int, year: int, *, peers: str = "type",

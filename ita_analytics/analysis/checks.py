@@ -26,6 +26,8 @@ FINDING_COLUMNS = ["check", "severity", "agency_id", "name", "province", "year",
                    "found", "expected", "message_th", "message_en"]
 TOLERANCE = 0.01
 """Reported and computed scores may differ by rounding; more than this is a finding."""
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+"""How findings are listed: errors first."""
 JUMP_K = 6.0
 """A change further than this many robust standard deviations from the typical one is implausible."""
 
@@ -265,12 +267,19 @@ def combine_findings(parts: list[pd.DataFrame], agencies: pd.DataFrame | None = 
         info = agencies.drop_duplicates("agency_id").set_index("agency_id")
         for col in ("name", "province"):
             known = out["agency_id"].map(info[col]).astype(object)
-            out[col] = out[col].astype(object).where(~unnamed, known)
+            # As text (pandas' str), not Python objects: the page caches the findings, and
+            # pickling 22,000 names as objects took three times as long.
+            out[col] = out[col].astype(object).where(~unnamed, known).astype("str")
     if year is not None:
         out = out[out["year"].isna() | (out["year"] == year)]
-    order = {"error": 0, "warning": 1, "info": 2}
-    return out.sort_values(["severity", "year", "agency_id"], key=lambda s: s.map(order)
-                           if s.name == "severity" else s, na_position="last", ignore_index=True)
+    # Errors, warnings, notes; then by year (none last) and agency, stably: one lexsort of
+    # three arrays (sort_values with a key took 10 ms for the 22,000 findings at 10x national).
+    codes, severities = pd.factorize(out["severity"])
+    rank = np.array([SEVERITY_ORDER.get(v, len(SEVERITY_ORDER)) for v in severities] + [
+        len(SEVERITY_ORDER)])[codes]
+    years = pd.to_numeric(out["year"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    ids = out["agency_id"].to_numpy(dtype="float64", na_value=np.nan)
+    return out.take(np.lexsort((ids, years, rank))).reset_index(drop=True)
 
 
 def compute_checks(results: pd.DataFrame, agencies: pd.DataFrame | None = None,

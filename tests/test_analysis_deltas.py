@@ -22,8 +22,12 @@ from ita_analytics.analysis.deltas import (
     compute_deltas,
     compute_movers,
 )
-from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
-from ita_analytics.dashboard.analyst_views import PAIR_COLUMNS, meaningful_counts
+from ita_analytics.analysis.movement import (
+    compute_ordinary_movement,
+    label_changes,
+    summarise_changes,
+)
+from ita_analytics.dashboard.analyst_views import PAIR_COLUMNS
 from tests.test_analysis import frame
 
 
@@ -175,25 +179,31 @@ def test_medians_and_mads_of_hundredths_equal_those_of_the_scores():
         assert np.array_equal(mad / 100, expected[2], equal_nan=True)
 
 
-def test_meaningful_counts_are_the_long_frames_counts(demo_conn):
-    """The changes page's per-measure counts (from codes) equal a plain count over the
-    labelled deltas of the demo store, measure by measure; a level missing or unknown has no
-    rank, so its agency's level move is None."""
-    pair = store.load_results(demo_conn, years=[2567, 2568], columns=PAIR_COLUMNS)
-    deltas = compute_deltas(pair, 2567, 2568)
+@pytest.mark.parametrize("year_from, year_to", [(2567, 2568), (2565, 2566)])
+def test_change_summary_counts_what_the_long_frame_holds(demo_conn, year_from, year_to):
+    """The changes page's counts, made measure by measure on the two years' columns, equal
+    compute_change_counts and a plain count over the labelled long frame of the demo store
+    (across the 2565/2566 rule break too); a level missing or unknown has no rank, so its
+    agency's level move is None."""
+    pair = store.load_results(demo_conn, years=[year_from, year_to], columns=PAIR_COLUMNS)
+    deltas = compute_deltas(pair, year_from, year_to)
     assert isinstance(deltas["measure"].dtype, pd.CategoricalDtype)
     movement = compute_ordinary_movement(pair)
-    labelled = label_changes(deltas, movement, year_to=2568)
-    counts = meaningful_counts(labelled, movement).set_index("measure")
+    counts, meaningful = summarise_changes(pair, year_from, year_to, movement)
+    pd.testing.assert_frame_equal(counts, compute_change_counts(deltas))
+    labelled = label_changes(deltas, movement, year_to=year_to)
     known = labelled[labelled["delta"].notna()].astype({"measure": str, "movement": str})
-    assert counts.index.tolist() == [m for m in MEASURES if m in set(known["measure"])]
+    meaningful = meaningful.set_index("measure")
+    assert meaningful.index.tolist() == [m for m in MEASURES if m in set(known["measure"])]
     for measure, rows in known.groupby("measure"):
         beyond = rows["movement"] == "beyond"
-        assert counts.loc[measure, ["beyond_up", "beyond_down", "within", "crossed"]].tolist() \
+        assert meaningful.loc[measure, ["beyond_up", "beyond_down", "within", "crossed"]].tolist() \
             == [int((beyond & (rows["delta"] > 0)).sum()), int((beyond & (rows["delta"] < 0)).sum()),
                 int((rows["movement"] == "within").sum()), int(rows["crossed_level"].sum())]
-    assert counts["within"].sum() > 1000
-    odd = pair[pair["year"] == 2568].head(2).copy()
+    band = movement.set_index("measure").loc[meaningful.index]
+    assert meaningful["threshold"].tolist() == band["threshold"].tolist()
+    assert meaningful["within"].sum() > 1000 and meaningful["crossed"].sum() > 100
+    odd = pair[pair["year"] == year_to].head(2).copy()
     odd["level"] = [None, "ไม่มีระดับนี้"]
-    odd = pd.concat([odd.assign(year=2567), odd])
+    odd = pd.concat([odd.assign(year=2567), odd.assign(year=2568)])
     assert compute_agency_deltas(odd, 2567, 2568)["level_move"].tolist() == [None, None]

@@ -23,7 +23,7 @@ def _year_frame(results: pd.DataFrame, year: int, columns: list[str]) -> pd.Data
         "agency_id")
 
 
-def _pair(results: pd.DataFrame, year_from: int, year_to: int, columns: list[str]) -> pd.DataFrame:
+def pair_years(results: pd.DataFrame, year_from: int, year_to: int, columns: list[str]) -> pd.DataFrame:
     """Agencies present in either year (by id), with ``<col>_from`` and ``<col>_to`` columns;
     name, type and province (those present) from ``year_to`` where known, else ``year_from``."""
     a = _year_frame(results, year_from, columns)
@@ -48,9 +48,9 @@ def _labels(codes: np.ndarray, labels) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, categories=list(labels)))
 
 
-def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
-    before = score_from.to_numpy(dtype="float64", na_value=np.nan)
-    after = score_to.to_numpy(dtype="float64", na_value=np.nan)
+def status_codes(before: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Positions in :data:`STATUSES` of each change from ``before`` to ``after`` (floats,
+    NaN where missing)."""
     delta = after - before
     codes = np.full(len(before), STATUSES.index("unchanged"))
     # Later assignments win: a missing year overrides any comparison.
@@ -58,6 +58,12 @@ def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
     codes[delta > UNCHANGED_WITHIN] = STATUSES.index("improved")
     codes[np.isnan(after)] = STATUSES.index("missing_to")
     codes[np.isnan(before)] = STATUSES.index("missing_from")
+    return codes
+
+
+def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
+    codes = status_codes(score_from.to_numpy(dtype="float64", na_value=np.nan),
+                         score_to.to_numpy(dtype="float64", na_value=np.nan))
     return _labels(codes, STATUSES).set_axis(score_from.index)
 
 
@@ -70,7 +76,7 @@ def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.Da
     Rows run measure by measure, agencies in the same order within each.
     """
     measures = [m for m in MEASURES if m in results.columns]
-    pair = _pair(results, year_from, year_to, measures)
+    pair = pair_years(results, year_from, year_to, measures)
     n = len(pair)
     # Built as whole arrays (one take of the id columns, one ravel per side): assembling a
     # part per measure and concatenating cost ~4x more on the national store.
@@ -115,7 +121,7 @@ def compute_agency_deltas(results: pd.DataFrame, year_from: int, year_to: int) -
     passed_to. Across the 2565/2566 break levels are not comparable, so level_move then
     compares the pass flag.
     """
-    pair = _pair(results, year_from, year_to, ["total", "level", "passed"])
+    pair = pair_years(results, year_from, year_to, ["total", "level", "passed"])
     pair["delta"] = (pair["total_to"] - pair["total_from"]).round(2)
     pair["rel_delta"] = pair["delta"] / pair["total_from"].where(pair["total_from"] > 0)
     pair["level_move"] = _level_move(pair, year_from, year_to)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -10,12 +9,15 @@ from ita_analytics import geo, store
 from ita_analytics.analysis.common import MEASURES
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
-    compute_change_counts,
     compute_deltas,
     compute_movers,
 )
 from ita_analytics.analysis.levels import compute_level_transitions
-from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
+from ita_analytics.analysis.movement import (
+    compute_ordinary_movement,
+    label_changes,
+    summarise_changes,
+)
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.map_compare_views import agency_url
@@ -221,15 +223,17 @@ def _change_analyses(data_version: int, years, agency_types, provinces, year_fro
         return {"missing": missing}
     agency_deltas = compute_agency_deltas(pair, year_from, year_to)
     both = agency_deltas.dropna(subset=["delta"])
-    deltas = compute_deltas(pair, year_from, year_to)
     # The whole range: what movement is ordinary is learned from every consecutive pair.
     movement = compute_ordinary_movement(hundredths=store.load_change_hundredths(
         conn, measures=MEASURES, years=years, **chosen))
-    labelled = label_changes(deltas, movement, year_to=year_to)
+    # Every measure counted on the two years' columns; rows are labelled for the total only,
+    # whose unusual changes are listed.
+    counts, meaningful = summarise_changes(pair, year_from, year_to, movement)
+    labelled = label_changes(compute_deltas(pair[["agency_id", "year", "total"]], year_from,
+                                            year_to), movement, year_to=year_to)
     movers = {by: compute_movers(agency_deltas, n=MOST_MOVERS, by=by)
               for by in ("delta", "rel_delta")}
-    unusual = labelled[(labelled["measure"] == "total")
-                       & (labelled["movement"] == "beyond")].reset_index(drop=True)
+    unusual = labelled[labelled["movement"] == "beyond"].reset_index(drop=True)
     shown = pd.concat([unusual["agency_id"], *(m["agency_id"] for pair_ in movers.values()
                                                 for m in pair_)]).unique()
     names = store.load_result_agencies(conn, agency_ids=shown)
@@ -238,8 +242,8 @@ def _change_analyses(data_version: int, years, agency_types, provinces, year_fro
         "declined": int((both["delta"] < 0).sum()),
         "movers": {by: tuple(_with_names(m, names) for m in pair_)
                    for by, pair_ in movers.items()},
-        "counts": compute_change_counts(deltas),
-        "meaningful": meaningful_counts(labelled, movement),
+        "counts": counts,
+        "meaningful": meaningful,
         "unusual": _with_names(unusual, names),
         "transitions": compute_level_transitions(pair, year_from, year_to),
     }
@@ -262,32 +266,9 @@ def change_analyses(filters, year_from: int, year_to: int) -> dict:
     return found
 
 
-def meaningful_counts(labelled: pd.DataFrame, movement: pd.DataFrame) -> pd.DataFrame:
-    """Per measure: ordinary band, rises and falls beyond it, changes crossing a boundary."""
-    # Counted on arrays by measure code: taking the known rows of the whole long frame first
-    # (1.2 million rows at 10x national) cost more than the counting.
-    codes, measures = pd.factorize(labelled["measure"])
-    delta = labelled["delta"].to_numpy(dtype="float64", na_value=np.nan)
-    known = ~np.isnan(delta) & (codes >= 0)
-    beyond = (labelled["movement"] == "beyond").to_numpy(dtype=bool) & known
-    width = len(measures)
-
-    def count(flags: np.ndarray) -> np.ndarray:
-        return np.bincount(codes[flags], minlength=width)
-    grouped = pd.DataFrame({
-        "beyond_up": count(beyond & (delta > 0)),
-        "beyond_down": count(beyond & (delta < 0)),
-        "within": count((labelled["movement"] == "within").to_numpy(dtype=bool) & known),
-        "crossed": count(labelled["crossed_level"].to_numpy(dtype=bool) & known),
-    }, index=pd.Index([str(m) for m in measures], name="measure"))
-    grouped = grouped[count(known) > 0]
-    band = movement.set_index("measure")[["median_change", "threshold"]]
-    out = band.join(grouped, how="inner").reindex([m for m in MEASURES if m in grouped.index])
-    return out.reset_index()
-
-
 def meaningful_summary(counts: pd.DataFrame) -> pd.DataFrame:
-    """:func:`meaningful_counts` labelled for display."""
+    """The meaningful counts of :func:`~ita_analytics.analysis.movement.summarise_changes`
+    labelled for display."""
     out = counts.copy()
     out["measure"] = map_labels(out["measure"], measure_label)
     return out.round(2).rename(columns={

@@ -2,15 +2,13 @@
 
 import streamlit as st
 
-from ita_analytics.analysis.common import INDICATOR_COLUMNS
-from ita_analytics.analysis.trends import compute_trends
-from ita_analytics.analysis.weakest import compute_indicator_distribution, compute_weakest_counts
-from ita_analytics.dashboard import charts, data
+from ita_analytics.dashboard import charts
 from ita_analytics.dashboard.analyst_views import (
     choose_year,
     distribution_table,
     distribution_view,
     group_label,
+    indicator_analyses,
     tool_table,
     tool_view,
     weakest_table,
@@ -18,7 +16,6 @@ from ita_analytics.dashboard.analyst_views import (
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import render_chart, render_empty, t
 from ita_analytics.dashboard.views import indicator_label
-from ita_analytics.domain import TOOL_CODES
 
 filters = current_filters()
 st.title(t("ตัวชี้วัด", "Indicators"))
@@ -36,16 +33,15 @@ by = right.radio(t("แยกตาม", "Split by"), ["agency_type", "none"], k
 by = None if by == "none" else by
 
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
-    results = data.load_results([year], filters.agency_types, filters.provinces,
-                                columns=["year", "agency_type", *INDICATOR_COLUMNS, *TOOL_CODES])
-if results.empty:
+    found = indicator_analyses(filters, year, by)
+if not found["assessed"]:
     render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
                  f"No data for {year} B.E. with these filters yet — import it on the Import page.")
     st.stop()
-st.caption(t(f"หน่วยงานที่ประเมินปี {year}: {len(results):,} แห่ง",
-             f"Agencies assessed in {year} B.E.: {len(results):,}"))
+st.caption(t(f"หน่วยงานที่ประเมินปี {year}: {found['assessed']:,} แห่ง",
+             f"Agencies assessed in {year} B.E.: {found['assessed']:,}"))
 
-counts = compute_weakest_counts(results, year)
+counts = found["weakest"]
 table = weakest_table(counts)
 if counts["count"].sum():
     plot = table.rename(columns={table.columns[0]: "indicator", table.columns[1]: "count"})
@@ -57,7 +53,7 @@ else:
     render_empty("ไม่มีหน่วยงานที่มีคะแนนครบทั้ง 10 ตัวชี้วัดในปีนี้",
                  "No agency has all ten indicator scores in this year.")
 
-dist = compute_indicator_distribution(results, year, by=by)
+dist = found["distribution"]
 if not dist.empty:
     if by:
         # One indicator at a time: ten indicators × a dozen types in one chart is unreadable.
@@ -79,7 +75,7 @@ if not dist.empty:
     st.caption(t("กล่อง = ควอร์ไทล์ที่ 1–3 เส้นกลาง = มัธยฐาน เส้นปลาย = ต่ำสุด–สูงสุด",
                  "Box = 1st–3rd quartile, line = median, whiskers = minimum–maximum."))
 
-tools = compute_trends(results, by=by, measures=TOOL_CODES)
+tools = found["tools"]
 if not tools.empty:
     view = tool_view(tools, by)
     fig = charts.grouped_bars(view, "group", "mean", "tool", y_title=t("คะแนนเฉลี่ย", "Mean score"),

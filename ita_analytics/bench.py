@@ -28,6 +28,10 @@ from ita_analytics.settings import BASE_DIR, DATA_DIR
 BENCH_DIR = DATA_DIR / "bench"
 SCALES = {"national": 1, "stress": 10}
 IMPORT_YEAR_FROM, IMPORT_YEAR_TO = 2568, 2569
+# The year file's layout: a title, a blank row, the header, then agencies from this row (0-based);
+# these text columns, then one column per indicator.
+YEAR_FILE_FIRST_ROW = 3
+YEAR_FILE_TEXT_COLUMNS = ("ลำดับ", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "อำเภอ", "จังหวัด")
 
 
 # --- budgets (data) ---------------------------------------------------------------------------
@@ -283,16 +287,17 @@ def make_year_file(conn, year_from: int = IMPORT_YEAR_FROM, year_to: int = IMPOR
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "nan_inf_to_errors": True})
     sheet = book.add_worksheet("ITA")
     sheet.write(0, 0, f"ผลการประเมินคุณธรรมและความโปร่งใส ประจำปีงบประมาณ พ.ศ. {year_to}")
-    header = ["ลำดับ", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "อำเภอ", "จังหวัด"] + [
+    header = list(YEAR_FILE_TEXT_COLUMNS) + [
         f"ตัวชี้วัดที่ {i.number} {i.name_th}" for i in INDICATORS]
-    sheet.write_row(2, 0, header)
+    sheet.write_row(YEAR_FILE_FIRST_ROW - 1, 0, header)
     text = results[["name", "agency_type", "district", "province"]].astype(object)
     text = text.where(text.notna(), "")
     for r, (names, values) in enumerate(zip(text.itertuples(index=False), moved, strict=True)):
-        sheet.write_row(3 + r, 0, [r + 1, *names])
+        sheet.write_row(YEAR_FILE_FIRST_ROW + r, 0, [r + 1, *names])
         for c, v in enumerate(values):
             if not np.isnan(v):
-                sheet.write_number(3 + r, 5 + c, float(v))
+                sheet.write_number(YEAR_FILE_FIRST_ROW + r, len(YEAR_FILE_TEXT_COLUMNS) + c,
+                                   float(v))
     book.close()
     return buffer.getvalue()
 
@@ -313,8 +318,8 @@ def write_only(conn, data: bytes, agency_ids: np.ndarray, year: int) -> None:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()[3:]  # title, blank, header
-    first = 5  # ลำดับ, name, type, district, province, then the indicators
+    rows = book.get_sheet_by_name(book.sheet_names[0]).to_python()[YEAR_FILE_FIRST_ROW:]
+    first = len(YEAR_FILE_TEXT_COLUMNS)  # then the indicators
     values = np.array([[v if isinstance(v, float) else np.nan
                         for v in row[first:first + len(INDICATORS)]] for row in rows])
     ids = np.repeat(agency_ids[:len(rows)], len(INDICATORS))

@@ -40,15 +40,9 @@ def _doubled_weighted_median(values: np.ndarray, counts: np.ndarray) -> int:
     return int(lower) + int(upper)
 
 
-def _hundredths_median_and_mad(offsets: np.ndarray, low: int) -> tuple[int, int]:
-    """Twice the median and four times the MAD of the hundredths ``low + offsets``
-    (``offsets`` are non-negative integers): integers, found exactly from a count of each
-    value, in linear time."""
-    return _hundredths_counts_median_and_mad(np.bincount(offsets), low)
-
-
-def _hundredths_counts_median_and_mad(counts: np.ndarray, low: int) -> tuple[int, int]:
-    """:func:`_hundredths_median_and_mad` of ``counts[i]`` times each hundredth ``low + i``."""
+def _hundredths_median_and_mad(counts: np.ndarray, low: int) -> tuple[int, int]:
+    """Twice the median and four times the MAD of ``counts[i]`` times each hundredth
+    ``low + i``: integers, found exactly from the counts, in linear time."""
     values = np.arange(low, low + len(counts))
     median2 = _doubled_weighted_median(values, counts)  # in hundredths, doubled
     deviation2 = np.abs(2 * values - median2)  # |value − median|, doubled
@@ -74,7 +68,7 @@ def _median_and_mad(column: np.ndarray) -> tuple[float, float]:
     if np.abs(scaled, out=scaled).max() > 1e-6 or offsets.max() > 1_000_000:
         median = float(np.median(column))
         return median, float(np.median(np.abs(column - median)))
-    median2, mad4 = _hundredths_median_and_mad(offsets, low)
+    median2, mad4 = _hundredths_median_and_mad(np.bincount(offsets), low)
     return median2 / 200, mad4 / 400
 
 
@@ -120,7 +114,7 @@ def robust_hundredths(values: np.ndarray, known: np.ndarray
         if count[j] < len(column):
             counts -= np.bincount(column[~known[:, j]].astype(np.intp) - low,
                                   minlength=len(counts))
-        median2, mad4 = _hundredths_counts_median_and_mad(counts, low)
+        median2, mad4 = _hundredths_median_and_mad(counts, low)
         median[j], mad[j] = median2 / 2, mad4 / 4
     return count, median, mad
 

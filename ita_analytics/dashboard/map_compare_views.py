@@ -287,14 +287,14 @@ QUALITY_COLUMNS = ["agency_id", "year", "total", "level", "IIT", "EIT", "OIT", "
 """What the reported check reads; names and provinces come from the agencies, once each."""
 
 
-def check_label(check: str) -> str:
+def check_label(check: str, language: str | None = None) -> str:
     th, en = CHECK_LABELS.get(check, (check, check))
-    return t(th, en)
+    return t(th, en, language)
 
 
-def severity_label(severity: str) -> str:
+def severity_label(severity: str, language: str | None = None) -> str:
     th, en = SEVERITY_LABELS.get(severity, (severity, severity))
-    return t(th, en)
+    return t(th, en, language)
 
 
 def quality_findings(conn, years, agency_types, provinces) -> pd.DataFrame:
@@ -363,18 +363,17 @@ def findings_table(findings: pd.DataFrame, language: str | None = None) -> pd.Da
     language = language or lang()
 
     def pick(th: str, en: str) -> str:
-        return en if language == "en" else th
-
-    def label(labels: dict) -> object:
-        return lambda code: pick(*labels.get(code, (code, code)))
+        return t(th, en, language)
 
     def show(value):
         if value is None or (not isinstance(value, str) and pd.isna(value)):
             return "-"
         return f"{value:.2f}" if isinstance(value, float) else str(value)
     return pd.DataFrame({
-        pick("ความรุนแรง", "Severity"): map_labels(findings["severity"], label(SEVERITY_LABELS)),
-        pick("ประเภทการตรวจ", "Check"): map_labels(findings["check"], label(CHECK_LABELS)),
+        pick("ความรุนแรง", "Severity"): map_labels(findings["severity"],
+                                                   lambda s: severity_label(s, language)),
+        pick("ประเภทการตรวจ", "Check"): map_labels(findings["check"],
+                                                  lambda c: check_label(c, language)),
         pick("หน่วยงาน", "Agency"): findings["name"],
         "link": [agency_url(a, y) for a, y in zip(findings["agency_id"], findings["year"])],
         pick("จังหวัด", "Province"): findings["province"],

@@ -28,9 +28,10 @@ def lang() -> str:
     return "th"
 
 
-def t(th: str, en: str) -> str:
-    """The Thai or English text, by the chosen language."""
-    return en if lang() == "en" else th
+def t(th: str, en: str, language: str | None = None) -> str:
+    """The Thai or English text, by ``language`` or else the chosen one (work done after the
+    script run, such as a download's table, cannot read the session: it passes the language)."""
+    return en if (language or lang()) == "en" else th
 
 
 def map_labels(values: pd.Series, label) -> pd.Series:

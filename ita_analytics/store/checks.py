@@ -27,17 +27,15 @@ _MEASURE_COLUMNS = {"total": "total", "IIT": "iit", "EIT": "eit", "OIT": "oit",
                     **{c: c for c in INDICATOR_COLUMNS}}
 
 
-def _pairs_sql(measures: list[str], change: str, years, agency_types, provinces
-               ) -> tuple[str, list]:
+def _pairs_sql(measures: list[str], years, agency_types, provinces) -> tuple[str, list]:
     """The query pairing each agency's consecutive years, both within ``years``: agency_id,
-    year (the later one) and ``change`` (a template of ``{now}`` and ``{before}``) per
-    measure; the filters bound as parameters."""
+    year (the later one) and each measure's change in hundredths of a point (SMALLINT); the
+    filters bound as parameters."""
     unknown = sorted(set(measures) - set(_MEASURE_COLUMNS))
     if unknown:
         raise ValueError(f"unknown measures: {', '.join(unknown)}")
-    changes = ", ".join(change.format(now=f"b.{_MEASURE_COLUMNS[m]}",
-                                      before=f"a.{_MEASURE_COLUMNS[m]}") + f' AS "{m}"'
-                        for m in measures)
+    changes = ", ".join(f"CAST((b.{_MEASURE_COLUMNS[m]} - a.{_MEASURE_COLUMNS[m]}) * 100 "
+                        f'AS SMALLINT) AS "{m}"' for m in measures)
     clauses, params = [], []
     for column, values in (("a.year", years), ("b.year", years), ("g.agency_type", agency_types),
                            ("g.province", provinces)):
@@ -90,8 +88,7 @@ def load_change_hundredths(conn: duckdb.DuckDBPyConnection, *,
     0.075 s — and counting hundredths needs no rounding.
     """
     measures = list(measures)
-    sql, params = _pairs_sql(measures, "CAST(({now} - {before}) * 100 AS SMALLINT)",
-                             years, agency_types, provinces)
+    sql, params = _pairs_sql(measures, years, agency_types, provinces)
     cur = conn.cursor()
     try:
         table = cur.sql(sql, params=params).to_arrow_table()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import pkgutil
 import sys
 
@@ -36,9 +37,36 @@ def open_cli_store(args, *, read_only: bool = False):
     return store.open_store(args.db, read_only=read_only)
 
 
+def json_safe(value):
+    """``value`` with every missing number (NaN, None, pandas' NA/NaT) as None and NumPy or
+    pandas scalars as plain Python ones, so that the JSON is strict (no ``NaN``)."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, TypeError):
+            pass
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) or math.isinf(value) else value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError, ImportError):
+        pass
+    return str(value)
+
+
 def print_json(value) -> None:
-    """JSON on stdout, Thai kept readable."""
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    """Strict JSON on stdout (missing is ``null``, never ``NaN``), Thai kept readable."""
+    sys.stdout.write(json.dumps(json_safe(value), ensure_ascii=False, indent=2,
+                                allow_nan=False) + "\n")
 
 
 def parse_year_arg(text: str) -> int:

@@ -145,11 +145,14 @@ def clean_display_name(name: str, limit: int = 60) -> str:
 
 @dataclass(frozen=True)
 class Attempt:
-    """The outcome of a sign-in attempt: ``ok``; else ``locked_seconds`` > 0 while locked."""
+    """The outcome of a sign-in attempt: ``ok``; else ``locked_seconds`` > 0 while locked, or
+    ``busy`` when it was refused uncompared because the attempts already being checked could
+    use up the account's remaining tries."""
 
     ok: bool
     locked_seconds: float = 0.0
     failures: int = 0
+    busy: bool = False
 
 
 class Lockout:
@@ -161,6 +164,10 @@ class Lockout:
     sessions does not reset the count; the price is that a guesser can keep the real analyst
     out for ``minutes`` at a time (the OIDC route has no such limit). A server restart clears
     the count — restarting needs access to the server, which already holds the secrets.
+
+    Attempts made at the same moment (many sessions submitting at once) cannot compare more
+    than ``max_failures`` passwords between lock-outs: each attempt takes a try before its
+    password is compared (see :meth:`attempt`).
     """
 
     def __init__(self, max_failures: int, minutes: float,
@@ -169,6 +176,7 @@ class Lockout:
         self.seconds = float(minutes) * 60
         self._clock = clock
         self._failures: dict[str, int] = {}
+        self._pending: dict[str, int] = {}
         self._locked_until: dict[str, float] = {}
         self._lock = threading.Lock()
 
@@ -192,13 +200,29 @@ class Lockout:
         """Run ``check`` (the password comparison) unless ``key`` is locked; count the outcome.
 
         While locked the password is not even compared, so a right guess then reveals nothing.
+        The try is taken before ``check`` runs, under the same lock as the count is read:
+        checking takes half a second, and attempts that all read the count before any had
+        recorded its failure would each be compared (the lock-out beaten by sending many at
+        once). An attempt arriving while the tries in flight could reach ``max_failures`` is
+        refused uncompared (``busy``).
         """
         with self._lock:
             left = self._remaining(key)
+            failures = self._failures.get(key, 0)
             if left > 0:
-                return Attempt(False, left, self._failures.get(key, 0))
-        ok = check()
+                return Attempt(False, left, failures)
+            pending = self._pending.get(key, 0)
+            if failures + pending >= self.max_failures:
+                return Attempt(False, 0.0, failures, busy=True)
+            self._pending[key] = pending + 1
+        try:
+            ok = bool(check())
+        except BaseException:  # a malformed hash is a setup error, not a guess: no failure
+            with self._lock:
+                self._release(key)
+            raise
         with self._lock:
+            self._release(key)
             if ok:
                 self._failures.pop(key, None)
                 return Attempt(True)
@@ -208,6 +232,11 @@ class Lockout:
                 self._locked_until[key] = self._clock() + self.seconds
                 return Attempt(False, self.seconds, failures)
             return Attempt(False, 0.0, failures)
+
+    def _release(self, key: str) -> None:
+        self._pending[key] -= 1
+        if not self._pending[key]:
+            del self._pending[key]
 
 
 _SHARED: Lockout | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import io
+import threading
+import time
 import unicodedata
 
 import pytest
@@ -96,6 +98,73 @@ def test_lockout_is_per_account_and_read_from_settings(monkeypatch):
     lockout.attempt("a", lambda: False)
     assert lockout.locked_seconds("a") == 60 and lockout.locked_seconds("b") == 0
 
+
+
+def test_right_password_sent_while_wrong_ones_are_checked_is_refused():
+    """Issue 17 #6: max_failures wrong passwords being compared at once, then the right one:
+    it must not be compared (the count read before any failure was recorded let it in)."""
+    lockout = auth.Lockout(5, 15, clock=FakeClock())
+    entered, release = threading.Semaphore(0), threading.Event()
+
+    def wrong() -> bool:
+        entered.release()
+        assert release.wait(10)
+        return False
+
+    threads = [threading.Thread(target=lockout.attempt, args=(auth.LOCAL_ACCOUNT, wrong))
+               for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for _ in threads:
+        assert entered.acquire(timeout=10)  # all five are being compared
+    compared = []
+    right = lockout.attempt(auth.LOCAL_ACCOUNT, lambda: compared.append(1) or True)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert not right.ok and right.busy and compared == []
+    assert lockout.locked_seconds(auth.LOCAL_ACCOUNT) == 900
+    assert not lockout.attempt(auth.LOCAL_ACCOUNT, lambda: True).ok
+
+
+def test_fourteen_simultaneous_attempts_compare_at_most_max_failures_passwords():
+    """Fourteen sessions submit at the same instant, the right password in the last: at most
+    max_failures passwords are compared, and the right one gets in only if it was among them
+    (then the count was cleared, as a sign-in does)."""
+    lockout = auth.Lockout(5, 15, clock=FakeClock())
+    encoded = auth.hash_password("the-right-one", iterations=1000)
+    passwords = [f"guess-{i}" for i in range(13)] + ["the-right-one"]
+    start = threading.Barrier(len(passwords))
+    compared, outcomes = [], {}
+
+    def check(password: str) -> bool:
+        compared.append(password)
+        time.sleep(0.2)  # a real comparison takes half a second: all arrive meanwhile
+        return auth.verify_password(password, encoded)
+
+    def sign_in_once(password: str) -> None:
+        start.wait()
+        outcomes[password] = lockout.attempt(auth.LOCAL_ACCOUNT, lambda: check(password))
+
+    threads = [threading.Thread(target=sign_in_once, args=(p,)) for p in passwords]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert len(compared) <= 5
+    assert outcomes["the-right-one"].ok == ("the-right-one" in compared)
+    if "the-right-one" not in compared:
+        assert lockout.locked_seconds(auth.LOCAL_ACCOUNT) == 900
+    refused = [o for p, o in outcomes.items() if p not in compared]
+    assert refused and all(not o.ok and o.busy for o in refused)
+
+
+def test_a_malformed_hash_takes_no_try():
+    lockout = auth.Lockout(1, 15, clock=FakeClock())
+    with pytest.raises(auth.PasswordHashError):
+        auth.check_local_password("x", "not-a-hash", lockout)
+    assert lockout.locked_seconds(auth.LOCAL_ACCOUNT) == 0
+    assert auth.check_local_password("x", auth.hash_password("x", iterations=1000), lockout).ok
 
 def test_auth_mode_and_analyst_emails():
     assert auth.auth_mode({}) == "none"

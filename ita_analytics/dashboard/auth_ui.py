@@ -125,6 +125,9 @@ def _render_local(panel, section: dict) -> None:
         minutes = max(1, round(attempt.locked_seconds / 60))
         panel.error(t(f"ใส่รหัสผ่านผิดหลายครั้ง ระงับการเข้าสู่ระบบประมาณ {minutes} นาที",
                       f"Too many wrong passwords: sign-in is locked for about {minutes} min"))
+    elif attempt.busy:
+        panel.error(t("มีการลงชื่อเข้าใช้หลายครั้งพร้อมกัน กรุณารอสักครู่แล้วลองใหม่",
+                      "Other sign-in attempts are being checked: wait a moment and try again"))
     else:
         panel.error(t("รหัสผ่านไม่ถูกต้อง", "Wrong password"))
 

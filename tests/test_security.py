@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -222,6 +224,18 @@ def test_upload_limits_are_configured_and_enforced(monkeypatch):
     assert raised.value.code == "too_large"
     assert "เกินขีดจำกัด 1 MB" in raised.value.message_th and "over the 1 MB limit" in raised.value.message_en
 
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize("path", [".streamlit/secrets.toml", "deploy/.streamlit/secrets.toml"])
+def test_streamlit_secrets_are_never_committed(path):
+    """The secrets file holds the analyst password hash and the OIDC client secret."""
+    found = subprocess.run(["git", "check-ignore", "--no-index", "-q", path], cwd=ROOT,
+                           capture_output=True, check=False)
+    assert found.returncode == 0, f"{path} is not in .gitignore"
+    kept = subprocess.run(["git", "check-ignore", "--no-index", "-q", ".streamlit/config.toml"],
+                          cwd=ROOT, capture_output=True, check=False)
+    assert kept.returncode == 1  # the server settings stay in the repository
 
 # --- No user-supplied path ------------------------------------------------------------------------
 

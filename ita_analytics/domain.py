@@ -427,3 +427,142 @@ def agency_type_en(name_th: str | None) -> str | None:
     """English name of an agency type."""
     t = AGENCY_TYPE_BY_TH.get(name_th or "")
     return t.name_en if t else name_th
+
+
+# --- partial results: what each result rests on ----------------------------------------------
+
+BASES: tuple[str, ...] = ("indicators", "tools", "total", "level")
+"""What an agency-year's result rests on, most detailed first: all ten indicator scores, the
+three tool scores (0–100, or points /30 /30 /40 converted), a published total only, or a
+published level only. Real data is mostly ``total``: NACC's announcements and agencies' own
+pages give a total and a level, rarely the indicators."""
+
+BASIS_LABELS: dict[str, tuple[str, str]] = {
+    "indicators": ("ตัวชี้วัด", "indicators"),
+    "tools": ("เครื่องมือ (IIT/EIT/OIT)", "tools (IIT/EIT/OIT)"),
+    "total": ("คะแนนรวมเท่านั้น", "total only"),
+    "level": ("ระดับเท่านั้น", "level only"),
+}
+
+
+def _rating_total_bounds(rule: LevelRule, level: Level) -> tuple[float, float]:
+    """Totals [low, high) a level of a rule needing tools can have when the tools are unknown.
+
+    A level is the first of its rule whose conditions hold. Its own conditions bound the total
+    from below (``total_min``, and every tool ≥ ``tool_min``); each better level whose total
+    band the total reaches must fail through a tool under that level's ``tool_min``, and one
+    tool under ``m`` caps the total at ``100 − w·(100 − m)`` for the lightest tool's weight
+    ``w`` — so "ผ่าน" (a tool under 85) cannot reach 95.5, "ผ่านดี" (a tool under 95) 98.5.
+    """
+    low = max(level.total_min, level.tool_min or 0.0)
+    high = math.inf
+    lightest = min(tool.weight for tool in TOOLS)
+    for better in rule.levels:
+        if better is level:
+            break
+        if better.tool_min is None:
+            # A better level with no tool condition holds for any total in its band.
+            high = min(high, better.total_min)
+        else:
+            high = min(high, max(better.total_min, 100 - lightest * (100 - better.tool_min)))
+    return low, high
+
+
+def level_possible(year: int, level_name: str | None, total: float | None) -> bool | None:
+    """Whether a reported level can go with a total when the tool scores are unknown.
+
+    None when it cannot be judged (no level, no total, or a label the year's rule does not
+    have); the pass/fail labels ("ผ่านการประเมิน") are judged against the pass line.
+    """
+    if not level_name or total is None or (isinstance(total, float) and math.isnan(total)):
+        return None
+    total = round2(total)
+    if level_name in (PASS_LABEL_TH, FAIL_LABEL_TH):
+        return (level_name == PASS_LABEL_TH) == (total >= PASS_THRESHOLD)
+    rule = rule_for_year(year)
+    level = next((lv for lv in rule.levels if lv.name_th == level_name), None)
+    if level is None:
+        return None
+    if not rule.needs_tools:
+        return level_for(year, total) is level
+    low, high = _rating_total_bounds(rule, level)
+    return low <= total < high
+
+
+def possible_levels(year: int, total: float | None) -> tuple[str, ...]:
+    """The levels of the year's rule a total allows when the tool scores are unknown."""
+    return tuple(name for name in rule_for_year(year).level_names()
+                 if level_possible(year, name, total))
+
+
+def passed_from_level(year: int, level_name: str | None) -> bool | None:
+    """The pass flag a level implies under the year's rule (AA/A and every "ผ่าน…" pass)."""
+    if not level_name:
+        return None
+    if level_name in (PASS_LABEL_TH, FAIL_LABEL_TH):
+        return level_name == PASS_LABEL_TH
+    rule = rule_for_year(year)
+    level = next((lv for lv in rule.levels if lv.name_th == level_name), None)
+    return None if level is None else level.passed
+
+
+def compute_partial_results(frame: pd.DataFrame) -> pd.DataFrame:
+    """Tools, total, level, pass flag and basis of agency-years with whatever was published.
+
+    Input columns: ``year``, ``i1`` … ``i10`` (NaN when missing) and, where given,
+    ``reported_total``, ``reported_level``, ``reported_IIT``/``EIT``/``OIT``.
+    Output (same index): ``IIT, EIT, OIT, total, level, passed, basis``.
+
+    Each tool comes from its indicators when all are there, else from its published score;
+    the total from the ten indicators (basis ``indicators``), else from the three tools
+    (``tools``), else the published total (``total``). The level is the year's rule applied
+    to what is known — from the total alone up to 2565; from 2566 only with the tools — and
+    otherwise the published level when the total allows it (``level`` basis when nothing else
+    was given). The pass flag follows the total, else the level.
+    """
+    out = compute_results_frame(frame)
+    index = frame.index
+
+    def column(name: str) -> pd.Series:
+        if name in frame.columns:
+            return pd.to_numeric(frame[name], errors="coerce").astype("float64")
+        return pd.Series(np.nan, index=index, dtype="float64")
+
+    from_indicators = out["total"].notna().to_numpy()
+    means = {}
+    for code in TOOL_CODES:
+        cols = [f"i{n}" for n in tool_indicators(code)]
+        mean = frame[cols].astype("float64").sum(axis=1, skipna=False) / len(cols)
+        means[code] = mean.where(mean.notna(), column(f"reported_{code}"))
+        out[code] = round2_array(means[code])
+    tools_known = out[list(TOOL_CODES)].notna().all(axis=1).to_numpy()
+    from_tools = tools_known & ~from_indicators
+    tool_total = round2_array(sum(TOOL_BY_CODE[c].weight * means[c] for c in TOOL_CODES))
+    reported_total = round2_array(column("reported_total"))
+    from_total = ~from_indicators & ~from_tools & ~np.isnan(reported_total)
+    total = np.where(from_indicators, out["total"].to_numpy(dtype="float64"),
+                     np.where(from_tools, tool_total, np.where(from_total, reported_total, np.nan)))
+    out["total"] = total
+    out["level"] = levels_for_frame(frame["year"], out["total"], out[list(TOOL_CODES)])
+
+    reported_level = (frame["reported_level"] if "reported_level" in frame.columns
+                      else pd.Series(None, index=index, dtype="object"))
+    has_level = reported_level.notna().to_numpy() & out["level"].isna().to_numpy()
+    passed = np.where(np.isnan(total), None, total >= PASS_THRESHOLD).astype(object)
+    for i in np.flatnonzero(has_level):  # rows with a published level the rule cannot give
+        year, name = int(frame["year"].iat[i]), reported_level.iat[i]
+        if name in rule_for_year(year).level_names() \
+                and level_possible(year, name, total[i]) is not False:
+            out.iat[i, out.columns.get_loc("level")] = name
+        if passed[i] is None:
+            passed[i] = passed_from_level(year, name)
+    out["passed"] = pd.array(passed, dtype="boolean")
+
+    n_indicators = frame[[f"i{n}" for n in INDICATOR_NUMBERS]].notna().sum(axis=1).to_numpy()
+    basis = np.where(from_indicators, "indicators",
+                     np.where(from_tools, "tools",
+                              np.where(from_total, "total", None))).astype(object)
+    basis[(basis == None) & reported_level.notna().to_numpy()] = "level"  # noqa: E711
+    basis[(basis == None) & (n_indicators > 0)] = "indicators"  # noqa: E711
+    out["basis"] = basis
+    return out

@@ -18,6 +18,8 @@ from ita_analytics.domain import (
     PASS_LABEL_TH,
     TOOL_CODES,
     level_from_total_only,
+    level_possible,
+    possible_levels,
     rule_for_year,
 )
 from ita_analytics.thai import normalize_agency_name
@@ -61,7 +63,11 @@ def _level_consistent(year: int, reported: str, total: float, computed: str | No
         if reported in (PASS_LABEL_TH, FAIL_LABEL_TH):
             return None if (reported == PASS_LABEL_TH) == passed else expected
         if level is not None and level.passed == passed:
-            return None  # e.g. "ผ่านดี" with a total ≥ 85: tools unknown, cannot say more
+            # Tools unknown: the level is possible unless the total cannot go with it — one
+            # tool under 85 caps the total at 95.5, so "ผ่าน" with 95.86 is impossible.
+            if level_possible(year, reported, total) is False:
+                return " / ".join(possible_levels(year, total))
+            return None
         return expected
     return None if reported == expected else expected
 

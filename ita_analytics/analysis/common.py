@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ita_analytics.domain import INDICATORS, TOOL_CODES, indicator_weight
+from ita_analytics.domain import BASES, INDICATORS, TOOL_CODES, indicator_weight
 
 INDICATOR_COLUMNS = tuple(f"i{i.number}" for i in INDICATORS)
 MEASURES = ("total", *TOOL_CODES, *INDICATOR_COLUMNS)
@@ -22,6 +22,23 @@ def indicator_catalogue() -> pd.DataFrame:
         "tool": [i.tool for i in INDICATORS],
         "weight": [indicator_weight(i.number) for i in INDICATORS],
     })
+
+
+def count_by_basis(results: pd.DataFrame, used: pd.Series | np.ndarray | None = None,
+                   weights: str | None = None) -> dict[str, int]:
+    """How many agency-years of each basis (:data:`~ita_analytics.domain.BASES`) an analysis
+    used: the rows where ``used`` is true (all rows by default), each counted once or by its
+    ``weights`` column (rows already counted). Every basis is a key, zero when none."""
+    counts = dict.fromkeys(BASES, 0)
+    if "basis" not in results.columns or results.empty:
+        return counts
+    rows = results if used is None else results[np.asarray(used, dtype=bool)]
+    sizes = (rows.groupby("basis", observed=True)[weights].sum() if weights
+             else rows.groupby("basis", observed=True).size())
+    for basis, n in sizes.items():
+        if basis in counts:
+            counts[basis] = int(n)
+    return counts
 
 
 def agency_year(results: pd.DataFrame, agency_id: int, year: int) -> pd.Series | None:

@@ -43,11 +43,11 @@ def compute_pass_rates(results: pd.DataFrame, by: str | None = None,
 
     ``weights`` names a column of how many agency-years each row stands for (rows already
     counted, as ``store.load_level_counts`` gives them; total is then any value where known).
-    Output columns: year, [by], assessed (agency-years with a total), passed, pass_rate,
-    target, meets_target.
+    Output columns: year, [by], assessed (agency-years whose pass is known: from a total, or
+    from a published level that implies it), passed, pass_rate, target, meets_target.
     """
     keys = ["year"] + ([by] if by else [])
-    known = results.dropna(subset=["total"])
+    known = results[results["passed"].notna()]
     if known.empty:
         return pd.DataFrame(columns=keys + ["assessed", "passed", "pass_rate", "target",
                                             "meets_target"])

@@ -15,6 +15,7 @@ from ita_analytics import geo, store
 from ita_analytics.agencies import AgencyMatch, find_agency
 from ita_analytics.analysis.benchmark import PEER_GROUPS, compute_benchmark, select_peers
 from ita_analytics.analysis.checks import compute_checks
+from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
     compute_change_counts,
@@ -42,6 +43,7 @@ from ita_analytics.errors import ItaError
 from ita_analytics.thai import clean_text
 
 MOVERS_SHOWN = 10
+_INDICATORS = tuple(f"i{n}" for n in range(1, 11))
 
 
 # --- arguments ------------------------------------------------------------------------------------
@@ -227,8 +229,10 @@ def weakest_agency_payload(conn, name: str, province: str | None, year: int,
     indicators = _by_indicator(table, columns)
     for rank, number in enumerate(table["indicator"], start=1):
         indicators[str(int(number))]["rank"] = rank
+    indicator_rows = peer_rows[peer_rows[list(_INDICATORS)].notna().any(axis=1)] \
+        if len(peer_rows) else peer_rows
     return {"agency": _agency_json(match), "year": year, "peers": peers,
-            "n_peers": len(peer_rows),
+            "n_peers": len(peer_rows), "n_by_basis": count_by_basis(indicator_rows),
             "ranking": [int(n) for n in table["indicator"]],
             "indicators": indicators}
 
@@ -239,9 +243,13 @@ def weakest_group_payload(conn, group: dict, year: int) -> dict:
     _require_year(results, year, group)
     counts = compute_weakest_counts(results, year)
     dist = compute_indicator_distribution(results, year)
-    most = counts.sort_values(["count", "indicator"], ascending=[False, True]).iloc[0]
-    return {"year": year, "group": group, "n_agencies": int((results["year"] == year).sum()),
-            "most_often_weakest": int(most["indicator"]),
+    this_year = results[results["year"] == year]
+    with_indicators = this_year[list(_INDICATORS)].notna().any(axis=1)
+    most = (counts.sort_values(["count", "indicator"], ascending=[False, True]).iloc[0]
+            if len(counts) and counts["count"].sum() > 0 else None)
+    return {"year": year, "group": group, "n_agencies": int(len(this_year)),
+            "n_by_basis": count_by_basis(this_year, with_indicators),
+            "most_often_weakest": None if most is None else int(most["indicator"]),
             "weakest_counts": _by_indicator(counts, ["name_th", "name_en", "count", "share"]),
             "distribution": _by_indicator(dist, ["n", "mean", "median", "q1", "q3", "min", "max"])}
 
@@ -325,6 +333,8 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
         rows = {r["measure"]: r for _, r in deltas.iterrows()}
         agency_row = compute_agency_deltas(results, year_from, year_to).iloc[0]
         return {"agency": _agency_json(match), "from": year_from, "to": year_to,
+                "basis": {str(int(r["year"])): r["basis"] for _, r in results.iterrows()
+                          if int(r["year"]) in (year_from, year_to)},
                 "indicators": {str(n): _change(rows[f"i{n}"]) for n in range(1, 11)},
                 "tools": {code: _change(rows[code]) for code in TOOL_CODES},
                 "total": _change(rows["total"]),
@@ -344,8 +354,11 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
     def count(measure):
         return {k: int(v) for k, v in counts.loc[measure].items()}
     moves = agency_deltas["level_move"].value_counts()
+    both = results[results["year"].isin([year_from, year_to]) & results["total"].notna()]
     return {"from": year_from, "to": year_to, "group": group,
             "n_agencies": len(agency_deltas),
+            "n_by_basis": {str(y): count_by_basis(both[both["year"] == y])
+                           for y in (year_from, year_to)},
             "indicators": {str(n): count(f"i{n}") for n in range(1, 11)},
             "tools": {code: count(code) for code in TOOL_CODES},
             "total": count("total"),
@@ -392,6 +405,8 @@ def _levels_list(frame: pd.DataFrame) -> list[dict]:
 
 
 def _pass(frame: pd.DataFrame) -> dict:
+    if frame.empty:  # no agency-year whose pass is known (only partial indicators)
+        return {"assessed": 0, "passed": 0, "pass_rate": None, "meets_target": None}
     row = frame.iloc[0]
     return {"assessed": int(row["assessed"]), "passed": int(row["passed"]),
             "pass_rate": _num(row["pass_rate"], 4), "meets_target": bool(row["meets_target"])}
@@ -403,8 +418,9 @@ def levels_payload(conn, group: dict, year: int, by: str | None = None) -> dict:
     _require_year(results, year, group)
     column = {"type": "agency_type", "province": "province"}.get(by or "")
     rule = rule_for_year(year)
+    known = results["level"].notna() | results["passed"].notna()
     payload = {"year": year, "rule": rule.code, "group": group, "by": by,
-               "target": NATIONAL_PASS_TARGET,
+               "target": NATIONAL_PASS_TARGET, "n_by_basis": count_by_basis(results, known),
                "levels": _levels_list(compute_level_distribution(results)),
                **_pass(compute_pass_rates(results))}
     if column:
@@ -413,7 +429,7 @@ def levels_payload(conn, group: dict, year: int, by: str | None = None) -> dict:
         payload["groups"] = {
             name: {"levels": _levels_list(dist[dist[column] == name]),
                    **_pass(rates[rates[column] == name])}
-            for name in rates[column]}
+            for name in dist[column].dropna().unique()}
     return payload
 
 
@@ -449,6 +465,8 @@ def transitions_payload(conn, group: dict, year_from: int, year_to: int) -> dict
     return {"from": year_from, "to": year_to, "group": group,
             "rules": {"from": rule_for_year(year_from).code, "to": rule_for_year(year_to).code},
             "n_agencies": int(table["count"].sum()) if len(table) else 0,
+            "n_by_basis": {str(y): count_by_basis(results[results["year"] == y])
+                           for y in (year_from, year_to)},
             "matrix": matrix,
             "pass_crossings": {"up": int((crossings["direction"] == "up").sum()),
                                "down": int((crossings["direction"] == "down").sum())}}
@@ -484,7 +502,11 @@ def benchmark_payload(conn, name: str, province: str | None, year: int,
 
     def measure(m):
         return {c: _num(rows.loc[m, c]) for c in columns}
+    peer_rows = select_peers(results, match.agency_id, year, peers)
+    own = results[(results["agency_id"] == match.agency_id) & (results["year"] == year)]
     return {"agency": _agency_json(match), "year": year, "peers": bench.peers, "n": bench.n,
+            "basis": own["basis"].iloc[0] if len(own) else None,
+            "n_by_basis": count_by_basis(peer_rows, peer_rows["total"].notna()),
             "rank": bench.rank, "percentile": bench.percentile,
             "total": measure("total"),
             "tools": {code: measure(code) for code in TOOL_CODES},
@@ -525,7 +547,9 @@ def trends_payload(conn, group: dict) -> dict:
 
         def stat(m, part=part):
             return {c: _num(part.loc[m, c]) for c in stats} if m in part.index else None
+        of_year = results[results["year"] == year]
         years[str(int(year))] = {
+            "n_by_basis": count_by_basis(of_year, of_year["total"].notna()),
             "total": stat("total"), "tools": {code: stat(code) for code in TOOL_CODES},
             "indicators": {str(n): stat(f"i{n}") for n in range(1, 11)},
             "pass_rate": _num(rates.loc[year, "pass_rate"], 4) if year in rates.index else None}
@@ -562,7 +586,9 @@ def check_payload(conn, group: dict, year: int | None) -> dict:
             record["year"] = int(record["year"])
         records.append(record)
     counts = findings.groupby(["check", "severity"]).size() if len(findings) else pd.Series()
+    checked = results if year is None else results[results["year"] == year]
     return {"year": year, "group": group, "n_findings": len(records),
+            "n_by_basis": count_by_basis(checked),
             "counts": {f"{c}/{s}": int(n) for (c, s), n in counts.items()},
             "findings": records}
 
@@ -594,7 +620,7 @@ def next_level_payload(conn, name: str, province: str | None, year: int) -> dict
     plan = {str(step["indicator"]): {"name_th": step["name_th"], "from": _num(step["from"]),
                                      "to": _num(step["to"]), "points": _num(step["points"])}
             for step in gap["plan"]}
-    return {"agency": _agency_json(match), "year": year,
+    return {"agency": _agency_json(match), "year": year, "basis": results["basis"].iloc[0],
             **{k: (_num(v) if not isinstance(v, str) else v) for k, v in gap.items() if k != "plan"},
             "plan": plan}
 

@@ -6,7 +6,15 @@ import duckdb
 
 from ita_analytics.errors import StoreError
 
-# Each migration is (version, statements). Never edit a released one: add the next.
+def _refresh_all_results(conn: duckdb.DuckDBPyConnection) -> None:
+    """A migration step in Python: recompute every result under the current rules."""
+    from ita_analytics.store.scores import refresh_results
+
+    refresh_results(conn)
+
+
+# Each migration is (version, statements); a statement may be a function of the connection
+# (run inside the migration's transaction). Never edit a released one: add the next.
 MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
     (1, (
         """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
@@ -148,6 +156,12 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
                  FROM scores GROUP BY agency_id, year) w
            WHERE results.agency_id = w.agency_id AND results.year = w.year""",
     )),
+    (5, (
+        # What each result rests on (indicators / tools / total / level: domain.BASES); results
+        # of agency-years with only a published total or level now carry it (issue 16).
+        """ALTER TABLE results ADD COLUMN basis VARCHAR""",
+        _refresh_all_results,
+    )),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -189,7 +203,10 @@ def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
         conn.execute("BEGIN TRANSACTION")
         try:
             for statement in statements:
-                conn.execute(statement)
+                if callable(statement):
+                    statement(conn)
+                else:
+                    conn.execute(statement)
             conn.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
             )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ita_analytics.domain import compute_results_frame
+from ita_analytics.domain import compute_partial_results
 
 AGENCY_COLUMNS = ["agency_id", "name", "name_key", "agency_type", "province", "district",
                   "official_code", "source", "import_id"]
@@ -210,17 +210,26 @@ _WIDE_SCORES_SQL = """
 """
 
 
-def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = None) -> None:
-    """Recompute tools, total, level and pass flag for the given (agency_id, year) keys, or all.
+_REPORTED_SQL = """
+    SELECT p.agency_id, p.year, CAST(p.total AS DOUBLE) AS reported_total,
+           p.level AS reported_level, CAST(p.iit AS DOUBLE) AS "reported_IIT",
+           CAST(p.eit AS DOUBLE) AS "reported_EIT", CAST(p.oit AS DOUBLE) AS "reported_OIT",
+           p.source AS reported_source
+    FROM reported p
+"""
 
-    Agency-years with only reported values get a row with no computed total.
+
+def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = None) -> None:
+    """Recompute tools, total, level, pass flag and basis for the given (agency_id, year) keys,
+    or all.
+
+    An agency-year's result rests on what was published for it (:func:`compute_partial_results`):
+    its ten indicators, else its three tools, else its published total, else its published
+    level — a totals-only row gets its total, pass flag and (up to 2565) level.
     """
     if keys is None:
         wide = cur.execute(_WIDE_SCORES_SQL + " GROUP BY ALL").df()
-        reported_only = cur.execute("""
-            SELECT agency_id, year, source FROM reported r
-            WHERE NOT EXISTS (SELECT 1 FROM scores s
-                              WHERE s.agency_id = r.agency_id AND s.year = r.year)""").df()
+        reported = cur.execute(_REPORTED_SQL).df()
         cur.execute("DELETE FROM results")
     else:
         keys = keys[["agency_id", "year"]].astype("int64").drop_duplicates()
@@ -230,11 +239,9 @@ def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = 
                 _WIDE_SCORES_SQL
                 + " JOIN result_keys k ON k.agency_id = s.agency_id AND k.year = s.year GROUP BY ALL"
             ).df()
-            reported_only = cur.execute("""
-                SELECT r.agency_id, r.year, r.source FROM reported r
-                JOIN result_keys k ON k.agency_id = r.agency_id AND k.year = r.year
-                WHERE NOT EXISTS (SELECT 1 FROM scores s
-                                  WHERE s.agency_id = r.agency_id AND s.year = r.year)""").df()
+            reported = cur.execute(
+                _REPORTED_SQL
+                + " JOIN result_keys k ON k.agency_id = p.agency_id AND k.year = p.year").df()
             cur.execute("""DELETE FROM results WHERE (agency_id, year) IN
                            (SELECT (agency_id, year) FROM result_keys)""")
         except Exception:
@@ -244,25 +251,26 @@ def refresh_results(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame | None = 
         cur.unregister("result_keys")
     for col in INDICATOR_COLUMNS:
         wide[col] = wide[col].astype("float64")
-    computed = compute_results_frame(wide)
+    if len(reported):
+        wide = wide.merge(reported, on=["agency_id", "year"], how="outer")
+        wide["n_indicators"] = wide["n_indicators"].fillna(0).astype("int64")
+        wide["source"] = wide["source"].fillna(wide["reported_source"])
+    computed = compute_partial_results(wide)
     rows = pd.concat([wide[["agency_id", "year", "n_indicators", "source", *INDICATOR_COLUMNS]],
                       computed], axis=1)
-    if len(reported_only):
-        extra = reported_only.assign(n_indicators=0)
-        rows = pd.concat([rows, extra], ignore_index=True)
     rows = rows.reindex(columns=["agency_id", "year", "IIT", "EIT", "OIT", "total", "level",
-                                 "passed", "n_indicators", "source", *INDICATOR_COLUMNS])
+                                 "passed", "n_indicators", "source", "basis", *INDICATOR_COLUMNS])
     rows["passed"] = rows["passed"].astype("boolean")
     indicator_names = ", ".join(INDICATOR_COLUMNS)
     indicator_values = ", ".join(f"CAST({c} AS DECIMAL(5, 2))" for c in INDICATOR_COLUMNS)
     _with_frame(cur, "new_results", rows, f"""
         INSERT INTO results (agency_id, year, iit, eit, oit, total, level, passed,
-                             n_indicators, source, {indicator_names})
+                             n_indicators, source, basis, {indicator_names})
         SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT),
                CAST("IIT" AS DECIMAL(5, 2)), CAST("EIT" AS DECIMAL(5, 2)),
                CAST("OIT" AS DECIMAL(5, 2)), CAST(total AS DECIMAL(5, 2)),
                CAST(level AS VARCHAR), CAST(passed AS BOOLEAN),
-               CAST(n_indicators AS TINYINT), source, {indicator_values}
+               CAST(n_indicators AS TINYINT), source, CAST(basis AS VARCHAR), {indicator_values}
         FROM new_results""")
 
 
@@ -285,6 +293,7 @@ _RESULT_COLUMNS: dict[str, str] = {
     "IIT": "CAST(r.iit AS DOUBLE)", "EIT": "CAST(r.eit AS DOUBLE)",
     "OIT": "CAST(r.oit AS DOUBLE)", "total": "CAST(r.total AS DOUBLE)", "level": "r.level",
     "passed": "r.passed", "n_indicators": "r.n_indicators", "source": "r.source",
+    "basis": "r.basis",
     "reported_total": "CAST(p.total AS DOUBLE)", "reported_level": "p.level",
     "reported_IIT": "CAST(p.iit AS DOUBLE)", "reported_EIT": "CAST(p.eit AS DOUBLE)",
     "reported_OIT": "CAST(p.oit AS DOUBLE)",

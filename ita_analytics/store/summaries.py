@@ -69,14 +69,14 @@ def load_level_counts(conn: duckdb.DuckDBPyConnection, *,
                       years: Iterable[int] | None = None,
                       agency_types: Iterable[str] | None = None,
                       provinces: Iterable[str] | None = None) -> pd.DataFrame:
-    """The results under the filters counted by year, level, passed and whether a total is
-    known: year, level, passed, total (1.0 where known, else NaN), agencies (how many
-    agency-years). :func:`~ita_analytics.analysis.levels.compute_level_distribution` and
+    """The results under the filters counted by year, level, passed, basis and whether a total
+    is known: year, level, passed, basis, total (1.0 where known, else NaN), agencies (how
+    many agency-years). :func:`~ita_analytics.analysis.levels.compute_level_distribution` and
     :func:`~ita_analytics.analysis.levels.compute_pass_rates` take it with
     ``weights="agencies"``."""
     where, params = _where(years, agency_types, provinces)
     frame = _fetch_arrow_df(conn, f"""
-        SELECT CAST(r.year AS BIGINT) AS year, r.level, r.passed,
+        SELECT CAST(r.year AS BIGINT) AS year, r.level, r.passed, r.basis,
                CASE WHEN r.total IS NOT NULL THEN 1.0 END AS total,
                count(*) AS agencies
         FROM results r

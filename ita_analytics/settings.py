@@ -44,6 +44,10 @@ SETTINGS: tuple[Setting, ...] = (
             "How long sign-in stays locked after too many wrong passwords, in minutes.", float),
     Setting("lock_wait_seconds", "10", "ITA_LOCK_WAIT",
             "How long the CLI waits for a store held by another process.", float),
+    Setting("coverage_complete_share", "0.9", "ITA_COVERAGE_SHARE",
+            "A year whose agencies are fewer than this share of the expected count (the "
+            "previous year's, or the national count) is shown as partial and never as the "
+            "headline.", float),
 )
 SETTING_BY_NAME = {s.name: s for s in SETTINGS}
 

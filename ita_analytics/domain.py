@@ -429,6 +429,19 @@ def agency_type_en(name_th: str | None) -> str | None:
     return t.name_en if t else name_th
 
 
+# --- coverage: how many agencies a year should have -------------------------------------------
+
+NATIONAL_AGENCIES: dict[int, int] = {2563: 8304, 2565: 8303, 2568: 8317}
+"""Agencies assessed nationally per fiscal year (NACC figures in DOMAIN.md); a year not listed
+takes the nearest listed one (the count moves by a few agencies a year)."""
+
+
+def national_agencies(year: int) -> int:
+    """The national count of assessed agencies for a fiscal year (nearest year listed)."""
+    nearest = min(NATIONAL_AGENCIES, key=lambda y: (abs(y - year), -y))
+    return NATIONAL_AGENCIES[nearest]
+
+
 # --- partial results: what each result rests on ----------------------------------------------
 
 BASES: tuple[str, ...] = ("indicators", "tools", "total", "level")

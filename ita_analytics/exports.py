@@ -3,24 +3,41 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy where text cells that a spreadsheet would run as formulas start with a quote.
+def neutralise_formulas(frame: pd.DataFrame, *, keep_numbers: bool = False) -> pd.DataFrame:
+    """A copy where text cells (and headers) that a spreadsheet would run as formulas start
+    with a quote.
 
-    Numbers are left alone (a negative change is a number, not text).
+    Numbers are left alone (a negative change is a number, not text). ``keep_numbers``: text
+    that reads as a number ("-1.23", "+0.50", "-12%") or is a lone "-" (a missing value) is
+    left alone too — for tables shown on screen, where a quote before "-1.23" would be noise;
+    a spreadsheet takes such text as a number or as text, never as a formula.
     """
+    def neutral(value):
+        if not (isinstance(value, str) and value.startswith(FORMULA_PREFIXES)):
+            return value
+        if keep_numbers and (value == "-" or _NUMBER_TEXT.fullmatch(value)):
+            return value
+        return "'" + value
+
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-            )
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]) or isinstance(
+                out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].map(neutral)
+    # A header is a cell too (a table pivoted on agencies has names for headers).
+    if any(neutral(col) is not col for col in out.columns):
+        out.columns = [neutral(col) for col in out.columns]
     return out
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)%?")
 
 
 def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:

@@ -6,7 +6,14 @@ import streamlit as st
 from ita_analytics import report
 from ita_analytics.dashboard import agency_view as view
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import fmt_score, render_chart, render_empty, show_table, t
+from ita_analytics.dashboard.ui import (
+    escape_markdown,
+    fmt_score,
+    render_chart,
+    render_empty,
+    show_table,
+    t,
+)
 from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
 
 current_filters()
@@ -21,10 +28,10 @@ if choice.agency_id is None or choice.year is None:
 with st.spinner(t("กำลังวิเคราะห์…", "Analysing…")):
     rd = view.report_data(choice.agency_id, choice.year, choice.peers)
 
-st.header(rd.name)
+st.header(escape_markdown(rd.name))
 place = " · ".join(p for p in (rd.agency_type, rd.district and f"อ.{rd.district}",
                                rd.province and f"จ.{rd.province}") if p)
-st.caption(place + f" · {t('แหล่งข้อมูล', 'source')}: {rd.source}")
+st.caption(escape_markdown(place) + f" · {t('แหล่งข้อมูล', 'source')}: {escape_markdown(rd.source)}")
 if rd.is_demo:
     st.caption(t(DEMO_LABEL_TH, DEMO_LABEL_EN))
 
@@ -32,7 +39,7 @@ chosen = next(s for s in rd.standings if s.group.code == rd.peer_group.code)
 cols = st.columns(4)
 cols[0].metric(t(f"คะแนนรวม ปี {rd.year}", f"Total, {rd.year}"), fmt_score(rd.total),
                None if rd.total_change is None else f"{rd.total_change:+.2f}", border=True)
-cols[1].metric(t("ระดับ", "Level"), rd.level or "-", border=True)
+cols[1].metric(t("ระดับ", "Level"), escape_markdown(rd.level or "-"), border=True)
 cols[2].metric(t("อันดับในกลุ่ม", "Rank among peers"),
                "-" if chosen.rank is None else f"{chosen.rank:,} / {chosen.n:,}", border=True)
 cols[3].metric(t("เปอร์เซ็นไทล์", "Percentile"),

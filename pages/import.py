@@ -5,7 +5,7 @@ import streamlit as st
 from ita_analytics.dashboard import auth_ui, data
 from ita_analytics.dashboard import import_view as view
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.ui import escape_markdown, t
 from ita_analytics.thai import parse_year
 
 current_filters()
@@ -42,7 +42,8 @@ with st.container(border=True, key="imp_upload_block"):
         try:
             year = parse_year(year_text)
         except ValueError:
-            st.error(t(f"ปีไม่ถูกต้อง: {year_text}", f"Not a fiscal year: {year_text}"))
+            shown = escape_markdown(year_text)
+            st.error(t(f"ปีไม่ถูกต้อง: {shown}", f"Not a fiscal year: {shown}"))
             st.stop()
     if uploaded is not None:
         payload = uploaded.getvalue()

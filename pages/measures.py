@@ -10,7 +10,13 @@ from ita_analytics.analysis.measures import (
 )
 from ita_analytics.dashboard import auth_ui, data, measures_ui
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_empty, render_table_downloads, show_table, t
+from ita_analytics.dashboard.ui import (
+    escape_markdown,
+    render_empty,
+    render_table_downloads,
+    show_table,
+    t,
+)
 from ita_analytics.domain import INDICATOR_NUMBERS
 
 filters = current_filters()
@@ -31,14 +37,16 @@ with record:
     else:
         agency_id, name, year = picked
         own = measures_ui.load_measures(agency_ids=[agency_id], years=[year])
-        st.subheader(t(f"มาตรการของ {name} ปี {year}: {len(own)} รายการ",
-                       f"Measures of {name}, {year}: {len(own)}"))
+        shown = escape_markdown(name)
+        st.subheader(t(f"มาตรการของ {shown} ปี {year}: {len(own)} รายการ",
+                       f"Measures of {shown}, {year}: {len(own)}"))
         if len(own) and analyst:
             measures_ui.render_edit_table(own)
         elif len(own):
             show_table(measures_ui.readable_measures(own), key="rec_table",
                        column_config=measures_ui.column_labels())
-            st.caption(t("แหล่งที่มา: ", "Source: ") + ", ".join(sorted(set(own["source"]))))
+            st.caption(t("แหล่งที่มา: ", "Source: ")
+                       + ", ".join(escape_markdown(s) for s in sorted(set(own["source"]))))
         if analyst:
             with st.expander(t("เพิ่มมาตรการ", "Add a measure"), expanded=own.empty):
                 measures_ui.render_record_form(agency_id, year)

@@ -242,7 +242,8 @@ def test_local_password_wrong_then_right_opens_the_uploader(demo_db, app_env):
     sign_in(at, name="สมหญิง")
     assert not at.exception
     assert "imp_year" in _keys(at.text_input)
-    assert any("สมหญิง [local]" in s.value for s in at.sidebar.success)
+    # The typed name is shown as text: Markdown source "สมหญิง \\[local\\]" reads "สมหญิง [local]".
+    assert any("สมหญิง \\[local\\]" in s.value for s in at.sidebar.success)
     at.button(key="auth_sign_out").click().run()
     assert "imp_year" not in _keys(at.text_input)
 

@@ -12,7 +12,7 @@ from ita_analytics import report, store
 from ita_analytics.agencies import suggest_agencies
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.charts import FONT, LEVEL_COLORS
-from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.ui import escape_markdown, t
 from ita_analytics.domain import PASS_THRESHOLD
 from ita_analytics.report.formatting import MISSING, fmt_change, fmt_score
 from ita_analytics.thai import normalize_agency_name
@@ -162,12 +162,13 @@ def render_controls() -> AgencyChoice:
 
 
 def peer_links(nearest: pd.DataFrame, year: int, peers: str) -> str:
-    """A Markdown list of peers, each linking to its own agency page (same year and peer group)."""
+    """A Markdown list of peers, each linking to its own agency page (same year and peer group);
+    names and provinces escaped, so the page's own links are the only ones."""
     lines = []
     for _, peer in nearest.iterrows():
         url = f"agency?{URL_AGENCY}={int(peer['agency_id'])}&{URL_YEAR}={year}&{URL_PEERS}={peers}"
-        place = peer["province"] if isinstance(peer["province"], str) else ""
-        lines.append(f"- [{peer['name']}]({url.replace('+', '%2B')}) {place} — "
+        place = escape_markdown(peer["province"]) if isinstance(peer["province"], str) else ""
+        lines.append(f"- [{escape_markdown(peer['name'])}]({url.replace('+', '%2B')}) {place} — "
                      f"{fmt_score(peer['total'])} ({peer['difference']:+.2f})")
     return "\n".join(lines)
 

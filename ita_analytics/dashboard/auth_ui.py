@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from ita_analytics import auth
-from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.ui import escape_markdown, t
 
 SESSION_KEY = "auth_analyst"
 """Session state: the name of the analyst signed in with the local password."""
@@ -69,16 +69,17 @@ def require_analyst() -> str | None:
 def _render_oidc(panel, section: dict) -> None:
     email = _oidc_email()
     if email is not None:
+        shown = escape_markdown(email)
         if auth.is_analyst_email(email, section):
-            panel.success(t(f"เข้าสู่ระบบเป็น {email}", f"Signed in as {email}"))
+            panel.success(t(f"เข้าสู่ระบบเป็น {shown}", f"Signed in as {shown}"))
         else:
-            panel.warning(t(f"{email} ไม่อยู่ในรายชื่อผู้วิเคราะห์ (analyst_emails)",
-                            f"{email} is not on the analyst list (analyst_emails)"))
+            panel.warning(t(f"{shown} ไม่อยู่ในรายชื่อผู้วิเคราะห์ (analyst_emails)",
+                            f"{shown} is not on the analyst list (analyst_emails)"))
         if panel.button(t("ออกจากระบบ", "Sign out"), key="auth_logout"):
             st.logout()
         return
     for provider in auth.oidc_providers(section):
-        label = t("เข้าสู่ระบบ", "Sign in") + (f" ({provider})" if provider else "")
+        label = t("เข้าสู่ระบบ", "Sign in") + (f" ({escape_markdown(provider)})" if provider else "")
         if panel.button(label, key=f"auth_login_{provider or 'default'}"):
             try:
                 if provider:
@@ -86,14 +87,16 @@ def _render_oidc(panel, section: dict) -> None:
                 else:
                     st.login()
             except Exception as error:  # a provider set up incompletely (no redirect_uri…)
-                panel.error(t(f"ตั้งค่าผู้ให้บริการเข้าสู่ระบบไม่ครบ: {error}",
-                              f"The sign-in provider is not fully set up: {error}"))
+                detail = escape_markdown(error)
+                panel.error(t(f"ตั้งค่าผู้ให้บริการเข้าสู่ระบบไม่ครบ: {detail}",
+                              f"The sign-in provider is not fully set up: {detail}"))
 
 
 def _render_local(panel, section: dict) -> None:
     user = st.session_state.get(SESSION_KEY)
     if user:
-        panel.success(t(f"เข้าสู่ระบบเป็น {user}", f"Signed in as {user}"))
+        shown = escape_markdown(user)
+        panel.success(t(f"เข้าสู่ระบบเป็น {shown}", f"Signed in as {shown}"))
         if panel.button(t("ออกจากระบบ", "Sign out"), key="auth_sign_out"):
             st.session_state.pop(SESSION_KEY, None)
             st.rerun()
@@ -113,9 +116,10 @@ def _render_local(panel, section: dict) -> None:
     try:
         attempt = auth.check_local_password(password, section[auth.HASH_KEY])
     except auth.PasswordHashError as error:
-        panel.error(t(f"ค่า {auth.HASH_KEY} ใน secrets.toml ไม่ถูกต้อง ({error}) — สร้างใหม่ด้วย "
+        detail = escape_markdown(error)
+        panel.error(t(f"ค่า {auth.HASH_KEY} ใน secrets.toml ไม่ถูกต้อง ({detail}) — สร้างใหม่ด้วย "
                       "python -m ita_analytics hash-password",
-                      f"{auth.HASH_KEY} in secrets.toml is malformed ({error}); make a new one "
+                      f"{auth.HASH_KEY} in secrets.toml is malformed ({detail}); make a new one "
                       "with python -m ita_analytics hash-password"))
         return
     if attempt.ok:

@@ -13,7 +13,7 @@ from ita_analytics.analysis.measures import propose_measures
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.agency_view import agency_keys, agency_label, find_matches
 from ita_analytics.dashboard.auth_ui import analyst_user
-from ita_analytics.dashboard.ui import show_table, t
+from ita_analytics.dashboard.ui import escape_markdown, show_table, t
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.read import ImportRejected
@@ -157,7 +157,7 @@ def render_record_form(agency_id: int, year: int) -> None:
     try:
         period = parse_period(period_text, fiscal_year=year)
     except ValueError as error:
-        st.error(str(error))
+        st.error(escape_markdown(error))
         return
     row = {"agency_id": agency_id, "year": year, "title": title.strip(), "kind": kind,
            "steps": steps or None, "period_text": period_text or None, "start_month": period.start,
@@ -209,7 +209,7 @@ def render_import() -> None:
         try:
             plan = analyse_measures_file(conn, upload.getvalue(), upload.name)
         except ImportRejected as error:
-            st.error(t(error.message_th, error.message_en))
+            st.error(escape_markdown(t(error.message_th, error.message_en)))
             plan = None
         if plan is not None:
             if len(plan.issues()):
@@ -237,7 +237,7 @@ def render_import() -> None:
                 removed = undo_measures(conn, int(chosen))
                 st.success(t(f"ลบ {removed} มาตรการแล้ว", f"Removed {removed} measures"))
             except ItaError as error:
-                st.error(t(error.message_th, error.message_en))
+                st.error(escape_markdown(t(error.message_th, error.message_en)))
 
 
 def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int) -> None:
@@ -245,7 +245,8 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
     draft measures (not started) for the next fiscal year."""
     own = results[(results["agency_id"] == agency_id) & (results["year"] == year)]
     if own.empty:
-        st.info(t(f"ไม่มีผลการประเมินของ {name} ปี {year}", f"No results for {name} in {year}"))
+        shown = escape_markdown(name)
+        st.info(t(f"ไม่มีผลการประเมินของ {shown} ปี {year}", f"No results for {shown} in {year}"))
         return
     weakest = compute_weakest(results, agency_id, year)
     drafts = propose_measures(weakest, RECOMMENDATIONS, name, year)

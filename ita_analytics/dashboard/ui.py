@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -9,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
-from ita_analytics.exports import to_csv_bytes, to_xlsx_bytes
+from ita_analytics.exports import neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 
 LANG_KEY = "lang"
 LANGS = {"th": "ไทย", "en": "English"}
@@ -53,6 +55,49 @@ def map_labels(values: pd.Series, label) -> pd.Series:
     return pd.Series(out[codes], index=values.index, dtype=object)
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_~\[\]<>&$:@#|])|(?<=[wW]{3})(\.)")
+"""What gives text a meaning in Markdown and GitHub's extensions (emphasis, code, links and
+images, strikethrough, raw HTML and entities, headings, tables, the literal autolinks
+``https://…``, ``www.…`` and e-mail addresses), in LaTeX (``$``) and in Streamlit's
+directives (``:red[…]``, ``:material/…:``, emoji such as ``:smile:``). CommonMark lets a
+backslash escape any ASCII punctuation; the dots of "อบต." and the like are left alone."""
+_BLOCK_START = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))")
+"""A list item (``- ``, ``+ ``, ``1. ``) or a thematic break when the text starts a line."""
+
+
+def escape_markdown(text) -> str:
+    """``text`` (an agency name, a province, a file name, a user's name…) made safe to put
+    into anything Streamlit renders as Markdown — ``st.markdown``, captions, headers, alerts,
+    metric labels and values, expander and tab labels — so that it shows as the same text.
+
+    A name such as ``[คลิกเพื่อยืนยันรหัส](https://…)`` would otherwise be a link on the
+    page, ``![x](https://…)`` an image every viewer's browser fetches. Control and
+    direction-override characters are dropped (a right-to-left override makes text read
+    backwards), line breaks become spaces (a new line can start a heading or a list).
+    """
+    kept = "".join(" " if unicodedata.category(ch) == "Cc"
+                   else "" if unicodedata.category(ch) == "Cf" and ch not in _KEPT_FORMAT
+                   else ch for ch in str(text))
+    kept = _MARKDOWN_SPECIALS.sub(lambda m: "\\" + (m.group(1) or m.group(2)), kept)
+    return _BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2)
+                                                    else m.group(3) + "\\" + m.group(4)), kept)
+
+
+_KEPT_FORMAT = {"\u200b", "\u200c", "\u200d"}
+"""Zero-width space and joiners: Thai text uses them to mark word breaks; they reorder nothing."""
+
+
+def safe_table_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text cells neutralised as the downloads are (``exports``), for
+    ``st.dataframe``: its toolbar's own "Download as CSV" writes cells as they are, and a
+    name such as ``=HYPERLINK(…)`` would run as a formula in the spreadsheet that opens it.
+
+    Text that reads as a number ("-1.23", "+0.50", the "-" of a missing value) is left as it
+    is: a spreadsheet takes it as a number or as text, never as a formula.
+    """
+    return neutralise_formulas(frame, keep_numbers=True)
+
+
 def fmt_score(value) -> str:
     """A score with two decimals, '-' when missing."""
     if value is None or pd.isna(value):
@@ -78,12 +123,13 @@ def render_demo_badge(source_counts: dict[str, int]) -> None:
 
 
 def show_table(frame, *, key: str, column_config: dict | None = None, **kwargs) -> None:
-    """``st.dataframe`` without the index, every decimal column shown with two decimals.
+    """``st.dataframe`` without the index, every decimal column shown with two decimals, text
+    cells safe for the toolbar's CSV download (:func:`safe_table_cells`).
 
     Scores are read to two decimals in every report users know (82.00, not 82.0 or
     95.7333); the values themselves stay whole, so sorting and the downloads are exact.
     """
-    frame = frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame)
+    frame = safe_table_cells(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame))
     config = {name: st.column_config.NumberColumn(format="%.2f")
               for name, dtype in frame.dtypes.items() if pd.api.types.is_float_dtype(dtype)}
     config.update(column_config or {})
@@ -111,9 +157,57 @@ PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png",
                  "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
+def _plotly_text(value):
+    if isinstance(value, str) and ("<" in value or ">" in value):
+        return value.replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
+def _plotly_texts(values):
+    """``values`` with :func:`_plotly_text` applied, or None when nothing changes (numbers)."""
+    if values is None or isinstance(values, str) or (
+            isinstance(values, np.ndarray) and values.dtype.kind != "O"):
+        return None
+    shown = [_plotly_text(v) for v in values]
+    return None if all(a is b for a, b in zip(shown, values)) else shown
+
+
+def inert_figure(fig):
+    """``fig`` with the data's text shown as text: Plotly draws ``<a href>``, ``<b>`` and
+    similar tags in names, category labels and hover text, so an agency named
+    ``<a href="https://…">…</a>`` would be a link in the chart. Angle brackets in trace
+    names, x/y categories, texts and axis category lists become entities (drawn as ``<``
+    and ``>``); plotly express copies a trace's name into its hover template, changed there
+    too (and in the groups that pair traces up, to keep them paired). Templates and the
+    builders' own ``<br>`` are left alone."""
+    for trace in fig.data:
+        name = getattr(trace, "name", None)
+        shown = _plotly_text(name)
+        if shown is not name:
+            template = getattr(trace, "hovertemplate", None)
+            trace.name = shown
+            if isinstance(template, str):
+                trace.hovertemplate = template.replace(name, shown)
+        for attr in ("legendgroup", "offsetgroup", "x", "y", "text", "hovertext", "labels"):
+            if attr in trace:
+                value = trace[attr]
+                changed = _plotly_text(value) if isinstance(value, str) else _plotly_texts(value)
+                if changed is not None and changed is not value:
+                    trace[attr] = changed
+
+    def axis_texts(axis):
+        for attr in ("categoryarray", "ticktext"):
+            changed = _plotly_texts(axis[attr])
+            if changed is not None:
+                axis[attr] = changed
+    fig.for_each_xaxis(axis_texts)
+    fig.for_each_yaxis(axis_texts)
+    return fig
+
+
 def render_chart(fig, table: pd.DataFrame, name: str, key: str) -> None:
     """A Plotly chart (PNG from its toolbar), its data table one click away, CSV/XLSX downloads."""
-    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
+    st.plotly_chart(inert_figure(fig), width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
     with st.expander(t("ตารางข้อมูล", "Data table")):
         show_table(table, width="stretch", key=f"{key}_table")
         render_table_downloads(table, name, key)

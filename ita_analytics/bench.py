@@ -258,7 +258,7 @@ def prepare_store(path: Path, scale: int) -> float:
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     try:
         demo.load_demo(conn, scale=scale)
         conn.execute("CHECKPOINT")

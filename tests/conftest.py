@@ -21,7 +21,7 @@ OUTPUT_DIR = ROOT / "test-output"
 def demo_db_template(tmp_path_factory) -> Path:
     """The national demo store, built once per test session (do not write to it)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     demo.load_demo(conn)
     conn.close()
     return path
@@ -55,7 +55,7 @@ def demo_results(demo_db_template):
 @pytest.fixture()
 def empty_db(tmp_path) -> Path:
     path = tmp_path / "empty.duckdb"
-    store.open_store(path).close()
+    store.open_store(path, create=True).close()
     return path
 
 

@@ -96,7 +96,7 @@ def test_backup_refuses_a_folder_in_use(demo_db, tmp_path):
 def small_backup(tmp_path_factory) -> Path:
     """A backup of a small store (two agencies) to damage in various ways."""
     folder = tmp_path_factory.mktemp("small")
-    conn = store.open_store(folder / "small.duckdb")
+    conn = store.open_store(folder / "small.duckdb", create=True)
     try:
         import_file(conn, thung_phueng_file(THUNG_PHUENG_2568), "tp.xlsx", 2568, replace=False)
         backup.write_backup(conn, folder / "bk")

@@ -54,7 +54,7 @@ def scores_export(conn) -> bytes:
 @pytest.fixture(scope="module")
 def fuzz_conn(tmp_path_factory):
     """A small store with the two seed agencies; every example leaves it as it was."""
-    conn = store.open_store(tmp_path_factory.mktemp("fuzz") / "ita.duckdb")
+    conn = store.open_store(tmp_path_factory.mktemp("fuzz") / "ita.duckdb", create=True)
     data, kwargs, _ = good_files()["seeds_wide_title_merged.xlsx"]
     assert commit_plan(conn, analyse_file(conn, data, "seeds.xlsx", **kwargs)).status == \
         "committed"

@@ -42,7 +42,7 @@ def snapshot(conn) -> tuple:
 def seeded_conn(tmp_path_factory):
     """A small store holding the two seed agencies (2568), shared by every hostile file."""
     path = tmp_path_factory.mktemp("hostile") / "ita.duckdb"
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     data, kwargs, _ = good_files()["seeds_wide_title_merged.xlsx"]
     plan = analyse_file(conn, data, "seeds.xlsx", **kwargs)
     assert commit_plan(conn, plan).status == "committed"
@@ -95,7 +95,7 @@ def test_hostile_file_is_safe(seeded_conn, monkeypatch, name):
 @pytest.mark.parametrize("name", ["invisible_marks_in_names_xlsx", "new_agency_with_marks_xlsx",
                                   "rtl_control_sheet_name_xlsx", "quotes_and_newlines_csv"])
 def test_control_and_bidi_characters_are_never_stored(tmp_path, name):
-    conn = store.open_store(tmp_path / "ita.duckdb")
+    conn = store.open_store(tmp_path / "ita.duckdb", create=True)
     try:
         data, kwargs, _ = good_files()["seeds_wide_title_merged.xlsx"]
         assert commit_plan(conn, analyse_file(conn, data, "seeds.xlsx", **kwargs)).status == \

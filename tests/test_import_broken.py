@@ -30,7 +30,7 @@ def shared_conn(tmp_path_factory):
     Small so that its full export, compared before and after each file, stays quick.
     """
     path = tmp_path_factory.mktemp("broken") / "ita.duckdb"
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     for name in ("seeds_wide_title_merged.xlsx", "nacc_rows_per_year.xlsx"):
         data, kwargs, _ = good_files()[name]
         plan = analyse_file(conn, data, name, replace=True, **kwargs)

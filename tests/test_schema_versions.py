@@ -72,7 +72,7 @@ def test_store_from_an_older_version_is_migrated_on_start(version, tmp_path):
 @pytest.fixture()
 def newer_store(tmp_path):
     path = tmp_path / "newer.duckdb"
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
     conn.execute("CHECKPOINT")
     conn.close()

@@ -46,7 +46,7 @@ def _xlsx_cells(data: bytes) -> list:
 
 def test_exports_of_imported_hostile_names_are_inert(tmp_path):
     """Names arrive through a real import (CSV keeps them as text), then leave as CSV/XLSX."""
-    conn = store.open_store(tmp_path / "ita.duckdb")
+    conn = store.open_store(tmp_path / "ita.duckdb", create=True)
     try:
         rows = [["ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "จังหวัด", *[f"i{n}" for n in range(1, 11)]]]
         rows += [[name, "องค์การบริหารส่วนตำบล", "ลำปาง", *THUNG_PHUENG_2568]
@@ -259,7 +259,7 @@ def test_dashboard_code_opens_no_files():
 
 def test_an_uploaded_file_name_is_never_opened(tmp_path, monkeypatch):
     """A path-like name from the browser is only a label: the bytes are what is read."""
-    conn = store.open_store(tmp_path / "ita.duckdb")
+    conn = store.open_store(tmp_path / "ita.duckdb", create=True)
     rows = [["ชื่อหน่วยงาน", "อำเภอ", "จังหวัด", *[f"i{n}" for n in range(1, 11)]],
             ["ทต.ทุ่งผึ้ง", "แจ้ห่ม", "ลำปาง", *THUNG_PHUENG_2568]]
     analyse_file(conn, csv_bytes(rows), "warm-up.csv", year=2568)  # loads bundled data files

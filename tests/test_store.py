@@ -32,7 +32,7 @@ def test_new_store_is_at_current_schema(empty_db):
 
 def test_newer_schema_is_refused_and_file_untouched(tmp_path):
     path = tmp_path / "future.duckdb"
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     conn.close()
     before = path.read_bytes()

@@ -32,9 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_cli_store(args, *, read_only: bool = False):
-    """The store named by ``--db`` (or the configured one)."""
-    return store.open_store(args.db, read_only=read_only)
+def open_cli_store(args, *, read_only: bool = False, create: bool = False):
+    """The store named by ``--db`` (or the configured one). Only ``init`` passes ``create``:
+    every other command refuses a missing store rather than making an empty one."""
+    return store.open_store(args.db, read_only=read_only, create=create)
 
 
 def json_safe(value):

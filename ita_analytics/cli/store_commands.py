@@ -35,7 +35,7 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
-    conn = open_cli_store(args)
+    conn = open_cli_store(args, create=True)
     try:
         if args.demo:
             if store.count_agencies(conn):

@@ -17,7 +17,7 @@ def get_connection(path: str):
     On first start, when the store is empty, it is filled with the synthetic demo data
     (setting ``demo_on_first_start``); later starts reuse the file.
     """
-    conn = store.open_store(path)
+    conn = store.open_store(path, create=True)
     if settings.get("demo_on_first_start") and not store.count_agencies(conn):
         demo.load_demo(conn)
     return conn

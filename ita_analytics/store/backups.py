@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from ita_analytics.store.connection import CONNECTION_CONFIG
 from ita_analytics.store.schema import migrate, schema_version
 
 
@@ -53,7 +54,7 @@ def read_snapshot(conn: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, pa.Ta
 def create_store(path: Path, version: int) -> duckdb.DuckDBPyConnection:
     """A new store file at ``path`` with the schema as it was at ``version`` (no rows but the
     version marks), for restoring a backup written by that version."""
-    conn = duckdb.connect(str(path))
+    conn = duckdb.connect(str(path), config=CONNECTION_CONFIG)
     try:
         migrate(conn, target=version)
     except Exception:

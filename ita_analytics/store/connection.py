@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import threading
 import time
@@ -21,6 +22,15 @@ CRASH_ENV = "ITA_TEST_CRASH_AT"
 Steps: ``after_begin``, ``after_agencies``, ``after_scores``, ``before_commit`` (every write
 done, import record included) and ``after_commit``. Unset in normal use (nothing happens)."""
 
+DUCKDB_MAGIC = b"DUCK"
+"""DuckDB's file signature, at byte offset 8 (after the header's checksum)."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+CONNECTION_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+"""Every store connection: DuckDB never fetches or loads an extension on its own (given a
+SQLite file it would otherwise try to download one). The built-in ones (json, parquet, icu)
+are all the store needs."""
+
 
 def crash_point(step: str) -> None:
     """Kill this process at ``step`` when :data:`CRASH_ENV` names it (tests only)."""
@@ -33,23 +43,68 @@ def _is_lock_error(error: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set lock" in text)
 
 
+def init_hint(path: Path | str) -> tuple[str, str]:
+    """The Thai and English sentences telling how to create a store at ``path``."""
+    command = f"python -m ita_analytics --db {shlex.quote(str(path))} init"
+    return (f"ไม่พบฐานข้อมูลที่ {path} สร้างด้วยคำสั่ง `{command}`",
+            f"No store at {path}; run `{command}` to create one.")
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse ``path`` unless it is a DuckDB file, before DuckDB reads it: a folder, a SQLite
+    database or any other file raises :class:`StoreError` naming what it is."""
+    if path.is_dir():
+        raise StoreError(f"{path} เป็นโฟลเดอร์ ไม่ใช่ไฟล์ฐานข้อมูล",
+                         f"{path} is a folder, not a store file")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as error:
+        raise StoreError(f"อ่านไฟล์ฐานข้อมูล {path} ไม่ได้ ({error.strerror})",
+                         f"Cannot read the store file {path} ({error.strerror})") from None
+    if head[8:12] == DUCKDB_MAGIC:
+        return
+    kind_th, kind_en = ("ฐานข้อมูล SQLite", "a SQLite database") if head == SQLITE_MAGIC else (
+        ("ไฟล์ว่าง", "an empty file") if not head else ("ไฟล์ชนิดอื่น", "some other kind of file"))
+    raise StoreError(
+        f"{path} ไม่ใช่ฐานข้อมูลของ ITA Analytics (DuckDB) แต่เป็น{kind_th} จึงไม่เปิด "
+        "ตรวจสอบ --db หรือ ITA_DB",
+        f"{path} is not an ITA Analytics store (a DuckDB file) but {kind_en}; not opened. "
+        "Check --db or ITA_DB.")
+
+
 def open_store(path: str | Path | None = None, *, read_only: bool = False,
-               wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
-    """Open (creating and migrating as needed) the store at ``path`` or the configured one.
+               wait_seconds: float | None = None, create: bool = False
+               ) -> duckdb.DuckDBPyConnection:
+    """Open and migrate the store at ``path`` or the configured one.
+
+    A missing file raises :class:`StoreError` unless ``create`` (then the file and its
+    folder are made): only ``init``, a restore and the dashboard's first start create a
+    store, so a mistyped path is an error rather than a new empty store. A file that is not
+    a DuckDB store is refused before DuckDB reads it.
 
     DuckDB lets one process hold the file: while another process has it open we retry
     for ``wait_seconds`` (setting ``lock_wait_seconds``), then raise :class:`StoreBusy`.
     """
     path = Path(path) if path else settings.db_path()
     if str(path) != ":memory:":
-        if read_only and not path.exists():
-            raise StoreError(f"ไม่พบไฟล์ฐานข้อมูล {path}", f"No store file at {path}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() or path.is_symlink():
+            check_store_file(path)
+        elif read_only or not create:
+            raise StoreError(*init_hint(path))
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(
+                    f"สร้างโฟลเดอร์ของฐานข้อมูล {path.parent} ไม่ได้ ({error.strerror})",
+                    f"Cannot create the store's folder {path.parent} ({error.strerror})",
+                ) from None
     wait = settings.get("lock_wait_seconds") if wait_seconds is None else wait_seconds
     deadline = time.monotonic() + wait
     while True:
         try:
-            conn = duckdb.connect(str(path), read_only=read_only)
+            conn = duckdb.connect(str(path), read_only=read_only, config=CONNECTION_CONFIG)
             break
         except duckdb.IOException as error:
             if not _is_lock_error(error):

@@ -10,6 +10,7 @@ from a newer schema is refused. The store replaced by a restore is itself backed
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -24,10 +25,13 @@ import pyarrow.parquet as pq
 from ita_analytics import settings, store
 from ita_analytics.errors import ItaError
 from ita_analytics.store import backups as store_backups
+from ita_analytics.store.connection import check_store_file
 
 MANIFEST = "manifest.json"
 FORMAT = "ita-analytics-backup"
 AUTO_PREFIX = "auto-"
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+"""The kernel's own file systems: never a place for a backup."""
 
 
 def _sha256(path: Path) -> str:
@@ -47,14 +51,13 @@ def write_backup(conn: duckdb.DuckDBPyConnection, directory: str | Path, *,
     backup never looks complete.
     """
     directory = Path(directory)
-    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
-        raise ItaError(f"โฟลเดอร์ {directory} มีอยู่แล้วและไม่ว่าง เลือกโฟลเดอร์ใหม่",
-                       f"{directory} exists and is not empty; choose a new folder")
+    _refuse_target(directory)
     version, tables = store_backups.read_snapshot(conn)
     partial = directory.with_name(directory.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    created = _missing_folders(partial.parent)
     try:
+        partial.mkdir(parents=True)
         entries = {}
         for name, table in tables.items():
             path = partial / f"{name}.parquet"
@@ -68,10 +71,42 @@ def write_backup(conn: duckdb.DuckDBPyConnection, directory: str | Path, *,
         if directory.exists():
             directory.rmdir()
         partial.rename(directory)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(partial, ignore_errors=True)
+        for folder in created:  # innermost first; only the folders this call made
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(error, OSError):
+            raise ItaError(f"เขียนข้อมูลสำรองลงโฟลเดอร์ {directory} ไม่ได้ ({error.strerror}) "
+                           "ไม่มีไฟล์ใดถูกสร้าง เลือกโฟลเดอร์ที่เขียนได้",
+                           f"Cannot write the backup to {directory} ({error.strerror}); nothing "
+                           "was written. Choose a folder you can write to.") from None
         raise
     return manifest
+
+
+def _refuse_target(directory: Path) -> None:
+    """Refuse a backup folder that is a file, is not empty, or lies in a system folder."""
+    absolute = Path(os.path.abspath(directory))
+    if any(absolute == folder or folder in absolute.parents for folder in SYSTEM_FOLDERS):
+        raise ItaError(f"{directory} อยู่ในโฟลเดอร์ของระบบ เลือกโฟลเดอร์ของท่านเองสำหรับข้อมูลสำรอง",
+                       f"{directory} is in a system folder; choose a folder of your own for "
+                       "the backup")
+    if directory.exists() and not directory.is_dir():
+        raise ItaError(f"{directory} เป็นไฟล์ ไม่ใช่โฟลเดอร์ เลือกโฟลเดอร์ใหม่",
+                       f"{directory} is a file, not a folder; choose a new folder")
+    if directory.is_dir() and any(directory.iterdir()):
+        raise ItaError(f"โฟลเดอร์ {directory} มีอยู่แล้วและไม่ว่าง เลือกโฟลเดอร์ใหม่",
+                       f"{directory} exists and is not empty; choose a new folder")
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those of its parents that do not exist yet, innermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def read_manifest(directory: str | Path) -> dict:
@@ -123,41 +158,59 @@ def restore_backup(directory: str | Path, db_path: str | Path,
             raise ItaError(f"จำนวนแถวของตาราง {name} ไม่ตรงกับที่บันทึกไว้",
                            f"Table {name} has a different row count than recorded")
         tables[name] = table
+    if db_path.exists() or db_path.is_symlink():
+        check_store_file(db_path)  # never replace a file that is not a store
     building = db_path.with_name(db_path.name + ".restoring")
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    conn = store_backups.create_store(building, version)
+    _remove_store_file(building)
     try:
-        expected = store_backups.table_names(conn)
-        if sorted(tables) != expected:
-            raise ItaError(
-                f"ตารางในข้อมูลสำรองไม่ตรงกับโครงสร้าง schema {version}",
-                f"The backup's tables do not match schema {version}: {sorted(tables)} vs {expected}")
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = store_backups.create_store(building, version)
+    except OSError as error:
+        _remove_store_file(building)
+        raise ItaError(f"สร้างไฟล์ฐานข้อมูล {db_path} ไม่ได้ ({error.strerror}) ไม่มีการเปลี่ยนแปลงใด",
+                       f"Cannot create the store {db_path} ({error.strerror}); nothing was "
+                       "changed") from None
+    # From here on, any failure (a refused backup, the old store held by the dashboard, a
+    # failed automatic backup, an interrupt) removes the file being built: nothing is left.
+    try:
         try:
-            written = store_backups.fill_tables(conn, tables)
-        except duckdb.Error as error:
-            raise ItaError(f"ข้อมูลในข้อมูลสำรองไม่ถูกต้อง ไม่มีการเปลี่ยนแปลงใด ({error})",
-                           f"The backup's data is invalid; nothing was changed ({error})") from None
-        migrated = store.migrate(conn)
-        store_backups.checkpoint(conn)
-    except BaseException:
-        conn.close()
-        building.unlink(missing_ok=True)
-        raise
-    conn.close()
-    previous = None
-    if db_path.exists():
-        # Opening takes DuckDB's file lock (refused while the dashboard or another command
-        # holds the store) and closing it checkpoints, so no write-ahead log is left behind.
-        old = store.open_store(db_path, wait_seconds=wait_seconds)
-        try:
-            previous = auto_backup(old, "before-restore")
+            expected = store_backups.table_names(conn)
+            if sorted(tables) != expected:
+                raise ItaError(
+                    f"ตารางในข้อมูลสำรองไม่ตรงกับโครงสร้าง schema {version}",
+                    f"The backup's tables do not match schema {version}: {sorted(tables)} vs "
+                    f"{expected}")
+            try:
+                written = store_backups.fill_tables(conn, tables)
+            except duckdb.Error as error:
+                raise ItaError(f"ข้อมูลในข้อมูลสำรองไม่ถูกต้อง ไม่มีการเปลี่ยนแปลงใด ({error})",
+                               f"The backup's data is invalid; nothing was changed ({error})"
+                               ) from None
+            migrated = store.migrate(conn)
+            store_backups.checkpoint(conn)
         finally:
-            old.close()
-    os.replace(building, db_path)
+            conn.close()
+        previous = None
+        if db_path.exists():
+            # Opening takes DuckDB's file lock (refused while the dashboard or another command
+            # holds the store) and closing it checkpoints, so no write-ahead log is left behind.
+            old = store.open_store(db_path, wait_seconds=wait_seconds)
+            try:
+                previous = auto_backup(old, "before-restore")
+            finally:
+                old.close()
+        os.replace(building, db_path)
+    except BaseException:
+        _remove_store_file(building)
+        raise
     return {"schema_version": version, "migrated_to": migrated, "tables": written,
             "previous_backup": str(previous) if previous else None}
+
+
+def _remove_store_file(path: Path) -> None:
+    """Delete a store file and its write-ahead log, if there."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        file.unlink(missing_ok=True)
 
 
 def auto_backup_dir(db_path: Path | None) -> Path | None:
@@ -182,10 +235,12 @@ def auto_backup(conn: duckdb.DuckDBPyConnection, reason: str) -> Path | None:
     target = folder / f"{AUTO_PREFIX}{stamp}-{_slug(reason)}"
     try:
         write_backup(conn, target, reason=reason)
-    except OSError as error:
-        raise ItaError(f"สำรองข้อมูลอัตโนมัติไป {folder} ไม่ได้ จึงไม่ดำเนินการต่อ ({error})",
+    except (OSError, ItaError) as error:
+        th, en = (error.message_th, error.message_en) if isinstance(error, ItaError) else (
+            error, error)
+        raise ItaError(f"สำรองข้อมูลอัตโนมัติไป {folder} ไม่ได้ จึงไม่ดำเนินการต่อ ({th})",
                        f"The automatic backup to {folder} failed, so nothing was changed "
-                       f"({error})") from None
+                       f"({en})") from None
     prune_auto_backups(folder, int(settings.get("backups_keep")))
     return target
 

@@ -3,7 +3,11 @@ automatic backups before an import that replaces scores."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +18,7 @@ from import_corpus import THUNG_PHUENG_2568, xlsx
 
 from ita_analytics import backup, store
 from ita_analytics.cli import main as cli_main
-from ita_analytics.errors import ItaError
+from ita_analytics.errors import ItaError, StoreBusy
 from ita_analytics.exports import export_bytes
 from ita_analytics.importer import analyse_file, commit_plan
 from ita_analytics.store.schema import migrate
@@ -306,3 +310,85 @@ def test_undo_of_an_import_replacing_scores_and_reported_values_is_byte_identica
         assert store_export(conn) == original
     finally:
         conn.close()
+
+
+# --- Refusals leave nothing behind (issue 17 #10) --------------------------------------------
+
+def _held(path: Path) -> subprocess.Popen:
+    """Another process holding the store file, as the dashboard does."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_restore_refused_while_the_store_is_held_leaves_no_restoring_file(small_backup, tmp_path):
+    target = tmp_path / "ita.duckdb"
+    store.open_store(target, create=True).close()
+    before = target.read_bytes()
+    holder = _held(target)
+    try:
+        with pytest.raises(StoreBusy):
+            backup.restore_backup(small_backup, target, wait_seconds=0)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ita.duckdb"]  # no *.restoring
+    assert target.read_bytes() == before
+
+
+def test_restore_whose_automatic_backup_fails_leaves_no_restoring_file(small_backup, tmp_path,
+                                                                      monkeypatch, capsys):
+    monkeypatch.setenv("ITA_BACKUP_DIR", "/proc/ita-backups")
+    target = tmp_path / "ita.duckdb"
+    store.open_store(target, create=True).close()
+    before = target.read_bytes()
+    assert cli_main(["--db", str(target), "restore", str(small_backup)]) == 1
+    err = capsys.readouterr().err
+    assert "สำรองข้อมูลอัตโนมัติ" in err and "automatic backup" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ita.duckdb"]
+    assert target.read_bytes() == before
+
+
+def test_restore_refuses_a_file_that_is_not_a_store(small_backup, tmp_path, capsys):
+    target = tmp_path / "scores.db"
+    with contextlib.closing(sqlite3.connect(target)) as other:
+        other.execute("CREATE TABLE t (x)")
+        other.commit()
+    before = target.read_bytes()
+    assert cli_main(["--db", str(target), "restore", str(small_backup)]) == 1
+    err = capsys.readouterr().err
+    assert "SQLite" in err and "not an ITA Analytics store" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.db"]
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["/proc/ita-backup", "/sys/ita-backup", "a-file/inside",
+                                   "a-file"])
+def test_backup_to_a_system_folder_or_through_a_file_is_refused_clearly(where, demo_db, tmp_path,
+                                                                      capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("mine")
+    listing = sorted(p.name for p in tmp_path.iterdir())
+    assert cli_main(["--db", str(demo_db), "backup", where]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and where in err[0] and where in err[1]  # Thai, then English
+    assert "Traceback" not in "".join(err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == listing  # no *.partial left
+    assert (tmp_path / "a-file").read_text() == "mine"
+
+
+def test_backup_that_fails_midway_leaves_no_folder(demo_db, tmp_path, monkeypatch):
+    def fail(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(backup.pq, "write_table", fail)
+    conn = store.open_store(demo_db, read_only=True)
+    try:
+        with pytest.raises(ItaError, match="No space left") as raised:
+            backup.write_backup(conn, tmp_path / "new" / "deeper" / "bk")
+    finally:
+        conn.close()
+    assert "ไม่มีไฟล์ใดถูกสร้าง" in raised.value.message_th
+    assert not (tmp_path / "new").exists()  # the folders it made are gone too

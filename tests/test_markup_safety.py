@@ -79,14 +79,19 @@ BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 def markup_problems(text: str) -> list[str]:
     """What in ``text`` Markdown would render as something other than text: links other than
-    the app's own agency links, images, HTML, autolinks, LaTeX, directives, code, emphasis."""
+    the app's own agency links, images, HTML, LaTeX, directives, code, emphasis — escapes
+    stop these — and what is found in the text once escapes are read, so that escapes do
+    not stop: literal autolinks, e-mail addresses, emoji and icon codes."""
     plain = ESCAPED.sub("", str(text))
     found = ["image"] if "![" in plain else []
     found += [f"link to {url}" for url in LINK.findall(plain) if not url.startswith("agency?")]
-    checks = {"html": r"</?[A-Za-z]", "autolink": r"https?:|www\.|\w@\w", "latex": r"\$",
-              "directive": r":[a-z_/]+(?::|\[)", "code": "`", "strikethrough": "~~",
-              "emphasis": r"(?<!\w)[*_]\S"}
+    checks = {"html": r"</?[A-Za-z]", "latex": r"\$", "directive": r":[a-z]+\[", "code": "`",
+              "strikethrough": "~~", "emphasis": r"(?<!\w)[*_]\S"}
     found += [name for name, pattern in checks.items() if re.search(pattern, plain)]
+    read = ESCAPED.sub(lambda m: m.group(0)[1], str(text))
+    in_text = {"autolink": r"(?i)https?://|www\.", "e-mail": r"[-.+\w]@[-\w]+\.\w",
+               "emoji or icon": r":[\w/+-]+:"}
+    found += [name for name, pattern in in_text.items() if re.search(pattern, read)]
     return found + (["bidi"] if BIDI.search(plain) else [])
 
 
@@ -233,3 +238,57 @@ def test_safe_table_cells_quote_formulas_but_not_numbers_nor_missing():
     assert safe["score"].tolist() == frame["score"].tolist()
     pivoted = safe_table_cells(pd.DataFrame({FORMULA_NAME: [1.0], "2568": [2.0]}))
     assert pivoted.columns.tolist() == ["'" + FORMULA_NAME, "2568"]  # names as headers
+
+
+# --- In a real browser --------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_hostile_names_are_plain_text_in_the_browser(hostile_db, tmp_path):
+    """What Streamlit and Plotly draw from the escaped text: the names read as stored, no link
+    or image to the hostile host, and the browser asks that host for nothing."""
+    import browser_support as bs
+    from conftest import browser_required
+
+    reason = bs.browser_missing_reason()
+    if reason:
+        if browser_required():
+            pytest.fail(f"browser tests are required (ITA_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    path, ids = hostile_db
+    db = tmp_path / "ita.duckdb"
+    shutil.copy(path, db)
+    server = bs.start_server(db, tmp_path / "streamlit.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = bs.launch_browser(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="th-TH")
+            page.set_default_timeout(bs.PAGE_TIMEOUT_MS)
+            asked = []
+            page.on("request", lambda request: asked.append(request.url)
+                    if "evil.example" in request.url else None)
+            page.goto(f"{server.url}/agency?agency_id={ids[0]}&year=2568")
+            bs.wait_for_app(page)
+            bs.wait_for_charts(page)
+            header = page.locator(f"{bs.MAIN} h2").first.inner_text()
+            assert header.replace("\u2060", "").strip() == LINK_NAME
+            peers = " ".join(page.locator(f"{bs.MAIN} [data-testid='stMarkdownContainer'] li")
+                             .all_inner_texts()).replace("\u2060", "")
+            assert "![x](https://evil.example/pixel.png)" in peers
+            assert ":red[แดง] :material/warning: :smile: www.evil.example" in peers
+            assert "`code` ~~ขีด~~ admin@evil.example" in peers
+            hostile = "a[href*='evil.example'], img[src*='evil.example'], [href*='evil.example']"
+            assert page.locator(hostile).count() == 0, page.locator(hostile).evaluate_all(
+                "els => els.map(e => e.outerHTML + ' IN ' + e.parentElement.parentElement.outerHTML)")
+            page.goto(f"{server.url}/compare?agencies={','.join(map(str, ids))}")
+            bs.wait_for_app(page)
+            bs.wait_for_charts(page)
+            legend = " ".join(page.locator(f"{bs.PLOT} .legendtext").all_text_contents())
+            assert '<a href="https://evil.example">อบต.ลิงก์</a>' in legend
+            assert page.locator(hostile).count() == 0
+            assert bs.error_boxes(page) == []
+            browser.close()
+        assert asked == []
+    finally:
+        server.stop()

@@ -2,7 +2,8 @@
 
 Each module in this package that defines ``register(subparsers)`` adds its commands, so a
 new command family is a new file here. Handlers return the exit code: 0 done, 1 refused
-or failed with a message, 2 usage error (argparse's own).
+or failed with a message (Thai and English on stderr, never a traceback), 2 usage error
+(argparse's own).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import argparse
 import importlib
 import json
 import math
+import os
 import pkgutil
 import sys
+from pathlib import Path
 
 from ita_analytics import settings, store
 from ita_analytics.errors import ItaError
@@ -36,6 +39,46 @@ def open_cli_store(args, *, read_only: bool = False, create: bool = False):
     """The store named by ``--db`` (or the configured one). Only ``init`` passes ``create``:
     every other command refuses a missing store rather than making an empty one."""
     return store.open_store(args.db, read_only=read_only, create=create)
+
+
+def refuse_existing(path: Path, overwrite: bool) -> None:
+    """Refuse an output path that is a folder, or an existing file unless ``overwrite``."""
+    if path.is_dir():
+        raise ItaError(f"{path} เป็นโฟลเดอร์ ระบุชื่อไฟล์ปลายทาง",
+                       f"{path} is a folder; give a file name for --out")
+    if path.exists() and not overwrite:
+        raise ItaError(f"มีไฟล์ {path} อยู่แล้ว ไม่เขียนทับ (ใช้ --overwrite เพื่อเขียนทับ)",
+                       f"{path} already exists; not overwritten (add --overwrite to replace it)")
+
+
+def write_output(path: Path, data: bytes, *, overwrite: bool) -> None:
+    """Write ``data`` to ``path`` whole or not at all: into a temporary file beside it, then
+    renamed into place, so a failure never leaves a partial file. The folder is created when
+    missing; a file already there is refused unless ``overwrite``."""
+    refuse_existing(path, overwrite)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise ItaError(f"{folder} เป็นไฟล์ ไม่ใช่โฟลเดอร์ จึงเขียน {path} ไม่ได้",
+                       f"{folder} is a file, not a folder, so {path} cannot be written")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(temporary, "xb")  # closed below; removed on any failure
+    except OSError as error:
+        raise ItaError(f"สร้างไฟล์ {path} ไม่ได้ ({error.strerror})",
+                       f"Cannot create {path} ({error.strerror})") from None
+    try:
+        with handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise ItaError(f"เขียนไฟล์ {path} ไม่ได้ ({error.strerror})",
+                           f"Cannot write {path} ({error.strerror})") from None
+        raise
 
 
 def json_safe(value):
@@ -89,4 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except ItaError as error:
         sys.stderr.write(f"{error.message_th}\n{error.message_en}\n")
+        return 1
+    except BrokenPipeError:
+        raise
+    except OSError as error:  # a file the command could not read or write: say which
+        name = error.filename or ""
+        sys.stderr.write(f"อ่านหรือเขียนไฟล์ {name} ไม่ได้ ({error.strerror or error})\n"
+                         f"Cannot read or write {name} ({error.strerror or error})\n")
         return 1

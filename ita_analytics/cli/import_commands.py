@@ -6,8 +6,15 @@ import getpass
 import sys
 from pathlib import Path
 
+from ita_analytics import settings
 from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
-from ita_analytics.importer import analyse_file, commit_plan, load_history, undo_import
+from ita_analytics.importer import (
+    ImportRejected,
+    analyse_file,
+    commit_plan,
+    load_history,
+    undo_import,
+)
 
 
 def register(sub) -> None:
@@ -53,12 +60,32 @@ def _print_issue(prefix: str, issue: dict, file_name: str) -> None:
           f"    {issue['message_en']}")
 
 
+def read_import_file(path: Path) -> bytes:
+    """The file's bytes, refused by its size before it is read (setting ``upload_max_mb``):
+    at most the limit and one byte more are ever read, even from a file that grows."""
+    limit_mb = settings.get("upload_max_mb")
+    limit = int(limit_mb * 1_048_576)
+    size = path.stat().st_size
+    if size <= limit:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+        size = max(size, len(data))
+    if size > limit:
+        raise ImportRejected(
+            "too_large",
+            f"ไฟล์ {path.name} มีขนาด {size / 1_048_576:.1f} MB เกินขีดจำกัด {limit_mb} MB "
+            "ไม่ได้นำเข้า (ตั้งค่า ITA_UPLOAD_MAX_MB)",
+            f"The file {path.name} is {size / 1_048_576:.1f} MB, over the {limit_mb} MB limit; "
+            "not imported (setting ITA_UPLOAD_MAX_MB)")
+    return data
+
+
 def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         sys.stderr.write(f"ไม่พบไฟล์ {path}\nNo such file: {path}\n")
         return 2
-    data = path.read_bytes()
+    data = read_import_file(path)
     conn = open_cli_store(args)
     try:
         plan = analyse_file(conn, data, path.name, year=args.year, replace=args.replace,

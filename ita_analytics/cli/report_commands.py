@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ita_analytics import report, store
 from ita_analytics.agencies import find_agency
-from ita_analytics.cli import open_cli_store, parse_year_arg
+from ita_analytics.cli import open_cli_store, parse_year_arg, refuse_existing, write_output
 from ita_analytics.errors import ItaError
 from ita_analytics.geo import clean_province
 
@@ -25,6 +25,8 @@ def register(sub) -> None:
                    help="file type in province mode (default docx)")
     p.add_argument("--peers", choices=[g.code for g in report.PEER_GROUPS], default="type",
                    help="peer group of the comparisons (default: same type nationwide)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace report files already there (refused otherwise)")
     p.set_defaults(handler=cmd_report)
 
 
@@ -39,6 +41,11 @@ def _format_of(path: Path) -> str:
 def cmd_report(args) -> int:
     if not args.agency and not args.province:
         raise ItaError("ระบุ --agency หรือ --province", "Give --agency or --province")
+    if args.agency:  # refused before the store is read
+        refuse_existing(Path(args.out), args.overwrite)
+    elif Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ItaError(f"โหมดจังหวัดต้องระบุ --out เป็นโฟลเดอร์ แต่ {args.out} เป็นไฟล์",
+                       f"With --province alone, --out is a folder, but {args.out} is a file")
     conn = open_cli_store(args, read_only=True)
     try:
         if args.agency:
@@ -53,8 +60,7 @@ def _one_agency(conn, args) -> int:
     fmt = args.format or _format_of(out)
     match = find_agency(store.load_agency_keys(conn), args.agency, args.province)
     data = report.load_report_data(conn, match.agency_id, args.year, peers=args.peers)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(report.render(data, fmt))
+    write_output(out, report.render(data, fmt), overwrite=args.overwrite)
     print(f"{data.name} ({data.province or '-'}) ปี {data.year} → {out}", file=sys.stderr)
     return 0
 
@@ -72,16 +78,18 @@ def _province(conn, args) -> int:
         raise ItaError(f"ไม่มีผลการประเมินของหน่วยงานในจังหวัด{province} ปี {args.year}",
                        f"No results for agencies in {province} in {args.year}")
     results = report.load_report_results(conn, ids, args.year)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: set[str] = set()
-    for k, agency_id in enumerate(ids, 1):
+    reports: dict[str, report.ReportData] = {}
+    for agency_id in ids:
         data = report.build_report_data(results, agency_id, args.year, peers=args.peers)
         name = report.report_file_name(data, fmt)
-        if name in written:  # two agencies of one name in a province: keep both files
+        if name in reports:  # two agencies of one name in a province: keep both files
             name = name.replace(f".{fmt}", f"_{agency_id}.{fmt}")
-        written.add(name)
+        reports[name] = data
+    for name in reports:  # every file checked before any is written
+        refuse_existing(out_dir / name, args.overwrite)
+    for k, (name, data) in enumerate(reports.items(), 1):
         path = out_dir / name
-        path.write_bytes(report.render(data, fmt))
+        write_output(path, report.render(data, fmt), overwrite=args.overwrite)
         print(f"[{k}/{len(ids)}] {data.name} → {path.name}", file=sys.stderr, flush=True)
     print(f"{len(ids)} ไฟล์ / files → {out_dir}", file=sys.stderr)
     return 0

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from ita_analytics import demo, store
 from ita_analytics.agencies import find_agency
-from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
+from ita_analytics.cli import (
+    open_cli_store,
+    parse_year_arg,
+    print_json,
+    refuse_existing,
+    write_output,
+)
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS, TOOL_CODES
 from ita_analytics.errors import ItaError
 from ita_analytics.exports import export_bytes
+
+EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
 
 def register(sub) -> None:
@@ -29,8 +38,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("export", help="the long table of scores")
     p.add_argument("--year", type=parse_year_arg)
-    p.add_argument("--format", choices=["csv", "xlsx", "parquet"])
-    p.add_argument("--out", default="-", help="file, or - for standard output (CSV only)")
+    p.add_argument("--format", choices=EXPORT_FORMATS)
+    p.add_argument("--out", default="-",
+                   help="file; a folder (scores[-YEAR].FORMAT written into it, CSV unless "
+                        "--format); or - for standard output (CSV only)")
     p.set_defaults(handler=cmd_export)
 
 
@@ -73,6 +84,7 @@ def show_payload(conn, agency_name: str, province: str | None, year: int) -> dic
         "total": store.as_float(row["total"]),
         "level": row["level"],
         "passed": None if row["passed"] is None or str(row["passed"]) == "<NA>" else bool(row["passed"]),
+        "basis": row["basis"] if isinstance(row.get("basis"), str) else None,
         "reported_total": store.as_float(row["reported_total"]),
         "reported_level": row["reported_level"] if isinstance(row["reported_level"], str) else None,
         "source": row["source"],
@@ -101,6 +113,11 @@ def cmd_show(args) -> int:
     tools = "  ".join(f"{k} {_fmt(v)}" for k, v in payload["tools"].items())
     print(f"  {tools}")
     print(f"  คะแนนรวม / total {_fmt(payload['total'])}  ระดับ / level {payload['level'] or '-'}")
+    if payload["basis"]:
+        from ita_analytics.domain import BASIS_LABELS
+
+        th, en = BASIS_LABELS[payload["basis"]]
+        print(f"  อิงจาก / rests on: {th} / {en}")
     if payload["reported_total"] is not None or payload["reported_level"]:
         print(f"  ที่รายงาน / reported: {_fmt(payload['reported_total'])} "
               f"{payload['reported_level'] or ''}")
@@ -108,21 +125,39 @@ def cmd_show(args) -> int:
     return 0
 
 
+def export_target(out: str, fmt: str | None, year: int | None) -> tuple[Path | None, str]:
+    """Where ``export`` writes and in which format: (None, "csv") for standard output; an
+    existing folder, or a path ending in a separator, gets ``scores[-YEAR].FORMAT`` inside."""
+    if out == "-":
+        if fmt not in (None, "csv"):
+            raise ItaError("ส่งออกทางหน้าจอได้เฉพาะ CSV", "Only CSV can be written to standard output")
+        return None, "csv"
+    path = Path(out)
+    if path.is_dir() or out.endswith(("/", os.sep)):
+        fmt = fmt or "csv"
+        return path / f"scores{'' if year is None else f'-{year}'}.{fmt}", fmt
+    fmt = fmt or path.suffix.lstrip(".").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ItaError(
+            f"ไม่รู้จักรูปแบบไฟล์ของ {out}: ให้ชื่อไฟล์ลงท้ายด้วย .csv .xlsx หรือ .parquet "
+            "หรือระบุ --format",
+            f"Unknown file type for {out}: end it in .csv, .xlsx or .parquet, or give --format")
+    return path, fmt
+
+
 def cmd_export(args) -> int:
-    fmt = args.format or (Path(args.out).suffix.lstrip(".").lower() if args.out != "-" else "csv")
-    if fmt not in ("csv", "xlsx", "parquet"):
-        raise ItaError(f"ไม่รู้จักรูปแบบไฟล์ {fmt}", f"Unknown format {fmt}")
-    if args.out == "-" and fmt != "csv":
-        raise ItaError("ส่งออกทางหน้าจอได้เฉพาะ CSV", "Only CSV can be written to standard output")
+    out, fmt = export_target(args.out, args.format, args.year)
+    if out is not None:
+        refuse_existing(out, overwrite=True)  # before the store is read
     conn = open_cli_store(args)
     try:
         frame = store.load_scores_long(conn, year=args.year)
     finally:
         conn.close()
-    if args.out == "-":
+    if out is None:
         sys.stdout.buffer.write(export_bytes(frame, "csv", bom=False))
         sys.stdout.flush()
     else:
-        Path(args.out).write_bytes(export_bytes(frame, fmt))
-        print(f"{len(frame)} rows → {args.out}", file=sys.stderr)
+        write_output(out, export_bytes(frame, fmt), overwrite=True)
+        print(f"{len(frame)} rows → {out}", file=sys.stderr)
     return 0

@@ -162,6 +162,27 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
         """ALTER TABLE results ADD COLUMN basis VARCHAR""",
         _refresh_all_results,
     )),
+    (7, (
+        # Item-level results (issue 20): a score per question item (i…/e…, 0–100) or a pass
+        # flag per OIT evidence item (o…: 100 passed, 0 not). A NULL score is an item listed
+        # without a value ("-"). The item's name, indicator and sub-indicator come from the
+        # catalogue (ita_analytics/data/items.csv), not from here.
+        """CREATE TABLE item_scores (
+            agency_id INTEGER NOT NULL,
+            year SMALLINT NOT NULL CHECK (year BETWEEN 2400 AND 2800),
+            item VARCHAR NOT NULL CHECK (regexp_full_match(item, '[ieo][1-9][0-9]{0,2}')),
+            tool VARCHAR NOT NULL CHECK (tool IN ('IIT', 'EIT', 'OIT')),
+            score DECIMAL(5, 2) CHECK (score >= 0 AND score <= 100),
+            passed BOOLEAN,
+            source VARCHAR NOT NULL,
+            import_id INTEGER,
+            PRIMARY KEY (agency_id, year, item),
+            CHECK (tool = CASE left(item, 1) WHEN 'i' THEN 'IIT' WHEN 'e' THEN 'EIT' ELSE 'OIT' END),
+            CHECK (passed IS NULL OR (tool = 'OIT'
+                                      AND score = CASE WHEN passed THEN 100 ELSE 0 END)),
+            CHECK (tool <> 'OIT' OR score IS NULL OR score IN (0, 100))
+        )""",
+    )),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

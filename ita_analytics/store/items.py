@@ -1,0 +1,191 @@
+"""Item-level results (คะแนนรายข้อ): reads, writes, and items imports with undo."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from ita_analytics.store.scores import _fetch_arrow_df, _fetch_df, _with_frame
+
+ITEM_COLUMNS = ["agency_id", "year", "item", "tool", "score", "passed", "source", "import_id"]
+"""Columns of a stored item row (``score`` 0–100 or None; ``passed`` for OIT items only)."""
+
+IMPORT_KIND = "items"
+
+
+def _ints(values: Iterable | None) -> list[int] | None:
+    return None if values is None else [int(v) for v in values]
+
+
+def _texts(values: Iterable | None) -> list[str] | None:
+    return None if values is None else [str(v) for v in values]
+
+
+def insert_items(cur: duckdb.DuckDBPyConnection, items: pd.DataFrame) -> int:
+    """Insert item rows (columns :data:`ITEM_COLUMNS`); call inside a transaction.
+
+    Returns how many rows were inserted. A row already stored for the same agency, year and
+    item violates the key and aborts the transaction: check with :func:`load_item_keys` first.
+    """
+    if items.empty:
+        return 0
+    frame = items.reindex(columns=ITEM_COLUMNS).copy()
+    frame["score"] = pd.to_numeric(frame["score"], errors="raise").astype("float64")
+    frame["passed"] = pd.array(frame["passed"], dtype="boolean")
+    frame["import_id"] = pd.array(pd.to_numeric(frame["import_id"]), dtype="Int64")
+    _with_frame(cur, "new_items", frame, """
+        INSERT INTO item_scores
+        SELECT CAST(agency_id AS INTEGER), CAST(year AS SMALLINT), item, tool,
+               CAST(round(score, 2) AS DECIMAL(5, 2)), CAST(passed AS BOOLEAN), source,
+               CAST(import_id AS INTEGER)
+        FROM new_items""")
+    return len(frame)
+
+
+_ITEM_FILTERS = """
+    (CAST(? AS INTEGER[]) IS NULL OR list_contains(CAST(? AS INTEGER[]), s.agency_id))
+    AND (CAST(? AS INTEGER[]) IS NULL OR list_contains(CAST(? AS INTEGER[]), s.year))
+    AND (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), a.agency_type))
+    AND (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), a.province))
+    AND (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), s.tool))"""
+"""Every filter is a bound list (NULL for all): the statements below are constants."""
+_LOAD_ITEMS_SQL = """
+    SELECT s.agency_id, a.name, a.agency_type, a.province, a.district, s.year, s.item, s.tool,
+           CAST(s.score AS DOUBLE) AS score, s.passed, s.source, s.import_id
+    FROM item_scores s JOIN agencies a ON a.agency_id = s.agency_id
+    WHERE""" + _ITEM_FILTERS + """
+    ORDER BY s.agency_id, s.year, strpos('ieo', left(s.item, 1)),
+             CAST(substr(s.item, 2) AS INTEGER)"""
+_LOAD_ITEM_VALUES_SQL = """
+    SELECT s.agency_id, s.year, s.item, s.tool, CAST(s.score AS DOUBLE) AS score, s.passed
+    FROM item_scores s JOIN agencies a ON a.agency_id = s.agency_id
+    WHERE""" + _ITEM_FILTERS + """
+    ORDER BY s.year, s.agency_id, strpos('ieo', left(s.item, 1)),
+             CAST(substr(s.item, 2) AS INTEGER)"""
+
+
+def _filter_params(agency_ids, years, agency_types, provinces, tools) -> list:
+    params = []
+    for values in (_ints(agency_ids), _ints(years), _texts(agency_types), _texts(provinces),
+                   _texts(tools)):
+        params += [values, values]
+    return params
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["year"] = frame["year"].astype("int64")
+    frame["score"] = frame["score"].astype("float64")
+    frame["passed"] = pd.array(frame["passed"], dtype="boolean")
+    return frame
+
+
+def load_items(conn: duckdb.DuckDBPyConnection, *, agency_ids: Iterable[int] | None = None,
+               years: Iterable[int] | None = None, agency_types: Iterable[str] | None = None,
+               provinces: Iterable[str] | None = None, tools: Iterable[str] | None = None
+               ) -> pd.DataFrame:
+    """Item rows with their agency, by agency, year and item.
+
+    Columns: agency_id, name, agency_type, province, district, year, item, tool, score
+    (float, NaN when none), passed (boolean, NA for IIT/EIT items), source, import_id.
+    Each filter left None means all.
+    """
+    frame = _fetch_df(conn, _LOAD_ITEMS_SQL,
+                      _filter_params(agency_ids, years, agency_types, provinces, tools))
+    return _typed(frame)
+
+
+def load_item_values(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None = None,
+                     agency_types: Iterable[str] | None = None,
+                     provinces: Iterable[str] | None = None, tools: Iterable[str] | None = None
+                     ) -> pd.DataFrame:
+    """Item values of a group of agencies, without names (a national year is ~360,000 rows).
+
+    Columns: agency_id, year, item, tool, score (float), passed (boolean).
+    """
+    frame = _fetch_arrow_df(conn, _LOAD_ITEM_VALUES_SQL,
+                            _filter_params(None, years, agency_types, provinces, tools))
+    return _typed(frame)
+
+
+def load_item_years(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """Fiscal years with any item row, ascending."""
+    frame = _fetch_df(conn, "SELECT DISTINCT year FROM item_scores ORDER BY year")
+    return [int(y) for y in frame["year"]]
+
+
+def count_items(conn: duckdb.DuckDBPyConnection, agency_id: int, year: int) -> int:
+    """How many item rows the store holds for one agency-year."""
+    frame = _fetch_df(conn, "SELECT count(*) AS n FROM item_scores WHERE agency_id = ? AND year = ?",
+                      [int(agency_id), int(year)])
+    return int(frame["n"].iloc[0])
+
+
+def load_item_keys(conn: duckdb.DuckDBPyConnection, agency_ids: Iterable[int],
+                   years: Iterable[int]) -> pd.DataFrame:
+    """The stored (agency_id, year, item) of some agencies and years, with source and import_id:
+    what an import would collide with."""
+    return _fetch_df(conn, """
+        SELECT agency_id, year, item, source, import_id FROM item_scores
+        WHERE list_contains(CAST(? AS INTEGER[]), agency_id)
+          AND list_contains(CAST(? AS INTEGER[]), year)""",
+                     [_ints(agency_ids), _ints(years)])
+
+
+def load_item_source_counts(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """How many item rows came from each source (demo, a seed document, an import)."""
+    frame = _fetch_df(conn, "SELECT source, count(*) AS n FROM item_scores GROUP BY source")
+    return {str(s): int(n) for s, n in zip(frame["source"], frame["n"])}
+
+
+def delete_items_of_import(cur: duckdb.DuckDBPyConnection, import_id: int) -> int:
+    """Remove every item row an import wrote; returns how many. Call inside the transaction that
+    undoes the import (items are only ever added by an import, never replaced, so removing
+    them restores the state before it)."""
+    rows = cur.execute("DELETE FROM item_scores WHERE import_id = ? RETURNING item",
+                       [int(import_id)]).fetchall()
+    return len(rows)
+
+
+# --- imports of items ------------------------------------------------------------------------------
+
+def find_committed_items_import(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    """The committed items import of a file with this hash, if any (re-import does nothing)."""
+    frame = _fetch_df(conn, """SELECT import_id FROM imports
+                               WHERE kind = ? AND sha256 = ? AND status = 'committed'
+                               ORDER BY import_id DESC""", [IMPORT_KIND, sha256])
+    return int(frame["import_id"].iloc[0]) if len(frame) else None
+
+
+def record_items_import(cur: duckdb.DuckDBPyConnection, *, file_name: str, sha256: str,
+                        year: int | None, user_name: str | None, rows: int, agencies: int,
+                        details: dict | None = None) -> int:
+    """Add the record of an items import (kind 'items'); returns its id."""
+    import_id = int(cur.execute(
+        "SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0])
+    cur.execute("""
+        INSERT INTO imports (import_id, kind, file_name, sha256, year, created_at, user_name,
+                             rows, agencies, new_agencies, replaced_scores, status, details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'committed', ?)""",
+                [import_id, IMPORT_KIND, file_name, sha256, year, datetime.now(), user_name,
+                 rows, agencies, json.dumps(details or {}, ensure_ascii=False)])
+    return import_id
+
+
+def undo_items_import(cur: duckdb.DuckDBPyConnection, import_id: int,
+                      user_name: str | None = None) -> int:
+    """Remove the item rows of a committed items import and mark it undone; returns rows removed.
+
+    Raises ValueError when the import is not a committed items import.
+    """
+    rows = cur.execute("SELECT kind, status FROM imports WHERE import_id = ?",
+                       [int(import_id)]).fetchall()
+    if not rows or rows[0][0] != IMPORT_KIND or rows[0][1] != "committed":
+        raise ValueError(f"import {import_id} is not a committed items import")
+    removed = delete_items_of_import(cur, import_id)
+    cur.execute("UPDATE imports SET status = 'undone', undone_at = ?, undone_by = ? "
+                "WHERE import_id = ?", [datetime.now(), user_name, int(import_id)])
+    return removed

@@ -220,6 +220,9 @@ def test_escaped_markdown_has_no_markup(text):
     ("- a", "\\- a"),
     ("12. a", "12\\. a"),
     ("อบต.\u202eกลับ", "อบต.กลับ"),
+    ("seed:003", "seed\\:003"),
+    ("https://x.th", "https\\:\u2060//x.th"),
+    (":smile: a@b.th", "\\:\u2060smile\\: a\\@\u2060b.th"),
     ("คำ\u200bไทย", "คำ\u200bไทย"),
 ])
 def test_escape_markdown_keeps_plain_text_as_it_is(text, shown):

@@ -63,11 +63,12 @@ punctuation; the dots of "อบต." and the like are left alone."""
 _BLOCK_START = re.compile(r"^(\s*)(?:([-+])|(\d+)([.)]))")
 """A list item (``- ``, ``+ ``, ``1. ``) or a thematic break when the text starts a line."""
 _WORD_JOINER = "\u2060"
-_FOUND_IN_TEXT = re.compile(r"(?<=:)|(?<=@)|(?i:(?<=www)(?=\.))")
-"""Where a word joiner goes: after every ":" and "@", between "www" and its dot. Literal
-autolinks (``https://…``, ``www.…``, e-mail addresses), emoji (``:smile:``) and Streamlit's
-icons (``:material/…:``) are found in the text after escapes are read, so a backslash does
-not stop them; an invisible joiner inside the pattern does, and changes nothing shown."""
+_FOUND_IN_TEXT = re.compile(r"(?<=:)(?=//|[\w+/-]+:)|(?<=@)(?=[-\w])|(?i:(?<=www)(?=\.))")
+"""Where a word joiner goes: after a ":" that starts "://" or a code closed by another ":",
+after an "@" before a domain, between "www" and its dot. Literal autolinks (``https://…``,
+``www.…``, e-mail addresses), emoji (``:smile:``) and Streamlit's icons (``:material/…:``)
+are found in the text after escapes are read, so a backslash does not stop them; an
+invisible joiner inside the pattern does, and changes nothing shown."""
 
 
 def escape_markdown(text) -> str:
@@ -83,8 +84,8 @@ def escape_markdown(text) -> str:
     kept = "".join(" " if unicodedata.category(ch) == "Cc"
                    else "" if unicodedata.category(ch) == "Cf" and ch not in _KEPT_FORMAT
                    else ch for ch in str(text))
-    kept = _MARKDOWN_SPECIALS.sub(lambda m: "\\" + m.group(0), kept)
     kept = _FOUND_IN_TEXT.sub(_WORD_JOINER, kept)
+    kept = _MARKDOWN_SPECIALS.sub(lambda m: "\\" + m.group(0), kept)
     return _BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if m.group(2)
                                                     else m.group(3) + "\\" + m.group(4)), kept)
 

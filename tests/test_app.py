@@ -1,8 +1,16 @@
 """The dashboard frame and the overview page, run as a person would with AppTest."""
 
 import ast
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
+import browser_support as bs
+import pytest
 from conftest import ROOT, app_test
 
 from ita_analytics import store
@@ -24,6 +32,90 @@ def test_first_start_builds_the_demo_store_then_reuses_it(tmp_path, app_env):
     conn = store.open_store(db)
     assert store.count_agencies(conn) > 8000  # built once, not twice
     conn.close()
+
+
+
+@pytest.mark.parametrize("change", ["replaced", "removed"])
+def test_a_store_file_replaced_or_removed_while_serving_is_opened_again(demo_db, empty_db, app_env,
+                                                                        change):
+    """The process kept the file it opened at its first page view: a store restored or copied
+    into place (a rename), or removed, went unseen until a restart — pages showed, and imports
+    went into, a file no longer in the folder."""
+    app_env(demo_db)
+    at = app_test()
+    assert int(_metrics(at)["จำนวนหน่วยงานที่ประเมิน"].replace(",", "")) > 8000
+    if change == "replaced":
+        os.replace(empty_db, demo_db)
+    else:
+        demo_db.unlink()
+    at.run()
+    assert not at.exception and not at.error
+    assert not _metrics(at)  # the new, empty store: no figures
+    assert any("นำเข้า" in i.value for i in at.info)
+    assert not at.warning  # nor the old store's demo badge
+    conn = store.open_store(demo_db)
+    try:
+        assert store.count_agencies(conn) == 0
+    finally:
+        conn.close()
+
+
+def _serve(db: Path, log_path: Path, *, demo_on_start: bool) -> bs.Server:
+    """``streamlit run app.py`` on ``db`` without opening any page; returns once healthy."""
+    port = bs.free_port()
+    env = {**os.environ, "ITA_DB": str(db), "ITA_DEMO": "1" if demo_on_start else "0",
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"]
+    with log_path.open("w", encoding="utf-8") as log_file:
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log_file,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    server = bs.Server(process, f"http://127.0.0.1:{port}", log_path)
+    deadline = time.monotonic() + bs.SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        assert process.poll() is None, server.log()
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=5) as answer:
+                if answer.read().strip() == b"ok":
+                    return server
+        except OSError:
+            pass
+        time.sleep(0.5)
+    server.stop()
+    raise AssertionError(f"no /_stcore/health answer:\n{server.log()}")
+
+
+@pytest.mark.slow
+def test_server_start_builds_the_store_before_any_page_view(tmp_path):
+    """README: "The first start builds data/ita.duckdb". It was built by the first page view,
+    which waited for it; now by the server's start, before it answers."""
+    db = tmp_path / "data" / "ita.duckdb"
+    server = _serve(db, tmp_path / "streamlit.log", demo_on_start=True)
+    try:
+        assert db.exists()  # no page has been viewed
+        assert re.search(r"The store .* is open: 8,\d{3} agencies", server.log()), server.log()
+    finally:
+        server.stop()
+    conn = store.open_store(db, read_only=True)
+    try:
+        assert store.count_agencies(conn) > 8000
+    finally:
+        conn.close()
+
+
+def test_server_start_reports_a_store_it_cannot_use(tmp_path):
+    """A file that is not a store is reported in the server's log when it starts (it was met
+    by the first visitor only); the server still serves, each page saying what is wrong."""
+    db = tmp_path / "ita.duckdb"
+    db.write_text("not a store", encoding="utf-8")
+    server = _serve(db, tmp_path / "streamlit.log", demo_on_start=True)
+    try:
+        assert re.search(r"The store .*ita\.duckdb cannot be used: .*not an ITA Analytics store",
+                         server.log()), server.log()
+    finally:
+        server.stop()
+    assert db.read_text(encoding="utf-8") == "not a store"
 
 
 def test_overview_on_demo_data(demo_db, app_env):

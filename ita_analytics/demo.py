@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 
 from ita_analytics import demo_names, geo, store
-from ita_analytics.domain import INDICATORS, compute_results_frame
+from ita_analytics.domain import INDICATORS, compute_results_frame, round2_array
+from ita_analytics.items import FAIL_SCORE, OIT_RULES, PASS_SCORE
 from ita_analytics.seed_measures import seed_agency_ids, seed_measure_frame
-from ita_analytics.seeds import SEED_AGENCIES, SEED_RESULTS, seed_source
+from ita_analytics.seeds import SEED_003, SEED_AGENCIES, SEED_RESULTS, seed_source
+from ita_analytics.store import items as item_store
 from ita_analytics.store import measures as measure_store
 from ita_analytics.thai import normalize_agency_name
 
@@ -232,11 +234,118 @@ def apply_seed_rows(agencies: pd.DataFrame, scores: pd.DataFrame
     return scores, reported_df, aliases_df
 
 
+ITEM_YEARS = (2564,)
+"""Years the demo gets OIT item rows for: 2564, whose rule is verified against published
+scores. (2563 and 2565 share its list but their rule is only presumed; a year's ~355,000 item
+rows also cost about a second to write.) Question items (IIT/EIT) are not generated: how their
+scores make indicators 1–8 is not known, so no item set could be shown consistent."""
+
+
+def _sub_indicator_table(sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Every pass count per sub-indicator (rows) and the indicator it gives, two decimals."""
+    grids = np.meshgrid(*[np.arange(n + 1) for n in sizes], indexing="ij")
+    counts = np.stack([g.ravel() for g in grids], axis=1)
+    values = round2_array(100 * (counts / np.array(sizes)).mean(axis=1))
+    return counts, values
+
+
+def _pick_counts(targets: np.ndarray, sizes: tuple[int, ...], rng: np.random.Generator
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Pass counts per sub-indicator giving each target under the rule (or the nearest value
+    the rule can give), one of the ways at random; and the indicator values they give."""
+    counts, values = _sub_indicator_table(sizes)
+    chosen = np.empty((len(targets), len(sizes)), dtype=np.int64)
+    for target in np.unique(targets):
+        rows = np.flatnonzero(targets == target)
+        gap = np.abs(values - target)
+        ways = counts[gap == gap.min()]
+        chosen[rows] = ways[rng.integers(len(ways), size=len(rows))]
+    return chosen, round2_array(100 * (chosen / np.array(sizes)).mean(axis=1))
+
+
+def build_oit_items(scores: pd.DataFrame, seed: int = 2568, years: tuple[int, ...] = ITEM_YEARS
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Synthetic OIT items for the demo agency-years of ``years``, and the scores they imply.
+
+    Each agency-year's indicators 9 and 10 are kept where the year's rule can give them
+    (every demo indicator 9, a multiple of 5, can) and moved to the nearest value it can give
+    otherwise (indicator 10 moves in steps of 6.25: 8 and 2 items). Which items fail within a
+    sub-indicator follows per-item difficulties, so some evidence is missed far more often.
+    Returns (scores with indicators 9/10 so set, items: :data:`store.items.ITEM_COLUMNS`).
+    """
+    rng = np.random.default_rng(seed + 20)
+    demo_rows = scores["source"] == DEMO_SOURCE
+    frames = []
+    for year in years:
+        rule = OIT_RULES[year]
+        groups = rule.sub_indicators()
+        part = scores[demo_rows & (scores["year"] == year) & scores["indicator"].isin([9, 10])]
+        wide = part.pivot(index="agency_id", columns="indicator", values="score").dropna()
+        if wide.empty:
+            continue
+        ids = wide.index.to_numpy()
+        difficulty = rng.lognormal(0.0, 0.8, size=sum(len(c) for c in groups.values()))
+        new_values = {}
+        offset = 0
+        for indicator in (9, 10):
+            subs = [s for s in groups if s.startswith(f"{indicator}.")]
+            sizes = tuple(len(groups[s]) for s in subs)
+            passes, new_values[indicator] = _pick_counts(
+                wide[indicator].to_numpy(dtype="float64"), sizes, rng)
+            for k, sub in enumerate(subs):
+                codes = groups[sub]
+                weights = np.log(difficulty[offset: offset + len(codes)])
+                offset += len(codes)
+                keys = weights + rng.gumbel(size=(len(ids), len(codes)))
+                # The hardest items (largest keys) are the ones an agency fails.
+                rank = np.argsort(np.argsort(-keys, axis=1), axis=1)
+                failed = rank < (len(codes) - passes[:, k])[:, None]
+                frames.append(pd.DataFrame({
+                    "agency_id": np.repeat(ids, len(codes)), "year": year,
+                    # Categories: a million item codes as Python strings cost more to write.
+                    "item": pd.Categorical.from_codes(np.tile(np.arange(len(codes)), len(ids)),
+                                                      categories=list(codes)),
+                    "score": np.where(failed.ravel(), FAIL_SCORE, PASS_SCORE),
+                    "passed": ~failed.ravel()}))
+        for indicator in (9, 10):
+            key = pd.Series(new_values[indicator], index=ids)
+            rows = part.index[(part["indicator"] == indicator) & part["agency_id"].isin(ids)]
+            scores.loc[rows, "score"] = scores.loc[rows, "agency_id"].map(key).to_numpy()
+    if not frames:
+        return scores, pd.DataFrame(columns=item_store.ITEM_COLUMNS)
+    items = pd.concat(frames, ignore_index=True)
+    items["item"] = items["item"].astype("string")
+    items["tool"] = "OIT"
+    items["source"] = DEMO_SOURCE
+    items["import_id"] = None
+    return scores, items[item_store.ITEM_COLUMNS]
+
+
+SEED_ITEMS = (("thung_phueng", 2568, "o6", False, SEED_003),)
+"""Item results the seed documents state: seed 003 says its OIT item ๐๖ (sub-indicator 9.2)
+was not passed in 2568 (its other items are not given one by one)."""
+
+
+def seed_item_rows(agencies: pd.DataFrame) -> pd.DataFrame:
+    """The seeds' item results as store rows (:data:`store.items.ITEM_COLUMNS`)."""
+    id_by_key = dict(zip(zip(agencies["name_key"], agencies["province"]), agencies["agency_id"]))
+    by_key = {s.key: s for s in SEED_AGENCIES}
+    rows = []
+    for key, year, code, passed, source_file in SEED_ITEMS:
+        agency = by_key[key]
+        agency_id = int(id_by_key[(normalize_agency_name(agency.name), agency.province)])
+        rows.append((agency_id, year, code, "OIT", PASS_SCORE if passed else FAIL_SCORE, passed,
+                     seed_source(source_file), None))
+    return pd.DataFrame(rows, columns=item_store.ITEM_COLUMNS)
+
+
 def load_demo(conn, seed: int = 2568, scale: int = 1) -> dict:
     """Fill an empty store with the demo agencies, synthetic scores and the seeds' real rows."""
     agencies = build_agencies(seed, scale)
     scores = build_scores(agencies, seed)
     scores, reported, aliases = apply_seed_rows(agencies, scores)
+    scores, items = build_oit_items(scores, seed)
+    items = pd.concat([items, seed_item_rows(agencies)], ignore_index=True)
     with store.transaction(conn) as cur:
         if cur.execute("SELECT count(*) FROM agencies").fetchall()[0][0]:
             raise ValueError("store is not empty")
@@ -248,9 +357,10 @@ def load_demo(conn, seed: int = 2568, scale: int = 1) -> dict:
         store.refresh_results(cur)
         n_measures = len(measure_store.insert_measures(
             cur, seed_measure_frame(seed_agency_ids(agencies))))
+        n_items = item_store.insert_items(cur, items)
         store.set_meta(cur, "demo", f"seed={seed};scale={scale}")
     return {"agencies": len(agencies), "scores": len(scores), "reported": len(reported),
-            "measures": n_measures}
+            "measures": n_measures, "items": n_items}
 
 
 def demo_summary(agencies: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from ita_analytics.domain import (
     agency_type_en,
 )
 from ita_analytics.recommendations import recommendation_for
-from ita_analytics.report import charts, measures_section
+from ita_analytics.report import charts, items_section, measures_section
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import TABLE_SIZE, add_paragraph, add_table, start_section
 from ita_analytics.report.formatting import (
@@ -348,3 +348,10 @@ RECORDED_MEASURES = Section("recorded_measures", "มาตรการที่
                             measures_section.recorded_docx, measures_section.recorded_sheets,
                             load=measures_section.load_recorded_measures)
 SECTIONS = with_section(RECORDED_MEASURES, after="measures")
+
+# The agency-year's weak items and missing OIT evidence follow the per-indicator analysis
+# (issue 20); left out when the store holds no items for the agency-year.
+ITEM_FINDINGS = Section(items_section.KEY, "ข้อคำถามและข้อมูล OIT ที่ควรพัฒนา", items_section.items_docx,
+                        items_section.items_sheets, load=items_section.load_item_findings)
+SECTIONS = with_section(ITEM_FINDINGS, after="analysis", sections=SECTIONS)
+"""The item-level findings as a report section, in the manner of seed 003."""

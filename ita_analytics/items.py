@@ -229,8 +229,9 @@ def item_info_frame(keys: pd.DataFrame) -> pd.DataFrame:
     infos = [facts[(int(y), c)] for y, c in zip(keys["year"], keys["item"])]
     return pd.DataFrame({
         "indicator": pd.array([i.indicator for i in infos], dtype="Int64"),
-        "sub_indicator": [i.sub_indicator for i in infos],
-        "name_th": [i.name_th for i in infos],
+        # Object columns: an unknown name stays None (pandas would make text columns NaN).
+        "sub_indicator": pd.Series([i.sub_indicator for i in infos], dtype=object, index=keys.index),
+        "name_th": pd.Series([i.name_th for i in infos], dtype=object, index=keys.index),
         "name_status": [i.status for i in infos],
     }, index=keys.index)
 

@@ -23,6 +23,8 @@ from ita_analytics.analysis.items import (
     compute_item_pass_rates,
     compute_oit_indicators,
     compute_sub_indicator_rates,
+    count_item_values,
+    pair_item_values,
 )
 from ita_analytics.cli import main
 from ita_analytics.demo import DEMO_SOURCE
@@ -216,20 +218,20 @@ def test_group_pass_rates_and_movers():
             + oit_rows(2, (9, 8, 7, 4, 5, 8, 2), year=2565)
             + [(1, 2564, "i2", "IIT", 80.0, None), (2, 2564, "i2", "IIT", 96.0, None)])
     values = items_frame(rows)
-    rates = compute_item_pass_rates(values, 2564).set_index("item")
+    rates = compute_item_pass_rates(count_item_values(values), 2564).set_index("item")
     assert rates.index[:3].tolist() == ["o41", "o40", "o43"]  # most often not passed, then in order
     assert rates.loc["o41", "n_not_passed"] == 2 and rates.loc["o41", "share_not_passed"] == 2 / 3
     assert rates.loc["o1", "share_not_passed"] == 0 and rates.loc["o1", "n"] == 3
     assert rates.loc["i2", "mean_score"] == 88.0 and rates.loc["i2", "share_below"] == 0.5
     assert pd.isna(rates.loc["o1", "mean_score"]) and pd.isna(rates.loc["i2", "share_not_passed"])
-    movers = compute_item_movers(values, 2564, 2565).set_index("item")
+    movers = compute_item_movers(pair_item_values(values, 2564, 2565), 2564, 2565).set_index("item")
     # Only agency 2 has items in both years: its o41 and o43 went from not passed to passed.
     assert movers.index[:2].tolist() == ["o41", "o43"]
     assert movers.loc["o41", ["n", "value_from", "value_to", "delta"]].tolist() == [1, 0.0, 100.0, 100.0]
     assert movers.loc["o41", "comparable"] is True  # the same o1–o43 list in 2564 and 2565
-    renumbered = compute_item_movers(items_frame(
-        oit_rows(1, (9, 8, 7, 4, 5, 8, 2), year=2565) + oit_rows(1, (9, 8, 7, 4, 5, 8, 2), year=2568)),
-        2565, 2568).set_index("item")
+    both = items_frame(oit_rows(1, (9, 8, 7, 4, 5, 8, 2), year=2565)
+                       + oit_rows(1, (9, 8, 7, 4, 5, 8, 2), year=2568))
+    renumbered = compute_item_movers(pair_item_values(both, 2565, 2568), 2565, 2568).set_index("item")
     assert renumbered.loc["o10", "comparable"] is False  # 2565 แผนดำเนินงานประจำปี, 2568 E-Service
     assert renumbered.loc["o2", "comparable"] is None  # 2568's o2 is not known
 
@@ -503,6 +505,46 @@ def test_demo_items_reproduce_the_demo_indicators(demo_conn):
     assert store.load_item_years(demo_conn) == [2564, 2568]
 
 
+def test_group_counts_in_the_store_equal_pandas_counts(demo_conn):
+    values = store.load_item_values(demo_conn, years=[2564])
+    for threshold in (95.0, 50.0):
+        sql = store.items.load_item_counts(demo_conn, threshold=threshold, years=[2564])
+        pandas = count_item_values(values, threshold)
+        pd.testing.assert_frame_equal(
+            sql.sort_values("item").reset_index(drop=True),
+            pandas.sort_values("item").reset_index(drop=True), check_dtype=False)
+    local = store.items.load_item_counts(demo_conn, threshold=95.0, years=[2564],
+                                         agency_types=["เทศบาลตำบล"], provinces=["ลำปาง"])
+    ids = store.load_results(demo_conn, years=[2564], agency_types=["เทศบาลตำบล"],
+                             provinces=["ลำปาง"], columns=["agency_id"])["agency_id"]
+    subset = values[values["agency_id"].isin(ids)]
+    assert local["n_pass_known"].max() == subset["agency_id"].nunique() == \
+        store.items.count_item_agencies(demo_conn, 2564, agency_types=["เทศบาลตำบล"],
+                                        provinces=["ลำปาง"]) > 10
+    assert local.set_index("item")["n_passed"].to_dict() == \
+        subset.groupby("item")["passed"].sum().astype(int).to_dict()
+
+
+def test_pairs_in_the_store_equal_pandas_pairs(small_db):
+    conn = store.open_store(small_db)
+    rows = (oit_rows(1, (9, 8, 7, 4, 5, 7, 1)) + oit_rows(1, (9, 8, 7, 4, 5, 8, 2), year=2565)
+            + oit_rows(2, (9, 8, 6, 4, 5, 8, 2)) + [(1, 2564, "i2", "IIT", 70.0, None),
+                                                    (1, 2565, "i2", "IIT", 90.0, None)])
+    frame = items_frame(rows).assign(source="test", import_id=None)
+    with store.transaction(conn) as cur:
+        store.insert_items(cur, frame)
+    sql = store.items.load_item_pairs(conn, 2564, 2565)
+    conn.close()
+    pandas = pair_item_values(items_frame(rows), 2564, 2565)
+    pd.testing.assert_frame_equal(sql.sort_values("item").reset_index(drop=True),
+                                  pandas.sort_values("item").reset_index(drop=True),
+                                  check_dtype=False)
+    movers = compute_item_movers(sql, 2564, 2565)
+    assert movers["item"].tolist()[:3] == ["o41", "o43", "i2"]
+    assert movers.set_index("item").loc["i2", ["n", "value_from", "value_to", "delta"]].tolist() == [
+        1, 70.0, 90.0, 20.0]
+
+
 def _agency_id(conn, name, province):
     return find_agency(store.load_agency_keys(conn), name, province).agency_id
 
@@ -568,7 +610,7 @@ def test_page_shows_an_agency_and_a_group(demo_db, app_env, items_page):
     conn = store.open_store(demo_db, read_only=True)
     values = store.load_item_values(conn, years=[2564])
     conn.close()
-    expected = compute_item_pass_rates(values, 2564)
+    expected = compute_item_pass_rates(count_item_values(values), 2564)
     app_env(demo_db)
     at = app_test("pages/items.py", timeout=120)
     assert not at.exception

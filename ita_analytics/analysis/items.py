@@ -2,7 +2,9 @@
 scores, an agency-year's weak items and missing evidence, and a group's item pass rates and movers.
 
 Inputs are item rows as ``store.load_items`` / ``store.load_item_values`` give them
-(agency_id, year, item, tool, score, passed) and, for the checks, ``store.load_results`` rows.
+(agency_id, year, item, tool, score, passed), for the checks ``store.load_results`` rows, and
+for a group's views the counts the store makes (``load_item_counts``, ``load_item_pairs``) or
+their pandas twins here (:func:`count_item_values`, :func:`pair_item_values`).
 """
 
 from __future__ import annotations
@@ -226,41 +228,51 @@ def agency_indicator_check(items: pd.DataFrame, stored: dict[int, float | None])
 
 # --- a group ----------------------------------------------------------------------------------------
 
-def compute_item_pass_rates(values: pd.DataFrame, year: int,
-                            threshold: float = WEAK_ITEM_THRESHOLD) -> pd.DataFrame:
-    """How a group did on each item in ``year``: for OIT items how many agencies did not pass
-    it, for question items the mean score and how many scored below ``threshold``.
+COUNT_COLUMNS = ["year", "item", "tool", "n", "score_sum", "n_below", "n_pass_known", "n_passed"]
+PAIR_COLUMNS = ["item", "tool", "n", "sum_from", "sum_to"]
 
-    Input columns: agency_id, year, item, tool, score, passed. Output: :data:`GROUP_COLUMNS`
-    (shares of the agencies with a value for the item), OIT items most often not passed first,
-    then question items lowest mean first.
+
+def count_item_values(values: pd.DataFrame, threshold: float = WEAK_ITEM_THRESHOLD) -> pd.DataFrame:
+    """Item rows counted per year and item, as ``store.load_item_counts`` counts them in SQL.
+
+    Input columns: agency_id, year, item, tool, score, passed. Output: :data:`COUNT_COLUMNS`.
     """
-    frame = values[values["year"] == year]
-    if frame.empty:
+    if values.empty:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    score = values["score"].astype("float64")
+    known, ok, _ = _pass_flags(values["passed"])
+    work = pd.DataFrame({"year": values["year"].to_numpy(), "item": values["item"].to_numpy(),
+                         "tool": values["tool"].to_numpy(), "has": score.notna().to_numpy(),
+                         "score": score.fillna(0).to_numpy(),
+                         "below": (score < threshold).to_numpy(), "known": known, "ok": ok})
+    out = (work.groupby(["year", "item", "tool"], sort=False)
+           .agg(n=("has", "sum"), score_sum=("score", "sum"), n_below=("below", "sum"),
+                n_pass_known=("known", "sum"), n_passed=("ok", "sum")).reset_index())
+    return out[COUNT_COLUMNS]
+
+
+def compute_item_pass_rates(counts: pd.DataFrame, year: int) -> pd.DataFrame:
+    """How a group did on each item in ``year``: for OIT items how many agencies did not pass
+    it, for question items the mean score and how many scored below the threshold counted.
+
+    Input: :data:`COUNT_COLUMNS` rows (``store.load_item_counts`` or :func:`count_item_values`).
+    Output: :data:`GROUP_COLUMNS` (shares of the agencies with a value for the item), OIT items
+    most often not passed first, then question items lowest mean first; ties in item order.
+    """
+    out = counts[counts["year"] == year].reset_index(drop=True)
+    if out.empty:
         return pd.DataFrame(columns=GROUP_COLUMNS)
-    score = frame["score"].astype("float64")
-    known, ok, failed = _pass_flags(frame["passed"])
-    work = pd.DataFrame({
-        "item": frame["item"].to_numpy(), "tool": frame["tool"].to_numpy(),
-        "has": score.notna().to_numpy(), "score": score.to_numpy(),
-        "below": (score < threshold - 1e-9).to_numpy(),
-        "pass_known": known, "passed": ok, "failed": failed,
-    })
-    out = (work.groupby(["item", "tool"], sort=False)
-           .agg(n=("has", "sum"), mean_score=("score", "mean"), n_below=("below", "sum"),
-                n_pass_known=("pass_known", "sum"), n_passed=("passed", "sum"),
-                n_not_passed=("failed", "sum"))
-           .reset_index())
     is_oit = out["tool"] == "OIT"
-    n = out["n"].where(out["n"] > 0)
-    out["mean_score"] = pd.Series(round2_array(out["mean_score"]), index=out.index).where(~is_oit)
-    out["share_below"] = (out["n_below"] / n).where(~is_oit)
-    known = out["n_pass_known"].where(out["n_pass_known"] > 0)
-    out["share_passed"] = (out["n_passed"] / known).where(is_oit)
-    out["share_not_passed"] = (out["n_not_passed"] / known).where(is_oit)
-    out["n_below"] = out["n_below"].where(~is_oit)
-    out["n_not_passed"] = out["n_not_passed"].where(is_oit)
-    out = pd.concat([out, item_info_frame(out.assign(year=year))], axis=1)
+    n = out["n"].astype("float64").where(out["n"] > 0)
+    known = out["n_pass_known"].astype("float64").where(out["n_pass_known"] > 0)
+    out = out.assign(
+        mean_score=pd.Series(round2_array(out["score_sum"] / n), index=out.index).where(~is_oit),
+        share_below=(out["n_below"] / n).where(~is_oit),
+        n_below=out["n_below"].where(~is_oit),
+        share_passed=(out["n_passed"] / known).where(is_oit),
+        n_not_passed=(out["n_pass_known"] - out["n_passed"]).where(is_oit),
+        share_not_passed=((out["n_pass_known"] - out["n_passed"]) / known).where(is_oit))
+    out = pd.concat([out, item_info_frame(out)], axis=1)
     out["_order"] = [item_sort_key(c) for c in out["item"]]
     out["_oit"] = ~is_oit
     out = out.sort_values(["_oit", "share_not_passed", "mean_score", "_order"],
@@ -277,14 +289,10 @@ def _same_item(code: str, year_from: int, year_to: int) -> bool | None:
     return a.name_th == b.name_th
 
 
-def compute_item_movers(values: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """Which items moved most between two years, over the agencies with the item in both.
-
-    The value of an item is its score (question items) or its pass rate × 100 (OIT items).
-    Input columns: agency_id, year, item, tool, score, passed. Output: :data:`MOVER_COLUMNS`,
-    biggest absolute change first; ``comparable`` is False when the catalogue names the code
-    differently in the two years (a renumbered list), None when a name is unknown.
-    """
+def pair_item_values(values: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Per item, the agencies with a value in both years and the values' sums, as
+    ``store.load_item_pairs`` sums them in SQL. The value of an item is its score (question
+    items) or 100 / 0 for passed / not (OIT items). Output: :data:`PAIR_COLUMNS`."""
     def values_of(year: int) -> pd.DataFrame:
         part = values[values["year"] == year]
         known, ok, _ = _pass_flags(part["passed"])
@@ -296,12 +304,28 @@ def compute_item_movers(values: pd.DataFrame, year_from: int, year_to: int) -> p
     pairs = values_of(year_from).merge(values_of(year_to), on=["agency_id", "item", "tool"],
                                        suffixes=("_from", "_to"))
     if pairs.empty:
-        return pd.DataFrame(columns=MOVER_COLUMNS)
+        return pd.DataFrame(columns=PAIR_COLUMNS)
     out = (pairs.groupby(["item", "tool"], sort=False)
-           .agg(n=("agency_id", "size"), value_from=("value_from", "mean"),
-                value_to=("value_to", "mean")).reset_index())
-    out["value_from"] = round2_array(out["value_from"])
-    out["value_to"] = round2_array(out["value_to"])
+           .agg(n=("agency_id", "size"), sum_from=("value_from", "sum"),
+                sum_to=("value_to", "sum")).reset_index())
+    return out[PAIR_COLUMNS]
+
+
+def compute_item_movers(pairs: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
+    """Which items moved most between two years, over the agencies with the item in both.
+
+    Input: :data:`PAIR_COLUMNS` rows (``store.load_item_pairs`` or :func:`pair_item_values`).
+    Output: :data:`MOVER_COLUMNS` — the mean value in each year (OIT items: percent passed)
+    and its change, biggest absolute change first; ``comparable`` is False when the catalogue
+    names the code differently in the two years (a renumbered list), None when a name is
+    unknown.
+    """
+    if pairs.empty:
+        return pd.DataFrame(columns=MOVER_COLUMNS)
+    out = pairs.reset_index(drop=True)
+    n = out["n"].astype("float64")
+    out = out.assign(value_from=round2_array(out["sum_from"] / n),
+                     value_to=round2_array(out["sum_to"] / n))
     out["delta"] = round2_array(out["value_to"] - out["value_from"])
     out = pd.concat([out, item_info_frame(out.assign(year=year_to))], axis=1)
     out["comparable"] = pd.Series([_same_item(c, year_from, year_to) for c in out["item"]],

@@ -152,10 +152,8 @@ def items_group_payload(conn, group: dict, year: int,
     previous = max((y for y in years if y < year), default=None)
     filters = {"agency_types": [group["type"]] if group["type"] else None,
                "provinces": [group["province"]] if group["province"] else None}
-    values = item_store.load_item_values(
-        conn, years=[y for y in (previous, year) if y is not None], **filters)
-    this_year = values[values["year"] == year]
-    rates = compute_item_pass_rates(values, year, threshold)
+    counts = item_store.load_item_counts(conn, threshold=threshold, years=[year], **filters)
+    rates = compute_item_pass_rates(counts, year)
     entries = {r.item: {
         "tool": r.tool, "indicator": _indicator(r.indicator), "sub_indicator": r.sub_indicator,
         "name_th": r.name_th, "name_status": r.name_status, "name_note": _name_note(r.name_status),
@@ -166,7 +164,8 @@ def items_group_payload(conn, group: dict, year: int,
     oit = rates[rates["tool"] == "OIT"]
     moved = None
     if previous is not None:
-        movers = compute_item_movers(values, previous, year)
+        movers = compute_item_movers(item_store.load_item_pairs(conn, previous, year, **filters),
+                                     previous, year)
         ranked = movers[movers["comparable"].map(lambda v: v is not False)]
         moved = {"from": previous, "to": year, "items": {r.item: {
             "tool": r.tool, "indicator": _indicator(r.indicator),
@@ -175,7 +174,7 @@ def items_group_payload(conn, group: dict, year: int,
             "comparable": r.comparable} for r in movers.itertuples(index=False)},
             "ranking": list(ranked["item"].head(RANKED_SHOWN))}
     return {"year": year, "group": group, "threshold": threshold,
-            "n_agencies": int(this_year["agency_id"].nunique()),
+            "n_agencies": item_store.count_item_agencies(conn, year, **filters),
             "items": entries,
             "most_often_not_passed": list(oit["item"].head(RANKED_SHOWN)),
             "moved": moved}

@@ -64,13 +64,12 @@ def agency_items(agency_id: int) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _group_analyses(_conn, data_version: int, year: int, previous: int | None,
                     agency_types: tuple | None, provinces: tuple | None) -> dict:
-    values = item_store.load_item_values(
-        _conn, years=[y for y in (previous, year) if y is not None],
-        agency_types=agency_types, provinces=provinces)
-    return {"n_agencies": int(values.loc[values["year"] == year, "agency_id"].nunique()),
-            "rates": compute_item_pass_rates(values, year),
-            "movers": (compute_item_movers(values, previous, year) if previous is not None
-                       else None)}
+    group = {"agency_types": agency_types, "provinces": provinces}
+    counts = item_store.load_item_counts(_conn, threshold=WEAK_ITEM_THRESHOLD, years=[year], **group)
+    return {"n_agencies": item_store.count_item_agencies(_conn, year, **group),
+            "rates": compute_item_pass_rates(counts, year),
+            "movers": (compute_item_movers(item_store.load_item_pairs(_conn, previous, year, **group),
+                                           previous, year) if previous is not None else None)}
 
 
 def group_analyses(year: int, previous: int | None, agency_types, provinces) -> dict:

@@ -111,6 +111,67 @@ def load_item_values(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | 
     return _typed(frame)
 
 
+_ITEM_COUNTS_SQL = """
+    SELECT s.year, s.item, s.tool, count(s.score) AS n,
+           coalesce(sum(CAST(s.score AS DOUBLE)), 0) AS score_sum,
+           count(*) FILTER (WHERE s.score < ?) AS n_below,
+           count(s.passed) AS n_pass_known, count(*) FILTER (WHERE s.passed) AS n_passed
+    FROM item_scores s JOIN agencies a ON a.agency_id = s.agency_id
+    WHERE""" + _ITEM_FILTERS + """
+    GROUP BY s.year, s.item, s.tool
+    ORDER BY s.year, strpos('ieo', left(s.item, 1)), CAST(substr(s.item, 2) AS INTEGER)"""
+_ITEM_PAIRS_SQL = """
+    WITH v AS (
+        SELECT s.agency_id, s.year, s.item, s.tool,
+               CASE WHEN s.tool = 'OIT' THEN CASE WHEN s.passed THEN 100.0
+                                                  WHEN NOT s.passed THEN 0.0 END
+                    ELSE CAST(s.score AS DOUBLE) END AS value
+        FROM item_scores s JOIN agencies a ON a.agency_id = s.agency_id
+        WHERE""" + _ITEM_FILTERS + """)
+    SELECT f.item, f.tool, count(*) AS n, sum(f.value) AS sum_from, sum(t.value) AS sum_to
+    FROM v f JOIN v t ON t.agency_id = f.agency_id AND t.item = f.item
+    WHERE f.year = ? AND t.year = ? AND f.value IS NOT NULL AND t.value IS NOT NULL
+    GROUP BY f.item, f.tool
+    ORDER BY strpos('ieo', left(f.item, 1)), CAST(substr(f.item, 2) AS INTEGER)"""
+_ITEM_AGENCIES_SQL = """
+    SELECT count(DISTINCT s.agency_id) AS n
+    FROM item_scores s JOIN agencies a ON a.agency_id = s.agency_id
+    WHERE""" + _ITEM_FILTERS
+
+
+def load_item_counts(conn: duckdb.DuckDBPyConnection, *, threshold: float,
+                     years: Iterable[int] | None = None, agency_types: Iterable[str] | None = None,
+                     provinces: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per year and item of a group of agencies, counted in the store (a national year is
+    ~360,000 rows, 43 counts): year, item, tool, n (rows with a score), score_sum, n_below
+    (scores under ``threshold``), n_pass_known, n_passed — the input of
+    ``analysis.items.compute_item_pass_rates``."""
+    frame = _fetch_df(conn, _ITEM_COUNTS_SQL,
+                      [float(threshold), *_filter_params(None, years, agency_types, provinces, None)])
+    frame["year"] = frame["year"].astype("int64")
+    return frame
+
+
+def load_item_pairs(conn: duckdb.DuckDBPyConnection, year_from: int, year_to: int, *,
+                    agency_types: Iterable[str] | None = None,
+                    provinces: Iterable[str] | None = None) -> pd.DataFrame:
+    """Per item, the agencies of a group with a value in both years, summed in the store: item,
+    tool, n, sum_from, sum_to (the value of an OIT item is 100 when passed, 0 when not) — the
+    input of ``analysis.items.compute_item_movers``."""
+    return _fetch_df(conn, _ITEM_PAIRS_SQL,
+                     [*_filter_params(None, [year_from, year_to], agency_types, provinces, None),
+                      int(year_from), int(year_to)])
+
+
+def count_item_agencies(conn: duckdb.DuckDBPyConnection, year: int, *,
+                        agency_types: Iterable[str] | None = None,
+                        provinces: Iterable[str] | None = None) -> int:
+    """How many agencies of a group have item rows in ``year``."""
+    frame = _fetch_df(conn, _ITEM_AGENCIES_SQL,
+                      _filter_params(None, [year], agency_types, provinces, None))
+    return int(frame["n"].iloc[0])
+
+
 def load_item_years(conn: duckdb.DuckDBPyConnection) -> list[int]:
     """Fiscal years with any item row, ascending."""
     frame = _fetch_df(conn, "SELECT DISTINCT year FROM item_scores ORDER BY year")

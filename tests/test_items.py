@@ -322,6 +322,24 @@ def test_items_beside_indicator_scores():
     assert extract_item_scores(read_tables(csv_bytes(named), "n.csv")).rows["item"].tolist() == ["i1", "i2"]
 
 
+def test_items_with_the_score_imports_layouts():
+    """The score import's recognised layout (header row, agency and year columns) is reused;
+    the item columns it could not place are the ones the extract claims."""
+    from ita_analytics.importer.recognise import recognise_sheet
+
+    rows = [["ชื่อหน่วยงาน", "จังหวัด", "ปีงบประมาณ", *[f"ตัวชี้วัดที่ {n}" for n in range(1, 11)],
+             "o6", "ข้อ i2"],
+            ["ทต.ทุ่งผึ้ง", "ลำปาง", 2568, *[95.0] * 10, "ไม่ผ่าน", 88]]
+    sheets = read_tables(csv_bytes(rows), "scores.csv")
+    layouts = {sheet.name: recognise_sheet(sheet) for sheet in sheets}
+    assert set(layouts["scores"].mapping.values()) == {"name", "province", "year",
+                                                       *[f"i{n}" for n in range(1, 11)]}
+    extract = extract_item_scores(sheets, layouts=layouts)
+    assert extract.item_columns == {"scores": {13: "o6", 14: "i2"}}
+    got = extract.rows[["row", "name", "province", "year", "item", "score"]].values.tolist()
+    assert got == [[2, "ทต.ทุ่งผึ้ง", "ลำปาง", 2568, "o6", 0.0], [2, "ทต.ทุ่งผึ้ง", "ลำปาง", 2568, "i2", 88.0]]
+
+
 @pytest.mark.parametrize("value, tool, expected", [
     (100, "OIT", (100.0, True)), ("๐", "OIT", (0.0, False)), ("ผ่าน", "OIT", (100.0, True)),
     ("มี", "OIT", (100.0, True)), ("ไม่มี", "OIT", (0.0, False)), ("✓", "OIT", (100.0, True)),

@@ -614,23 +614,13 @@ def _table(at, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-@pytest.fixture()
-def items_page(monkeypatch):
-    """The page registered in the menu as it will be (navigation.PAGES gains its line)."""
-    from ita_analytics.dashboard import navigation
-
-    spec = navigation.PageSpec("pages/items.py", "ผลรายข้อ", "Items", "items",
-                               ":material/checklist_rtl:")
-    monkeypatch.setattr(navigation, "PAGES", (*navigation.PAGES, spec))
-
-
-def test_page_shows_an_agency_and_a_group(demo_db, app_env, items_page):
+def test_page_shows_an_agency_and_a_group(demo_db, app_env):
     conn = store.open_store(demo_db, read_only=True)
     values = store.load_item_values(conn, years=[2564])
     conn.close()
     expected = compute_item_pass_rates(count_item_values(values), 2564)
     app_env(demo_db)
-    at = app_test("pages/items.py", timeout=120)
+    at = app_test("pages/items.py", timeout=120)  # registered in the menu (navigation.PAGES)
     assert not at.exception
     assert at.title[0].value == "ผลรายข้อ"
     assert any("ข้อมูลสาธิต (สังเคราะห์)" in c.value for c in at.caption)

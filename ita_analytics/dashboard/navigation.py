@@ -36,6 +36,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/provinces.py", "จังหวัด", "Provinces", "provinces", ":material/map:"),
     PageSpec("pages/compare.py", "เปรียบเทียบ", "Compare", "compare", ":material/compare_arrows:"),
     PageSpec("pages/agency.py", "หน่วยงาน", "Agency", "agency", ":material/account_balance:"),
+    PageSpec("pages/items.py", "ผลรายข้อ", "Items", "items", ":material/quiz:"),
     PageSpec("pages/measures.py", "มาตรการ", "Measures", "measures", ":material/checklist:"),
     PageSpec("pages/quality.py", "คุณภาพข้อมูล", "Data quality", "quality", ":material/fact_check:"),
     PageSpec("pages/import.py", "นำเข้าข้อมูล", "Import", "import", ":material/upload_file:"),

@@ -120,8 +120,10 @@ REVIEWED = {
     ("store/summaries.py", "load_trend_stats"): "columns from the constant _MEASURE_COLUMNS "
                                                 "(names checked); filters from _filters with ?",
     ("store/summaries.py", "load_level_counts"): "filters from _filters with ?",
+    ("store/summaries.py", "load_year_agency_counts"): "filters from _filters with ?",
     ("store/scores.py", "load_result_agencies"): "filters from _filters with ? placeholders",
-    ("store/scores.py", "refresh_results"): "the constant _WIDE_SCORES_SQL plus fixed joins",
+    ("store/scores.py", "refresh_results"): "the constants _WIDE_SCORES_SQL and _REPORTED_SQL "
+                                            "plus fixed joins",
 }
 
 

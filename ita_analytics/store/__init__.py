@@ -43,7 +43,11 @@ from ita_analytics.store.scores import (
     upsert_reported,
     upsert_scores,
 )
-from ita_analytics.store.summaries import load_level_counts, load_trend_stats
+from ita_analytics.store.summaries import (
+    load_level_counts,
+    load_trend_stats,
+    load_year_agency_counts,
+)
 
 __all__ = [
     "ChangeHundredths", "SCHEMA_VERSION", "as_float", "count_agencies", "count_items", "data_version",
@@ -51,7 +55,7 @@ __all__ = [
     "load_items", "get_meta", "insert_agencies",
     "insert_aliases", "insert_scores", "load_agencies", "load_agency_keys", "load_agency_names", "load_agency_types", "load_change_hundredths", "load_level_counts", "load_reported_results", "load_result_agencies",
     "load_results", "load_same_name_agencies",
-    "load_scores_long", "load_source_counts", "load_trend_stats", "load_years", "migrate", "next_agency_id",
+    "load_scores_long", "load_source_counts", "load_trend_stats", "load_year_agency_counts", "load_years", "migrate", "next_agency_id",
     "open_store", "refresh_results", "schema_version", "set_meta", "transaction",
     "upsert_reported", "upsert_scores",
 ]

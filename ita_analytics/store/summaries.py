@@ -87,3 +87,17 @@ def load_level_counts(conn: duckdb.DuckDBPyConnection, *,
     frame["passed"] = frame["passed"].astype("boolean")
     frame["agencies"] = frame["agencies"].astype("int64")
     return frame
+
+
+def load_year_agency_counts(conn: duckdb.DuckDBPyConnection, *,
+                            agency_types: Iterable[str] | None = None,
+                            provinces: Iterable[str] | None = None) -> dict[int, int]:
+    """Agencies with a result per year under the filters: {year: agencies}."""
+    where, params = _where(None, agency_types, provinces)
+    frame = _fetch_arrow_df(conn, f"""
+        SELECT CAST(r.year AS BIGINT) AS year, count(DISTINCT r.agency_id) AS agencies
+        FROM results r
+        JOIN agencies a ON a.agency_id = r.agency_id
+        {where}
+        GROUP BY r.year ORDER BY r.year""", params)
+    return {int(y): int(n) for y, n in zip(frame["year"], frame["agencies"], strict=True)}

@@ -7,6 +7,9 @@ from ita_analytics import report
 from ita_analytics.dashboard import agency_view as view
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    BASIS_HELP_EN,
+    BASIS_HELP_TH,
+    basis_text,
     escape_markdown,
     fmt_score,
     render_chart,
@@ -15,6 +18,7 @@ from ita_analytics.dashboard.ui import (
     t,
 )
 from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
+from ita_analytics.domain import BASIS_LABELS
 
 current_filters()
 st.title(t("หน่วยงาน", "Agency"))
@@ -34,6 +38,10 @@ place = " · ".join(p for p in (rd.agency_type, rd.district and f"อ.{rd.distri
 st.caption(escape_markdown(place) + f" · {t('แหล่งข้อมูล', 'source')}: {escape_markdown(rd.source)}")
 if rd.is_demo:
     st.caption(t(DEMO_LABEL_TH, DEMO_LABEL_EN))
+st.caption(t("ผลนี้อิงจาก", "This result rests on") + ": "
+           + (t(*BASIS_LABELS[rd.basis]) if rd.basis in BASIS_LABELS else "-")
+           + " · " + t("กลุ่มเปรียบเทียบ", "peers") + ": " + basis_text(rd.peer_basis),
+           help=t(BASIS_HELP_TH, BASIS_HELP_EN))
 
 chosen = next(s for s in rd.standings if s.group.code == rd.peer_group.code)
 cols = st.columns(4)

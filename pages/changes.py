@@ -23,6 +23,7 @@ from ita_analytics.dashboard.analyst_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    render_basis_note,
     render_chart,
     render_empty,
     render_table_downloads,
@@ -66,6 +67,7 @@ tiles = st.columns(3)
 tiles[0].metric(t("ประเมินทั้งสองปี", "Assessed both years"), f"{found['assessed']:,}", border=True)
 tiles[1].metric(t("คะแนนรวมดีขึ้น", "Total improved"), f"{found['improved']:,}", border=True)
 tiles[2].metric(t("คะแนนรวมลดลง", "Total declined"), f"{found['declined']:,}", border=True)
+render_basis_note(found["n_by_basis"])
 
 st.subheader(t(f"เพิ่มขึ้นและลดลงมากที่สุด {year_from} → {year_to}",
                f"Biggest risers and fallers, {year_from} → {year_to} B.E."))

@@ -14,7 +14,7 @@ from ita_analytics.dashboard.analyst_views import (
     weakest_table,
 )
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_chart, render_empty, t
+from ita_analytics.dashboard.ui import render_basis_note, render_chart, render_empty, t
 from ita_analytics.dashboard.views import indicator_label
 
 filters = current_filters()
@@ -40,6 +40,7 @@ if not found["assessed"]:
     st.stop()
 st.caption(t(f"หน่วยงานที่ประเมินปี {year}: {found['assessed']:,} แห่ง",
              f"Agencies assessed in {year} B.E.: {found['assessed']:,}"))
+render_basis_note(found["n_by_basis"])
 
 counts = found["weakest"]
 table = weakest_table(counts)

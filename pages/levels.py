@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.analysis.levels import (
     compute_level_distribution,
     compute_pass_crossings,
@@ -21,7 +22,7 @@ from ita_analytics.dashboard.analyst_views import (
     render_linked_table,
 )
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import fmt_pct, render_chart, render_empty, t
+from ita_analytics.dashboard.ui import fmt_pct, render_basis_note, render_chart, render_empty, t
 from ita_analytics.domain import NATIONAL_PASS_TARGET, PASS_THRESHOLD
 
 filters = current_filters()
@@ -44,7 +45,7 @@ with st.spinner(t("กำลังโหลดข้อมูล…", "Loading�
     results = data.load_results([y for y in (previous, year) if y is not None],
                                 filters.agency_types, filters.provinces,
                                 columns=["agency_id", "name", "agency_type", "province", "year",
-                                         "total", "level", "passed"])
+                                         "total", "level", "passed", "basis"])
 current = results[results["year"] == year]
 if current.empty:
     render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
@@ -59,6 +60,7 @@ tiles[0].metric(t(f"สัดส่วนที่ผ่าน ปี {year}", f
 tiles[1].metric(t("กลุ่มที่ถึงเป้าหมาย 80%", "Groups meeting the 80% target"),
                 f"{int(rates['meets_target'].sum()):,} / {len(rates):,}", border=True)
 tiles[2].metric(t("จำนวนหน่วยงานที่ประเมิน", "Agencies assessed"), f"{len(current):,}", border=True)
+render_basis_note(count_by_basis(current, current["passed"].notna() | current["level"].notna()))
 
 view = level_view(compute_level_distribution(current, by=by), by)
 fig = charts.stacked_levels(view, x="group", title=t(

@@ -5,7 +5,15 @@ import streamlit as st
 from ita_analytics.dashboard import charts
 from ita_analytics.dashboard.analyst_views import localise_level_legend
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import fmt_pct, fmt_score, render_chart, render_empty, t
+from ita_analytics.dashboard.ui import (
+    fmt_pct,
+    fmt_score,
+    render_basis_note,
+    render_chart,
+    render_empty,
+    render_partial_years,
+    t,
+)
 from ita_analytics.dashboard.views import (
     indicator_matrix,
     kpis,
@@ -24,8 +32,9 @@ if found is None:
                  "No data for these filters yet — import results on the Import page.")
     st.stop()
 
-trend, passing = found["trend"], found["passing"]
-tiles = kpis(trend, passing, found["assessed"])
+trend, passing, coverage = found["trend"], found["passing"], found["coverage"]
+partial = coverage.loc[coverage["partial"], "year"].tolist()
+tiles = kpis(trend, passing, found["assessed"], coverage)
 cols = st.columns(3)
 cols[0].metric(t(f"คะแนนเฉลี่ย ปี {tiles.year}", f"Mean total, {tiles.year}"),
                fmt_score(tiles.mean_total), tiles.mean_delta_text, border=True)
@@ -33,16 +42,20 @@ cols[1].metric(t("สัดส่วนที่ผ่าน (≥ 85)", "Share p
                tiles.pass_delta_text, border=True)
 cols[2].metric(t("จำนวนหน่วยงานที่ประเมิน", "Agencies assessed"), f"{tiles.assessed:,}",
                tiles.assessed_delta_text, border=True)
+render_partial_years(coverage)
+render_basis_note(found["n_by_basis"])
 
 left, right = st.columns(2)
 with left:
     mean = trend.rename(columns={"mean": "mean_total"})
     fig = charts.line_by_year(mean, "mean_total", title=t("คะแนนรวมเฉลี่ยรายปี", "Mean total by year"),
-                              y_title=t("คะแนน", "Score"), pass_line=True)
+                              y_title=t("คะแนน", "Score"), pass_line=True, partial_years=partial,
+                              partial_label=t("ข้อมูลบางส่วน", "partial"))
     render_chart(fig, mean[["year", "n", "mean_total", "median", "q1", "q3"]].round(2),
                  "mean_total_by_year", "ov_mean")
 with right:
-    fig = charts.line_by_year(passing, "pass_rate", percent=True,
+    fig = charts.line_by_year(passing, "pass_rate", percent=True, partial_years=partial,
+                              partial_label=t("ข้อมูลบางส่วน", "partial"),
                               title=t("สัดส่วนหน่วยงานที่ผ่าน (คะแนน ≥ 85)", "Share passing (total ≥ 85)"))
     fig.add_hline(y=NATIONAL_PASS_TARGET, line_dash="dot", line_color="#009E73",
                   annotation_text=t("เป้าหมาย 80%", "Target 80%"))

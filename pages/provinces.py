@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.filters import set_provinces
 from ita_analytics.dashboard.map_compare_views import (
@@ -14,7 +15,13 @@ from ita_analytics.dashboard.map_compare_views import (
     render_province_map,
 )
 from ita_analytics.dashboard.navigation import current_filters, installed_pages
-from ita_analytics.dashboard.ui import render_empty, render_table_downloads, show_table, t
+from ita_analytics.dashboard.ui import (
+    render_basis_note,
+    render_empty,
+    render_table_downloads,
+    show_table,
+    t,
+)
 from ita_analytics.province_grid import province_grid
 
 # The pages a click on the map filters (linked once a province is chosen).
@@ -40,13 +47,14 @@ with st.spinner(t("กำลังโหลดข้อมูล…", "Loading�
     # Every province of the year (the type filter applies): the province filter is what a
     # click on the map sets, so it highlights tiles rather than hiding the rest of the map.
     results = data.load_results([year], filters.agency_types, None,
-                                columns=metric_columns(metric))
+                                columns=[*metric_columns(metric), "basis"])
 values = compute_province_values(results, metric)
 if values.empty:
     render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
                  f"No data for {year} B.E. with these filters yet — import it on the Import page.")
     st.stop()
 
+render_basis_note(count_by_basis(results, results[metric_columns(metric)[-1]].notna()))
 chosen = filters.provinces if filters.provinces and len(filters.provinces) < 77 else ()
 tiles = province_tiles(values, metric, chosen)
 map_col, side = st.columns([3, 2])

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics import geo, store
-from ita_analytics.analysis.common import INDICATOR_COLUMNS, MEASURES
+from ita_analytics.analysis.common import INDICATOR_COLUMNS, MEASURES, count_by_basis
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
     compute_deltas,
@@ -196,7 +196,7 @@ def change_counts_table(counts: pd.DataFrame) -> pd.DataFrame:
                                **{s: status_label(s) for s in STATUS_COLORS}})
 
 
-PAIR_COLUMNS = ("agency_id", "year", *MEASURES, "level", "passed")
+PAIR_COLUMNS = ("agency_id", "year", *MEASURES, "level", "passed", "basis")
 """What the changes page reads of its two years: scores and levels, no names — names are read
 for the agencies it lists (carrying them through every analysis of two years cost 0.35 s
 of text-column takes at 10x national)."""
@@ -213,7 +213,7 @@ def _with_names(frame: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
     return named[order + [c for c in frame.columns if c not in order]]
 
 
-INDICATOR_PAGE_COLUMNS = ("year", "agency_type", *INDICATOR_COLUMNS, *TOOL_CODES)
+INDICATOR_PAGE_COLUMNS = ("year", "agency_type", *INDICATOR_COLUMNS, *TOOL_CODES, "basis")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -221,7 +221,9 @@ def _indicator_analyses(data_version: int, year: int, agency_types, provinces,
                         by: str | None) -> dict:
     results = store.load_results(data.connection(), years=[year], agency_types=agency_types,
                                  provinces=provinces, columns=INDICATOR_PAGE_COLUMNS)
+    with_indicators = results[list(INDICATOR_COLUMNS)].notna().any(axis=1)
     return {"assessed": len(results), "weakest": compute_weakest_counts(results, year),
+            "n_by_basis": count_by_basis(results, with_indicators),
             "distribution": compute_indicator_distribution(results, year, by=by),
             "tools": compute_trends(results, by=by, measures=TOOL_CODES)}
 
@@ -230,7 +232,7 @@ def indicator_analyses(filters, year: int, by: str | None) -> dict:
     """The indicators page's analyses of ``year`` under the filters, cached per store
     version: assessed (agencies), weakest (compute_weakest_counts), distribution
     (compute_indicator_distribution by ``by``), tools (compute_trends of IIT/EIT/OIT by
-    ``by``). Only these few rows are cached: recomputing them from a cached frame of the
+    ``by``), n_by_basis (agencies with indicator scores, by basis). Only these few rows are cached: recomputing them from a cached frame of the
     year's agencies cost 0.3 s on every run at 10x national."""
     found = _indicator_analyses(data.version(), year, data.norm(filters.agency_types),
                                 data.norm(filters.provinces), by)
@@ -264,8 +266,10 @@ def _change_analyses(data_version: int, years, agency_types, provinces, year_fro
     shown = pd.concat([unusual["agency_id"], *(m["agency_id"] for pair_ in movers.values()
                                                 for m in pair_)]).unique()
     names = store.load_result_agencies(conn, agency_ids=shown)
+    in_both = pair["agency_id"].isin(both["agency_id"]) & pair["total"].notna()
     return {
         "missing": [], "assessed": len(both), "improved": int((both["delta"] > 0).sum()),
+        "n_by_basis": count_by_basis(pair, in_both),
         "declined": int((both["delta"] < 0).sum()),
         "movers": {by: tuple(_with_names(m, names) for m in pair_)
                    for by, pair_ in movers.items()},
@@ -285,7 +289,8 @@ def change_analyses(filters, year_from: int, year_to: int) -> dict:
     movers each way, the agencies beyond the ordinary band, transitions — so neither the
     loaded results nor the per-measure deltas (14 rows per agency) are pickled into the
     cache. Keys: missing, assessed, improved, declined, movers (by "delta"/"rel_delta":
-    risers, fallers), counts, meaningful, unusual, transitions.
+    risers, fallers), counts, meaningful, unusual, transitions, n_by_basis (both years' rows
+    with a total of the agencies compared).
     """
     found = _change_analyses(data.version(), data.norm(filters.years), data.norm(filters.agency_types),
                              data.norm(filters.provinces), year_from, year_to)

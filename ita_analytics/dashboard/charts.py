@@ -28,10 +28,36 @@ def _layout(fig: go.Figure, title: str | None = None) -> go.Figure:
 
 
 def line_by_year(frame: pd.DataFrame, y: str, *, color: str | None = None, title: str = "",
-                 y_title: str = "", pass_line: bool = False, percent: bool = False) -> go.Figure:
-    """A line per group over B.E. fiscal years (years shown as categories, no decimals)."""
-    fig = px.line(frame, x="year", y=y, color=color, markers=True)
-    fig.update_xaxes(type="category", title=None)
+                 y_title: str = "", pass_line: bool = False, percent: bool = False,
+                 partial_years=(), partial_label: str = "partial") -> go.Figure:
+    """A line per group over B.E. fiscal years (years shown as categories, no decimals).
+
+    ``partial_years`` (a year holding only part of its agencies) are drawn apart: a dotted
+    line with open markers from the last complete year, named ``partial_label`` in the
+    legend, so a province's file does not bend the line as if it were a national year."""
+    frame = frame.assign(year=frame["year"].astype(int))
+    partial = frame["year"].isin([int(y_) for y_ in partial_years])
+    fig = px.line(frame[~partial], x="year", y=y, color=color, markers=True)
+    if partial.any():
+        groups = frame.groupby(color, sort=False) if color else [(None, frame)]
+        colours = {trace.name: trace.line.color for trace in fig.data}
+        for name, group in groups:
+            group = group.sort_values("year")
+            part = group["year"].isin(frame.loc[partial, "year"])
+            if not part.any():
+                continue
+            before = group[~part & (group["year"] < group.loc[part, "year"].min())].tail(1)
+            shown = pd.concat([before, group[part]])
+            fig.add_scatter(
+                x=shown["year"], y=shown[y], mode="lines+markers",
+                line=dict(dash="dot", color=colours.get(str(name) if name is not None
+                                                        else fig.data[0].name if fig.data else "")),
+                marker=dict(symbol="circle-open", size=9),
+                name=f"{name} ({partial_label})" if name is not None else partial_label,
+                showlegend=True)
+    years = sorted(frame["year"].unique())
+    fig.update_xaxes(type="category", title=None, categoryorder="array",
+                     categoryarray=years)
     fig.update_yaxes(title=y_title, tickformat=".0%" if percent else None)
     if pass_line:
         fig.add_hline(y=PASS_THRESHOLD, line_dash="dash", line_color="#555",

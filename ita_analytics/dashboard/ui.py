@@ -220,5 +220,43 @@ def render_chart(fig, table: pd.DataFrame, name: str, key: str) -> None:
         render_table_downloads(table, name, key)
 
 
+def basis_text(n_by_basis: dict[str, int], language: str | None = None) -> str:
+    """'ตัวชี้วัด 8,290 · คะแนนรวมเท่านั้น 39': how many agency-years of each basis were used
+    (bases with none left out)."""
+    from ita_analytics.domain import BASES, BASIS_LABELS
+
+    parts = [f"{t(*BASIS_LABELS[b], language)} {n_by_basis[b]:,}" for b in BASES
+             if n_by_basis.get(b)]
+    return " · ".join(parts) if parts else "-"
+
+
+BASIS_HELP_TH = ("ผลแต่ละหน่วยงาน-ปีอิงจากข้อมูลที่เผยแพร่: ตัวชี้วัดทั้ง 10 ตัว, คะแนนเครื่องมือ IIT/EIT/OIT, "
+                 "คะแนนรวมเท่านั้น หรือระดับเท่านั้น — คะแนนรวม สัดส่วนที่ผ่าน และระดับ ใช้ทุกแถวที่มีคะแนนรวม; "
+                 "การวิเคราะห์รายตัวชี้วัดใช้เฉพาะแถวที่มีตัวชี้วัด")
+BASIS_HELP_EN = ("Each agency-year's result rests on what was published: all ten indicators, the "
+                 "IIT/EIT/OIT tool scores, a total only, or a level only — totals, pass rates and "
+                 "levels use every row with a total; indicator analyses use indicator rows only")
+
+
+def render_basis_note(n_by_basis: dict[str, int]) -> None:
+    """A caption saying what the figures rest on (with the glossary as help)."""
+    st.caption(t("ผลที่ใช้ (อิงจาก): ", "Rows used (basis): ") + basis_text(n_by_basis),
+               help=t(BASIS_HELP_TH, BASIS_HELP_EN))
+
+
+def render_partial_years(coverage: pd.DataFrame) -> None:
+    """Name the years holding only part of their agencies (drawn dotted, never the headline)."""
+    partial = coverage[coverage["partial"]] if len(coverage) else coverage
+    if partial.empty:
+        return
+    th = ", ".join(f"{int(r.year)} ({int(r.agencies):,} จาก {int(r.expected):,})"
+                   for r in partial.itertuples())
+    en = ", ".join(f"{int(r.year)} ({int(r.agencies):,} of {int(r.expected):,})"
+                   for r in partial.itertuples())
+    st.info(t(f"ปีที่มีข้อมูลบางส่วน: {th} หน่วยงาน — แสดงด้วยเส้นประ และไม่ใช้เป็นตัวเลขหลัก",
+              f"Years with part of their agencies only: {en} — drawn dotted, never the headline"),
+            icon=":material/pie_chart:")
+
+
 def render_empty(message_th: str, message_en: str) -> None:
     st.info(t(message_th, message_en), icon=":material/info:")

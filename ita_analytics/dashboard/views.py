@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from ita_analytics import store
-from ita_analytics.analysis.common import INDICATOR_COLUMNS
+from ita_analytics import settings, store
+from ita_analytics.analysis.common import INDICATOR_COLUMNS, count_by_basis
+from ita_analytics.analysis.coverage import compute_year_coverage, latest_complete_year
 from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.ui import lang, t
@@ -26,10 +27,15 @@ class Kpis:
     assessed_delta_text: str | None
 
 
-def kpis(trend: pd.DataFrame, passing: pd.DataFrame, counts: pd.Series) -> Kpis:
-    """Latest year's mean total, pass rate and count (``counts``: agencies per year), each with
-    the change from the year before."""
+def kpis(trend: pd.DataFrame, passing: pd.DataFrame, counts: pd.Series,
+         coverage: pd.DataFrame | None = None) -> Kpis:
+    """The headline year's mean total, pass rate and count (``counts``: agencies per year),
+    each with the change from the year before it. The headline year is the latest complete
+    one (``coverage``, :func:`~ita_analytics.analysis.coverage.latest_complete_year`): 7
+    agencies imported for a new year must not read as the nation's result."""
     year = int(counts.index.max())
+    if coverage is not None and len(coverage):
+        year = latest_complete_year(coverage)
     mean = trend.set_index("year")["mean"] if not trend.empty else pd.Series(dtype=float)
     rate = passing.set_index("year")["pass_rate"] if not passing.empty else pd.Series(dtype=float)
     prev = year - 1
@@ -66,17 +72,27 @@ def _overview_analyses(data_version: int, years: tuple | None, agency_types: tup
     if counts.empty:
         return None
     stats = store.load_trend_stats(conn, ("total", *INDICATOR_COLUMNS), **chosen)
+    assessed = counts.groupby("year")["agencies"].sum().rename(None)
+    coverage = compute_year_coverage(
+        store.load_year_agency_counts(conn, agency_types=agency_types, provinces=provinces),
+        national=not agency_types and not provinces,
+        complete_share=settings.get("coverage_complete_share"))
+    if years:
+        coverage = coverage[coverage["year"].isin(years)].reset_index(drop=True)
     return {"trend": stats[stats["measure"] == "total"].reset_index(drop=True),
             "passing": compute_pass_rates(counts, weights="agencies"),
             "levels": compute_level_distribution(counts, weights="agencies"),
             "indicator_trend": stats[stats["measure"] != "total"].reset_index(drop=True),
-            "assessed": counts.groupby("year")["agencies"].sum().rename(None)}
+            "assessed": assessed, "coverage": coverage,
+            "n_by_basis": count_by_basis(counts, counts["passed"].notna(), weights="agencies")}
 
 
 def overview_analyses(filters) -> dict | None:
     """The overview's analyses for the filters, cached per store version; None without data.
 
-    Keys: trend, passing, levels, indicator_trend, assessed (agencies per year). Only these
+    Keys: trend, passing, levels, indicator_trend, assessed (agencies per year), coverage
+    (per year: agencies, expected, share, partial), n_by_basis (agency-years with a total or a
+    pass flag, by basis). Only these
     few rows per year are cached, not the results they come from: a cache hit costs nothing
     like recomputing them over every agency-year (at 10× national, 0.35 s of a 0.6 s run),
     and the results frame is not pickled into the cache on a cold run either.

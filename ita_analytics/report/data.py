@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 from ita_analytics import store
+from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.domain import (
     ACTION_BY_CODE,
     INDICATORS,
@@ -111,6 +112,10 @@ class ReportData:
     measures: pd.DataFrame
     generated_on: date
     extras: dict = field(default_factory=dict)
+    basis: str | None = None
+    """What the agency-year's result rests on (indicators / tools / total / level)."""
+    peer_basis: dict = field(default_factory=dict)
+    """The chosen peers' agency-years with a total, by basis (``count_by_basis``)."""
 
     @property
     def next_year(self) -> int:
@@ -319,6 +324,8 @@ def build_report_data(results: pd.DataFrame, agency_id: int, year: int, *,
         next_level=compute_gap_to_next_level(results, agency_id, year),
         analyses=analyses, measures=build_measures(table, year),
         generated_on=today or date.today(),
+        basis=row["basis"] if isinstance(row.get("basis"), str) else None,
+        peer_basis=count_by_basis(peer_rows, peer_rows["total"].notna()),
     )
 
 

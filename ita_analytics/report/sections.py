@@ -17,6 +17,7 @@ from docx.shared import Cm
 from ita_analytics.demo import DEMO_LABEL_TH
 from ita_analytics.domain import (
     ACTION_LEVELS,
+    BASIS_LABELS,
     PASS_THRESHOLD,
     TOOL_BY_CODE,
     TOOL_CODES,
@@ -68,6 +69,14 @@ def _place(data: ReportData) -> str:
     return " ".join(parts)
 
 
+def basis_sentence(data: ReportData) -> str:
+    """What the numbers rest on: the agency's own basis and its peers' (Thai)."""
+    own = BASIS_LABELS[data.basis][0] if data.basis in BASIS_LABELS else MISSING
+    peers = " · ".join(f"{BASIS_LABELS[b][0]} {n:,}" for b, n in data.peer_basis.items() if n)
+    text = f"ผลของหน่วยงานอิงจาก{own}"
+    return text + (f" กลุ่มเปรียบเทียบ: {peers}" if peers else "")
+
+
 def _level_text(level: str | None) -> str:
     return level or MISSING
 
@@ -82,6 +91,7 @@ def _header_docx(document, data: ReportData) -> None:
     add_paragraph(document, _place(data), center=True)
     add_paragraph(document, f"ประเภทหน่วยงาน {data.agency_type}", center=True)
     add_paragraph(document, f"จัดทำเมื่อวันที่ {thai_date(data.generated_on)}", center=True)
+    add_paragraph(document, to_thai_digits(basis_sentence(data)), center=True)
     if data.is_demo:
         add_paragraph(document, f"หมายเหตุ: {DEMO_LABEL_TH}", bold=True)
 
@@ -92,7 +102,8 @@ def _header_sheets(data: ReportData) -> list[Sheet]:
             ("อำเภอ", data.district or MISSING), ("จังหวัด", data.province or MISSING),
             ("ปีงบประมาณ (พ.ศ.)", str(data.year)),
             ("วันที่จัดทำ", thai_date(data.generated_on, thai_digits=False)),
-            ("แหล่งข้อมูล", data.source)]
+            ("แหล่งข้อมูล", data.source),
+            ("ผลอิงจาก", basis_sentence(data))]
     if data.is_demo:
         rows.append(("หมายเหตุ", DEMO_LABEL_TH))
     return [Sheet("หน่วยงาน", pd.DataFrame(rows, columns=["รายการ", "ข้อมูล"]))]

@@ -4,6 +4,12 @@ Each module in this package that defines ``register(subparsers)`` adds its comma
 new command family is a new file here. Handlers return the exit code: 0 done, 1 refused
 or failed with a message (Thai and English on stderr, never a traceback), 2 usage error
 (argparse's own).
+
+Building the parser imports every command module, so those modules import only the standard
+library and light parts of the package at the top: pandas, DuckDB, matplotlib and the report
+are imported inside the handlers (``--help`` then needs none of them, and ``show`` not the
+report). A long implementation lives in a module whose name starts with an underscore (not
+scanned here), named by :func:`lazy_handler`. tests/test_cli_speed.py holds that line.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from ita_analytics import settings, store
+from ita_analytics import settings
 from ita_analytics.errors import ItaError
 
 
@@ -29,15 +35,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help=f"store file (default {settings.db_path()}, env ITA_DB)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         if hasattr(module, "register"):
             module.register(sub)
     return parser
 
 
+def lazy_handler(module: str, name: str):
+    """A handler that imports ``module`` (of this package, e.g. "_analysis") only when its
+    command runs, and calls its function ``name``."""
+    def handler(args):
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(args)
+    handler.__name__ = handler.__qualname__ = name
+    handler.target = (module, name)
+    return handler
+
+
 def open_cli_store(args, *, read_only: bool = False, create: bool = False):
     """The store named by ``--db`` (or the configured one). Only ``init`` passes ``create``:
     every other command refuses a missing store rather than making an empty one."""
+    from ita_analytics import store
+
     return store.open_store(args.db, read_only=read_only, create=create)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ita_analytics import settings
-from ita_analytics.backup import restore_backup, write_backup
 from ita_analytics.cli import open_cli_store, print_json
 
 
@@ -20,6 +19,8 @@ def register(sub) -> None:
 
 
 def cmd_backup(args) -> int:
+    from ita_analytics.backup import write_backup
+
     conn = open_cli_store(args, read_only=True)
     try:
         manifest = write_backup(conn, args.dir)
@@ -36,6 +37,8 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
+    from ita_analytics.backup import restore_backup
+
     db_path = args.db or settings.db_path()
     summary = restore_backup(args.dir, db_path)
     if args.json:

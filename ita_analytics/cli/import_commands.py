@@ -8,13 +8,6 @@ from pathlib import Path
 
 from ita_analytics import settings
 from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
-from ita_analytics.importer import (
-    ImportRejected,
-    analyse_file,
-    commit_plan,
-    load_history,
-    undo_import,
-)
 
 
 def register(sub) -> None:
@@ -63,6 +56,8 @@ def _print_issue(prefix: str, issue: dict, file_name: str) -> None:
 def read_import_file(path: Path) -> bytes:
     """The file's bytes, refused by its size before it is read (setting ``upload_max_mb``):
     at most the limit and one byte more are ever read, even from a file that grows."""
+    from ita_analytics.importer import ImportRejected
+
     limit_mb = settings.get("upload_max_mb")
     limit = int(limit_mb * 1_048_576)
     size = path.stat().st_size
@@ -81,6 +76,8 @@ def read_import_file(path: Path) -> bytes:
 
 
 def cmd_import(args) -> int:
+    from ita_analytics.importer import analyse_file, commit_plan
+
     path = Path(args.file)
     if not path.is_file():
         sys.stderr.write(f"ไม่พบไฟล์ {path}\nNo such file: {path}\n")
@@ -128,6 +125,8 @@ def _print_summary(payload: dict, dry_run: bool, file_name: str) -> None:
 
 
 def cmd_history(args) -> int:
+    from ita_analytics.importer import load_history
+
     conn = open_cli_store(args)
     try:
         history = load_history(conn)
@@ -158,6 +157,8 @@ def cmd_history(args) -> int:
 
 
 def cmd_undo(args) -> int:
+    from ita_analytics.importer import undo_import
+
     conn = open_cli_store(args)
     try:
         counts = undo_import(conn, args.import_id, user=_user())

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ita_analytics import store
-from ita_analytics.agencies import find_agency
-from ita_analytics.analysis.measures import compute_measure_effect
 from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
 from ita_analytics.errors import ItaError
-from ita_analytics.measures_import import analyse_measures_file, commit_measures, undo_measures
-from ita_analytics.store import measures as measure_store
 
 
 def register(sub) -> None:
@@ -50,6 +45,10 @@ def _month(value) -> str | None:
 
 
 def list_payload(conn, agency: str, province: str | None, year: int | None) -> dict:
+    from ita_analytics import store
+    from ita_analytics.agencies import find_agency
+    from ita_analytics.store import measures as measure_store
+
     """What ``measures list --json`` prints."""
     match = find_agency(store.load_agency_keys(conn), agency, province)
     frame = measure_store.load_measures(conn, agency_ids=[match.agency_id],
@@ -90,6 +89,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from ita_analytics.measures_import import analyse_measures_file, commit_measures
+
     path = Path(args.file)
     if not path.is_file():
         raise ItaError(f"ไม่พบไฟล์ {path}", f"No file {path}")
@@ -117,6 +118,10 @@ def cmd_import(args) -> int:
 
 
 def cmd_effect(args) -> int:
+    from ita_analytics import store
+    from ita_analytics.analysis.measures import compute_measure_effect
+    from ita_analytics.store import measures as measure_store
+
     conn = open_cli_store(args, read_only=True)
     try:
         results = store.load_results(conn, years=[args.year_from, args.year_to])
@@ -136,6 +141,8 @@ def cmd_effect(args) -> int:
 
 
 def cmd_undo(args) -> int:
+    from ita_analytics.measures_import import undo_measures
+
     conn = open_cli_store(args)
     try:
         removed = undo_measures(conn, args.import_id)

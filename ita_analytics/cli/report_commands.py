@@ -5,11 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ita_analytics import report, store
-from ita_analytics.agencies import find_agency
+from ita_analytics import report
 from ita_analytics.cli import open_cli_store, parse_year_arg, refuse_existing, write_output
 from ita_analytics.errors import ItaError
-from ita_analytics.geo import clean_province
 
 
 def register(sub) -> None:
@@ -56,6 +54,9 @@ def cmd_report(args) -> int:
 
 
 def _one_agency(conn, args) -> int:
+    from ita_analytics import store
+    from ita_analytics.agencies import find_agency
+
     out = Path(args.out)
     fmt = args.format or _format_of(out)
     match = find_agency(store.load_agency_keys(conn), args.agency, args.province)
@@ -66,6 +67,9 @@ def _one_agency(conn, args) -> int:
 
 
 def _province(conn, args) -> int:
+    from ita_analytics import store
+    from ita_analytics.geo import clean_province
+
     province = clean_province(args.province)
     fmt = args.format or "docx"
     out_dir = Path(args.out)

@@ -6,8 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-from ita_analytics import demo, store
-from ita_analytics.agencies import find_agency
 from ita_analytics.cli import (
     open_cli_store,
     parse_year_arg,
@@ -15,9 +13,7 @@ from ita_analytics.cli import (
     refuse_existing,
     write_output,
 )
-from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS, TOOL_CODES
 from ita_analytics.errors import ItaError
-from ita_analytics.exports import export_bytes
 
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
@@ -46,6 +42,8 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
+    from ita_analytics import demo, store
+
     conn = open_cli_store(args, create=True)
     try:
         if args.demo:
@@ -65,6 +63,10 @@ def cmd_init(args) -> int:
 
 def show_payload(conn, agency_name: str, province: str | None, year: int) -> dict:
     """What ``show`` prints, as a dict (keys fixed by issue 2)."""
+    from ita_analytics import store
+    from ita_analytics.agencies import find_agency
+    from ita_analytics.domain import INDICATOR_NUMBERS, TOOL_CODES
+
     match = find_agency(store.load_agency_keys(conn), agency_name, province)
     frame = store.load_results(conn, years=[year], agency_ids=[match.agency_id])
     if frame.empty:
@@ -104,6 +106,8 @@ def cmd_show(args) -> int:
     if args.json:
         print_json(payload)
         return 0
+    from ita_analytics.domain import BASIS_LABELS, INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
+
     a = payload["agency"]
     print(f"{a['name']}  {a['type']}  อ.{a['district'] or '-'} จ.{a['province'] or '-'}  "
           f"ปีงบประมาณ {payload['year']}")
@@ -114,8 +118,6 @@ def cmd_show(args) -> int:
     print(f"  {tools}")
     print(f"  คะแนนรวม / total {_fmt(payload['total'])}  ระดับ / level {payload['level'] or '-'}")
     if payload["basis"]:
-        from ita_analytics.domain import BASIS_LABELS
-
         th, en = BASIS_LABELS[payload["basis"]]
         print(f"  อิงจาก / rests on: {th} / {en}")
     if payload["reported_total"] is not None or payload["reported_level"]:
@@ -149,6 +151,9 @@ def cmd_export(args) -> int:
     out, fmt = export_target(args.out, args.format, args.year)
     if out is not None:
         refuse_existing(out, overwrite=True)  # before the store is read
+    from ita_analytics import store
+    from ita_analytics.exports import export_bytes
+
     conn = open_cli_store(args)
     try:
         frame = store.load_scores_long(conn, year=args.year)

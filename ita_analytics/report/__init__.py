@@ -1,27 +1,35 @@
-"""The agency's Thai analysis report (DOCX and XLSX): data assembly, sections, writers, charts."""
+"""The agency's Thai analysis report (DOCX and XLSX): data assembly, sections, writers, charts.
 
-from ita_analytics.report.data import (
-    PEER_GROUPS,
-    ReportData,
-    build_indicator_table,
-    build_measures,
-    build_report_data,
-    find_nearest_peers,
-    load_report_data,
-    load_report_results,
-)
-from ita_analytics.report.sections import SECTIONS, Section, Sheet, with_section
-from ita_analytics.report.writers import (
-    FORMATS,
-    render,
-    render_docx,
-    render_xlsx,
-    report_file_name,
-)
+Names are loaded on first use (PEP 562): ``from ita_analytics import report`` costs nothing, so
+the command line can name the report's options without importing pandas or matplotlib.
+"""
 
-__all__ = [
-    "FORMATS", "PEER_GROUPS", "SECTIONS", "ReportData", "Section", "Sheet",
-    "build_indicator_table", "build_measures", "build_report_data", "find_nearest_peers", "load_report_data",
-    "load_report_results", "render", "render_docx", "render_xlsx", "report_file_name",
-    "with_section",
-]
+from __future__ import annotations
+
+import importlib
+
+from ita_analytics.report.options import FORMATS, PEER_GROUPS
+
+_SOURCES = {
+    "ReportData": "data", "build_indicator_table": "data", "build_measures": "data",
+    "build_report_data": "data", "find_nearest_peers": "data", "load_report_data": "data",
+    "load_report_results": "data",
+    "SECTIONS": "sections", "Section": "sections", "Sheet": "sections", "with_section": "sections",
+    "render": "writers", "render_docx": "writers", "render_xlsx": "writers",
+    "report_file_name": "writers",
+}
+
+__all__ = ["FORMATS", "PEER_GROUPS", *_SOURCES]
+
+
+def __getattr__(name: str):
+    module = _SOURCES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -27,6 +27,7 @@ from ita_analytics.recommendations import (
     recommendation_for,
 )
 from ita_analytics.report.formatting import fmt_change, fmt_score, is_missing, thai_year
+from ita_analytics.report.options import PEER_GROUP_BY_CODE, PEER_GROUPS, PeerGroup
 from ita_analytics.report.peers import (
     compute_benchmark,
     compute_gap_to_next_level,
@@ -35,22 +36,9 @@ from ita_analytics.report.peers import (
 )
 from ita_analytics.thai import to_thai_digits
 
-
-@dataclass(frozen=True)
-class PeerGroup:
-    """A way of choosing an agency's peers (the ``peers`` argument of the benchmark analyses)."""
-
-    code: str
-    label_th: str
-    label_en: str
-
-
-PEER_GROUPS: tuple[PeerGroup, ...] = (
-    PeerGroup("type", "หน่วยงานประเภทเดียวกันทั่วประเทศ", "Same type, nationwide"),
-    PeerGroup("province", "หน่วยงานทุกประเภทในจังหวัดเดียวกัน", "All types, same province"),
-    PeerGroup("type+province", "หน่วยงานประเภทเดียวกันในจังหวัดเดียวกัน", "Same type, same province"),
-)
-PEER_GROUP_BY_CODE = {g.code: g for g in PEER_GROUPS}
+__all__ = ["PEER_GROUPS", "PEER_GROUP_BY_CODE", "PeerGroup", "ReportData", "build_indicator_table",
+           "build_measures", "build_report_data", "find_nearest_peers", "load_report_data",
+           "load_report_results"]
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,8 @@ import xlsxwriter
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import new_document
 from ita_analytics.report.formatting import MISSING, is_missing
+from ita_analytics.report.options import DOCX_MIME, FORMATS, XLSX_MIME  # noqa: F401 (re-exported)
 from ita_analytics.report.sections import SECTIONS, Section
-
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = {"docx": DOCX_MIME, "xlsx": XLSX_MIME}
 
 
 def render_docx(data: ReportData, sections: tuple[Section, ...] = SECTIONS) -> bytes:

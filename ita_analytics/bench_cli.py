@@ -1,0 +1,116 @@
+"""The benchmark's ``cli`` steps: the command line timed end to end, one process per run.
+
+``cli.help`` is ``python -m ita_analytics --help``; ``cli.show`` is ``show`` of one agency-year
+on the national store; ``cli.python`` is a bare interpreter start on the same machine at the
+same time (no budget: what no command can go below). Each step notes the machine's load.
+
+Registration in bench.py, until it is made there (bench_commands adds the steps meanwhile)::
+
+    STEP_GROUPS = ("import", "analysis", "page", "server", "cli")
+    BUDGETS += bench_cli.BUDGETS           # in the BUDGETS tuple
+    if "cli" in groups:                    # in run_benchmark, after the analysis steps
+        measurements += bench_cli.cli_steps(national, repeats)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ita_analytics.settings import BASE_DIR
+
+GROUP = "cli"
+SHOW_AGENCY = ("อบต.หนองปลาหมอ", "ขอนแก่น", "2568")
+"""A seed agency-year every demo store holds (seed 000)."""
+BUDGET_SECONDS = {"cli.help": 0.3, "cli.show": 0.7}
+
+
+def _budgets():
+    from ita_analytics.bench import Budget
+
+    return tuple(Budget(step, "national", limit) for step, limit in BUDGET_SECONDS.items())
+
+
+def __getattr__(name: str):
+    # BUDGETS is built on first use: bench (numpy, pandas) is not needed to read this module.
+    if name == "BUDGETS":
+        return _budgets()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def cli_commands(db_path: Path) -> dict[str, list[str]]:
+    """The timed command lines, by step."""
+    agency, province, year = SHOW_AGENCY
+    module = [sys.executable, "-m", "ita_analytics"]
+    return {
+        "cli.python": [sys.executable, "-c", "pass"],
+        "cli.help": [*module, "--help"],
+        "cli.show": [*module, "--db", str(db_path), "show", "--agency", agency,
+                     "--province", province, "--year", year],
+    }
+
+
+def run_seconds(command: list[str]) -> float:
+    """Wall seconds from starting ``command`` to its exit; a failure raises."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[2:5])} exited {done.returncode}: "
+                           f"{done.stderr.decode(errors='replace')[-200:]}")
+    return elapsed
+
+
+def load_note() -> str:
+    """The machine's load, for reading the medians: 1-minute load average per CPU."""
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load unknown"
+    return f"load {one:.1f}/{five:.1f} (1/5 min) on {os.cpu_count()} CPUs"
+
+
+def cli_steps(db_path: Path, repeats: int) -> list:
+    """The ``cli`` steps on the store at ``db_path``, each run ``repeats`` times after one
+    untimed run (which compiles the bytecode and warms the file cache)."""
+    from ita_analytics.bench import Measurement, measure
+
+    out = []
+    for step, command in cli_commands(db_path).items():
+        before = load_note()
+        m: Measurement = measure(step, "national", lambda _, c=command: run_seconds(c), repeats,
+                                 warmup=True)
+        m.note = "; ".join(filter(None, [m.note, f"{before} → {load_note()}"]))
+        out.append(m)
+    return out
+
+
+def check_budgets(measurements: list) -> list[dict]:
+    """:data:`BUDGETS` against the medians, as ``bench.check_budgets`` does for its own."""
+    rows = []
+    for b in _budgets():
+        for m in measurements:
+            if m.scale == b.scale and m.step == b.group:
+                value = m.median if m.status == "ok" else None
+                rows.append({"step": m.step, "scale": m.scale, "value": value,
+                             "limit": b.limit, "unit": b.unit,
+                             "passed": None if value is None else value <= b.limit})
+    return rows
+
+
+def add_to_report(report: dict, measurements: list) -> dict:
+    """``bench.run_benchmark``'s report with the ``cli`` steps, their budgets and the verdict
+    taken again."""
+    budgets = check_budgets(measurements)
+    out = {**report, "steps": [*report["steps"], *(m.as_dict() for m in measurements)],
+           "budgets": [*report["budgets"], *budgets]}
+    missed = [b for b in out["budgets"] if b["passed"] is False] + [
+        r for r in out.get("ratios", []) if r["passed"] is False]
+    failed = [*report.get("failed", []), *(m.step for m in measurements if m.status == "failed")]
+    out.update(missed=len(missed), failed=failed, passed=not missed and not failed)
+    out["machine"] = {**report.get("machine", {}), "load": load_note()}
+    return out

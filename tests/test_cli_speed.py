@@ -1,0 +1,125 @@
+"""The command line starts light (issue 18 #10): what ``--help`` and ``show`` import, and the
+benchmark's ``cli`` steps. Seconds are measured by ``bench --steps cli``; the tests assert on
+the modules a process imported, which does not depend on the machine's load."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from ita_analytics import bench, bench_cli
+from ita_analytics.cli import bench_commands, build_parser, main
+from ita_analytics.settings import BASE_DIR
+
+HEAVY = ("pandas", "numpy", "pyarrow", "duckdb", "matplotlib", "docx", "xlsxwriter", "openpyxl",
+         "rapidfuzz", "geothai", "plotly", "streamlit", "ita_analytics.store",
+         "ita_analytics.domain", "ita_analytics.report.data", "ita_analytics.analysis")
+"""What no parser needs."""
+NOT_FOR_SHOW = ("matplotlib", "docx", "xlsxwriter", "openpyxl", "plotly", "streamlit",
+                "python_calamine", "ita_analytics.report.data", "ita_analytics.report.charts",
+                "ita_analytics.analysis", "ita_analytics.importer", "ita_analytics.demo",
+                "ita_analytics.exports", "ita_analytics.bench")
+"""What ``show`` does not need: the report, the analyses, the importer, the demo generator."""
+
+RUN = """
+import json, runpy, sys
+sys.argv = ["ita_analytics", *json.loads(sys.argv[1])]
+code = 0
+try:
+    runpy.run_module("ita_analytics", run_name="__main__", alter_sys=True)
+except SystemExit as stop:
+    code = stop.code
+sys.stderr.write("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported_by(*argv: str) -> tuple[int, set[str], str]:
+    """Exit code, modules imported and output of ``python -m ita_analytics ARGV`` in a new
+    process."""
+    done = subprocess.run([sys.executable, "-c", RUN, json.dumps([str(a) for a in argv])],
+                          cwd=BASE_DIR, capture_output=True, text=True, timeout=120)
+    head, _, tail = done.stderr.rpartition("\nMODULES ")
+    found = json.loads(tail)
+    return found["code"], set(found["modules"]), done.stdout + head
+
+
+def loaded(modules: set[str], names) -> list[str]:
+    return sorted(n for n in names if n in modules or any(m.startswith(n + ".") for m in modules))
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["report", "--help"], ["show", "--help"],
+                                  ["items", "--help"], ["bench", "--help"]])
+def test_help_imports_no_heavy_library(argv):
+    code, modules, out = imported_by(*argv)
+    assert code == 0 and "usage:" in out
+    assert loaded(modules, HEAVY) == []
+
+
+def test_show_imports_the_store_but_not_the_report(demo_db):
+    code, modules, out = imported_by("--db", demo_db, "show", "--agency", "อบต.หนองปลาหมอ",
+                                     "--province", "ขอนแก่น", "--year", "2568")
+    assert code == 0 and "93.30" in out
+    assert {"duckdb", "pandas", "ita_analytics.store"} <= modules
+    assert loaded(modules, NOT_FOR_SHOW) == []
+
+
+def test_every_command_runs_its_handler_module():
+    """Each lazy handler names a module and a function that exist."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    handlers = []
+    for name, command in sub.choices.items():
+        handlers.append((name, command.get_default("handler")))
+        for action in command._actions:
+            if action.choices and isinstance(action.choices, dict):  # nested commands
+                handlers += [(f"{name} {k}", p.get_default("handler"))
+                             for k, p in action.choices.items()]
+    assert len(handlers) > 20
+    for name, handler in handlers:
+        if handler is None:  # a command made of subcommands only
+            assert name == "measures"
+            continue
+        assert callable(handler), name
+        if hasattr(handler, "target"):  # a lazy handler: (module, function)
+            module, function = handler.target
+            target = importlib.import_module(f"ita_analytics.cli.{module}")
+            assert callable(getattr(target, function)), name
+
+
+def test_light_copies_of_names_equal_the_originals():
+    from ita_analytics.analysis.benchmark import PEER_GROUPS
+    from ita_analytics.cli.analysis_commands import PEER_CODES
+
+    assert PEER_CODES == sorted(PEER_GROUPS)
+    assert set(bench_commands.STEP_GROUPS) == {*bench.STEP_GROUPS, bench_cli.GROUP}
+    assert bench_commands.DEFAULT_DIR == bench.BENCH_DIR
+
+
+def test_cli_steps_add_to_the_benchmark_report():
+    measurements = [bench.Measurement("cli.help", "national", [0.1, 0.2, 0.9]),
+                    bench.Measurement("cli.show", "national", [0.9, 1.0, 1.1]),
+                    bench.Measurement("cli.python", "national", [0.02])]
+    base = bench.build_report([], scale=1, repeats=3)
+    report = bench_cli.add_to_report(base, measurements)
+    verdicts = {b["step"]: b["passed"] for b in report["budgets"]}
+    assert verdicts == {"cli.help": True, "cli.show": False}  # medians 0.2 and 1.0
+    assert report["missed"] == 1 and report["passed"] is False
+    assert "load" in report["machine"]
+    assert [s["step"] for s in report["steps"]] == ["cli.help", "cli.show", "cli.python"]
+
+
+def test_bench_cli_steps_run(demo_db_template, tmp_path, capsys):
+    shutil.copy(demo_db_template, tmp_path / "national.duckdb")
+    code = main(["bench", "--steps", "cli", "--repeats", "1", "--dir", str(tmp_path), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    steps = {s["step"]: s for s in report["steps"]}
+    assert {"cli.help", "cli.show", "cli.python"} <= set(steps)
+    assert all(steps[k]["status"] == "ok" and steps[k]["n"] == 1 for k in steps), steps
+    assert "load" in steps["cli.show"]["note"]
+    assert {b["step"] for b in report["budgets"]} == {"cli.help", "cli.show"}
+    assert code == bench.exit_code(report)

@@ -237,6 +237,42 @@ def test_english_switch(page, server):
     assert bs.error_boxes(page) == []
 
 
+def _menu_to(page, spec) -> None:
+    """Change pages as a person does: a click on the page's entry in the sidebar menu."""
+    page.locator('[data-testid="stSidebarNav"] [data-testid="stSidebarNavLink"]').nth(
+        PAGES.index(spec)).click()
+    bs.wait_for_app(page)
+
+
+def _assert_english(page, spec) -> None:
+    title = page.locator(f"{bs.MAIN} h1").first.inner_text().strip()
+    assert title and not _has_thai(title), f"{spec.url_path}: {title}"
+    assert spec.title_en in page.locator('[data-testid="stSidebarNav"] a[aria-current="page"]'
+                                         ).inner_text()
+    assert "lang=en" in page.url
+
+
+@pytest.mark.parametrize("start", ["switch", "url"])
+def test_english_stays_across_page_changes(page, server, start):
+    """Issue 18.1: English chosen with the switch was lost on the second page change, and
+    English opened from ``?lang=en`` on the first; it now stays on every page visited."""
+    if start == "switch":
+        open_page(page, server, "")
+        page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+        bs.wait_for_app(page)
+    else:
+        open_page(page, server, "?lang=en")
+    _assert_english(page, PAGES[0])
+    for spec in (PAGES[1], PAGES[2], PAGES[3], PAGES[0]):
+        _menu_to(page, spec)
+        _assert_english(page, spec)
+    page.locator('[data-testid="stSidebar"]').get_by_text("ไทย", exact=True).click()
+    bs.wait_for_app(page)
+    _menu_to(page, PAGES[1])
+    _menu_to(page, PAGES[2])
+    assert page.locator(f"{bs.MAIN} h1").first.inner_text().strip() == "การเปลี่ยนแปลงระหว่างปี"
+
+
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_in_english(page, server, spec):
     """Every page opened with ?lang=en has an English title and menu (no Thai left in them)."""

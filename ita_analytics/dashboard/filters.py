@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ita_analytics import geo
-from ita_analytics.dashboard.ui import LANG_KEY, LANGS, t
+from ita_analytics.dashboard.ui import LANG_CHOICE_KEY, LANG_KEY, LANG_URL_SEEN_KEY, LANGS, lang, t
 from ita_analytics.domain import agency_type_en
 
 # Session-state keys of the filter widgets, and the URL parameters they are written to.
@@ -60,9 +60,6 @@ def _init_from_url(all_years: list[int]) -> None:
     if st.session_state.get("_filters_ready"):
         return
     params = st.query_params
-    lang = params.get(URL_PARAMS[LANG_KEY])
-    if lang in LANGS:
-        st.session_state[LANG_KEY] = lang
     years = params.get(URL_PARAMS[YEARS_KEY])
     if years and "-" in years and all_years:
         try:
@@ -81,7 +78,7 @@ def _init_from_url(all_years: list[int]) -> None:
 
 def _write_url() -> None:
     for key, param in URL_PARAMS.items():
-        value = st.session_state.get(key)
+        value = lang() if key == LANG_KEY else st.session_state.get(key)
         if key == YEARS_KEY and value:
             st.query_params[param] = f"{value[0]}-{value[1]}"
         elif isinstance(value, (list, tuple)) and value:
@@ -90,6 +87,7 @@ def _write_url() -> None:
             st.query_params[param] = value
         elif param in st.query_params:
             del st.query_params[param]
+    st.session_state[LANG_URL_SEEN_KEY] = lang()
 
 
 def set_provinces(provinces) -> None:
@@ -111,13 +109,19 @@ def set_provinces(provinces) -> None:
         st.session_state.pop(REGIONS_KEY, None)
 
 
+def _keep_language() -> None:
+    st.session_state[LANG_CHOICE_KEY] = st.session_state[LANG_KEY]
+
+
 def render_language_switch() -> None:
-    _restore(LANG_KEY)
-    if st.session_state.get(LANG_KEY) not in LANGS:
-        st.session_state[LANG_KEY] = "th"
+    """The ไทย / English switch. The choice lives in a plain session key and is given to the
+    switch on every run: the switch is a new widget on each page (Streamlit keys widgets by
+    page), and its own state went back to Thai on the second page change."""
+    chosen = lang()
+    st.session_state[LANG_CHOICE_KEY] = chosen
+    st.session_state[LANG_KEY] = chosen
     st.sidebar.radio("ภาษา / Language", list(LANGS), format_func=LANGS.get, key=LANG_KEY,
-                     horizontal=True)
-    _save(LANG_KEY)
+                     horizontal=True, on_change=_keep_language)
 
 
 def render_filters(all_years: list[int], agency_types: list[str]) -> Filters:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.filters import Filters, render_filters
-from ita_analytics.dashboard.ui import escape_markdown, render_demo_badge, t
+from ita_analytics.dashboard.ui import escape_markdown, lang, render_demo_badge, t
 from ita_analytics.errors import ItaError
 from ita_analytics.settings import BASE_DIR
 
@@ -123,7 +123,7 @@ def run() -> None:
         page.run()
     except ItaError as error:
         # Messages quote what they refuse (a file's name, a cell): shown as text.
-        st.error(escape_markdown(error.message(st.session_state.get("lang", "th"))))
+        st.error(escape_markdown(error.message(lang())))
     except Exception:
         log.exception("page %s failed", page.url_path)
         st.error(t("เกิดข้อผิดพลาดในการแสดงหน้านี้ กรุณาลองใหม่หรือเปลี่ยนตัวกรอง "

@@ -14,17 +14,26 @@ from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
 from ita_analytics.exports import neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 
 LANG_KEY = "lang"
+"""The language switch's widget key (and the URL parameter ``?lang=``)."""
+LANG_CHOICE_KEY = "_lang_chosen"
+"""The language chosen, in a plain session key no widget owns: Streamlit keeps a widget's
+state per page, so a value kept only in the switch's key was dropped on changing pages."""
+LANG_URL_SEEN_KEY = "_lang_url_seen"
+"""The ``?lang=`` last written to the URL: a different one was put there from outside."""
 LANGS = {"th": "ไทย", "en": "English"}
 
 
 def lang() -> str:
     """The language chosen in the sidebar ('th' or 'en'); Thai first.
 
-    Before the sidebar switch is drawn in a run (the menu titles are built first), the
-    value comes from the copy kept across pages or from the URL (``?lang=en``).
+    The URL's ``?lang=`` wins when it is not the one the app last wrote (a shared link opened
+    in a new session, a link followed); otherwise the session's choice, else the switch's own
+    key (set by a test).
     """
-    for value in (st.session_state.get(LANG_KEY), st.session_state.get(f"_saved_{LANG_KEY}"),
-                  st.query_params.get(LANG_KEY)):
+    url = st.query_params.get(LANG_KEY)
+    if url in LANGS and url != st.session_state.get(LANG_URL_SEEN_KEY):
+        return url
+    for value in (st.session_state.get(LANG_CHOICE_KEY), st.session_state.get(LANG_KEY)):
         if value in LANGS:
             return value
     return "th"

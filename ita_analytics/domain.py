@@ -432,7 +432,7 @@ def agency_type_en(name_th: str | None) -> str | None:
 # --- coverage: how many agencies a year should have -------------------------------------------
 
 NATIONAL_AGENCIES: dict[int, int] = {2563: 8304, 2565: 8303, 2568: 8317}
-"""Agencies assessed nationally per fiscal year (NACC figures in DOMAIN.md); a year not listed
+"""Agencies assessed nationally per fiscal year (NACC figures in docs/domain.md); a year not listed
 takes the nearest listed one (the count moves by a few agencies a year)."""
 
 

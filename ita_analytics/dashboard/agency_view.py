@@ -15,6 +15,7 @@ from ita_analytics.dashboard.charts import FONT, LEVEL_COLORS
 from ita_analytics.dashboard.ui import escape_markdown, t
 from ita_analytics.domain import PASS_THRESHOLD
 from ita_analytics.report.formatting import MISSING, fmt_change, fmt_score
+from ita_analytics.report.options import PEER_GROUP_BY_CODE
 from ita_analytics.thai import normalize_agency_name
 
 # Session-state keys of the page's widgets, and the URL parameters that mirror them.
@@ -85,6 +86,29 @@ def find_matches(keys: pd.DataFrame, text: str, limit: int = 15) -> list[int]:
     return ids[:limit]
 
 
+def follow_search(agency_key: str, text: str, found: list[int]) -> None:
+    """Make a new search's best match the chosen agency (``agency_key``'s value).
+
+    The picker kept the agency chosen before: after ทต.ทุ่งผึ้ง, searching อบต.หนองปลาหมอ
+    listed it but still showed ทุ่งผึ้ง. Only a changed search text moves the choice, so a
+    pick from the list, a link or the URL stays until the next search.
+    """
+    seen = f"_{agency_key}_searched"
+    if text == st.session_state.get(seen):
+        return
+    st.session_state[seen] = text
+    if text and found:
+        st.session_state[agency_key] = found[0]
+
+
+def searched_options(chosen, known, text: str, found: list[int]) -> list[int]:
+    """The picker's agencies: a search's matches first, then those chosen (now and before the
+    search), so the way back is one click."""
+    options = list(found) if text else []
+    options += [a for a in dict.fromkeys(chosen) if a in known and a not in options]
+    return options
+
+
 def _sync_from_url() -> None:
     """Apply the URL to the widgets when it changed (first visit, a shared link, a peer link)."""
     params = st.query_params
@@ -130,12 +154,13 @@ def render_controls() -> AgencyChoice:
     text = st.text_input(t("ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น อบต.หนองปลาหมอ)",
                            "Find an agency (full or short name, e.g. อบต.หนองปลาหมอ)"),
                          key=SEARCH_KEY)
-    current = st.session_state.get(AGENCY_KEY)
-    known = set(keys["agency_id"].astype(int))
-    options = [current] if current in known else []
-    options += [a for a in find_matches(keys, text) if a not in options] if text else []
-    if text and len(options) <= (1 if current in known else 0):
+    found = find_matches(keys, text) if text else []
+    if text and not found:
         st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
+    before = st.session_state.get(AGENCY_KEY)
+    follow_search(AGENCY_KEY, text, found)
+    known = set(keys["agency_id"].astype(int))
+    options = searched_options([st.session_state.get(AGENCY_KEY), before], known, text, found)
     if not options:
         return AgencyChoice(None, None, st.session_state.get(PEERS_KEY, PEER_CODES[0]))
     if st.session_state.get(AGENCY_KEY) not in options:
@@ -154,8 +179,8 @@ def render_controls() -> AgencyChoice:
     year = left.selectbox(t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"), years[::-1], key=YEAR_KEY)
     peers = right.radio(t("กลุ่มเปรียบเทียบ", "Peer group"), PEER_CODES, key=PEERS_KEY,
                         horizontal=True,
-                        format_func=lambda c: t(report.data.PEER_GROUP_BY_CODE[c].label_th,
-                                                report.data.PEER_GROUP_BY_CODE[c].label_en))
+                        format_func=lambda c: t(PEER_GROUP_BY_CODE[c].label_th,
+                                                PEER_GROUP_BY_CODE[c].label_en))
     choice = AgencyChoice(int(agency_id), int(year), peers)
     _write_url(choice)
     return choice

@@ -16,7 +16,13 @@ from ita_analytics.analysis.items import (
     compute_item_pass_rates,
 )
 from ita_analytics.dashboard import charts, data
-from ita_analytics.dashboard.agency_view import agency_keys, agency_label, find_matches
+from ita_analytics.dashboard.agency_view import (
+    agency_keys,
+    agency_label,
+    find_matches,
+    follow_search,
+    searched_options,
+)
 from ita_analytics.dashboard.ui import t
 from ita_analytics.demo import DEMO_SOURCE
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
@@ -105,12 +111,13 @@ def render_agency_controls() -> ItemChoice:
     keys = agency_keys()
     text = st.text_input(t("ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น ทต.ทุ่งผึ้ง)",
                            "Find an agency (full or short name, e.g. ทต.ทุ่งผึ้ง)"), key=SEARCH_KEY)
-    current = st.session_state.get(AGENCY_KEY)
-    known = set(keys["agency_id"].astype(int))
-    options = [current] if current in known else []
-    options += [a for a in find_matches(keys, text) if a not in options] if text else []
-    if text and len(options) <= (1 if current in known else 0):
+    found = find_matches(keys, text) if text else []
+    if text and not found:
         st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
+    before = st.session_state.get(AGENCY_KEY)
+    follow_search(AGENCY_KEY, text, found)
+    known = set(keys["agency_id"].astype(int))
+    options = searched_options([st.session_state.get(AGENCY_KEY), before], known, text, found)
     if not options:
         return ItemChoice(None, None)
     if st.session_state.get(AGENCY_KEY) not in options:

@@ -11,7 +11,12 @@ from ita_analytics import store
 from ita_analytics.analysis.common import INDICATOR_COLUMNS
 from ita_analytics.analysis.measures import propose_measures
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.agency_view import agency_keys, agency_label, find_matches
+from ita_analytics.dashboard.agency_view import (
+    agency_keys,
+    agency_label,
+    find_matches,
+    follow_search,
+)
 from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import escape_markdown, show_table, t
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
@@ -108,10 +113,12 @@ def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | Non
     found = find_matches(keys, text) if text else []
     if text and not found:
         st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
-    current = st.session_state.get(f"{key}_agency")
-    kept = [current] if current is not None and (keys["agency_id"] == current).any() else []
+    before = st.session_state.get(f"{key}_agency")
+    follow_search(f"{key}_agency", text, found)
+    kept = [a for a in (st.session_state.get(f"{key}_agency"), before)
+            if a is not None and (keys["agency_id"] == a).any()]
     options = list(dict.fromkeys(
-        [*kept, *found, *_agencies_with_measures(data.connection(), data.version())]))
+        [*found, *kept, *_agencies_with_measures(data.connection(), data.version())]))
     if not options:  # no measures yet and nothing searched: the first agency to start from
         options = [int(keys["agency_id"].min())]
     labels = {a: agency_label(keys, a) for a in options}

@@ -1,0 +1,77 @@
+"""Issue 18, "what an analyst meets": searching, URL state, labels, orders and the province
+drill-down, run with AppTest as a person would (the browser's part is in test_browser.py)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, app_test
+
+from ita_analytics import store
+from ita_analytics.agencies import find_agency
+
+THUNG_PHUENG = "เทศบาลตำบลทุ่งผึ้ง"
+NONG_PLA_MO = "องค์การบริหารส่วนตำบลหนองปลาหมอ"
+
+
+def _ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def _agency_id(db, name: str, province: str) -> int:
+    conn = store.open_store(db, read_only=True)
+    try:
+        return find_agency(store.load_agency_keys(conn), name, province).agency_id
+    finally:
+        conn.close()
+
+
+def _page(db, app_env, page: str, **params):
+    """A page script run alone with URL parameters, as a shared link opens it."""
+    from streamlit.testing.v1 import AppTest
+
+    app_env(db)
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _shown(selectbox) -> str:
+    """The option a selectbox shows as chosen."""
+    return selectbox.options[selectbox.index]
+
+
+def _param(at, key):
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+# --- 18.2 a new search chooses its best match ---------------------------------------------------
+
+
+def test_agency_page_search_changes_the_chosen_agency(demo_db, app_env):
+    at = _page(demo_db, app_env, "agency")
+    at.text_input(key="ag_search").set_value("ทต.ทุ่งผึ้ง").run()
+    _ok(at)
+    assert at.header[0].value == THUNG_PHUENG
+    at.text_input(key="ag_search").set_value("อบต.หนองปลาหมอ").run()
+    _ok(at)
+    assert at.header[0].value == NONG_PLA_MO
+    assert at.selectbox(key="ag_agency").value == int(_param(at, "agency_id"))
+    # The agency chosen before stays in the list, and a pick stays while the text is the same.
+    picker = at.selectbox(key="ag_agency")
+    picker.select_index(next(i for i, o in enumerate(picker.options) if "ทุ่งผึ้ง" in o)).run()
+    assert at.header[0].value == THUNG_PHUENG
+
+
+@pytest.mark.parametrize("tab", ["rec", "prop"])
+def test_measures_page_search_changes_the_chosen_agency(demo_db, app_env, tab):
+    app_env(demo_db)
+    at = app_test("pages/measures.py", analyst=True)
+    at.text_input(key=f"{tab}_search").input("ทต.ทุ่งผึ้ง").run()
+    _ok(at)
+    assert "ทุ่งผึ้ง" in _shown(at.selectbox(key=f"{tab}_agency"))
+    at.text_input(key=f"{tab}_search").input("อบต.หนองปลาหมอ").run()
+    _ok(at)
+    assert "หนองปลาหมอ" in _shown(at.selectbox(key=f"{tab}_agency"))

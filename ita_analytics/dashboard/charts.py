@@ -72,7 +72,12 @@ def stacked_levels(dist: pd.DataFrame, *, title: str = "", x: str = "year",
     fig = px.bar(dist, x=x, y="share" if share else "count", color="level",
                  category_orders={"level": present}, color_discrete_map=LEVEL_COLORS,
                  labels=labels or {})
-    fig.update_xaxes(type="category", title=None)
+    # Plotly orders categories as the traces first meet them: a year without the first level
+    # came after the others (2563, 2564, 2565, 2562, 2566…). Years ascend; groups keep the
+    # frame's order.
+    shown = dist[x].drop_duplicates()
+    order = sorted(shown) if x == "year" else list(shown)
+    fig.update_xaxes(type="category", title=None, categoryorder="array", categoryarray=order)
     if share:
         fig.update_yaxes(tickformat=".0%", title=None)
     return _layout(fig, title)

@@ -39,6 +39,9 @@ class Hostile:
     env: dict = field(default_factory=dict)
     bomb: bool = False
     why: str = ""
+    seconds: float = 30.0
+    """Time allowed to analyse it: a safety bound against hangs, 5 s for the files of
+    issue 17 (a hostile file is refused, or read, within 5 s)."""
 
 
 # --- a hand-written xlsx, so every part can be bent ---------------------------------------------
@@ -575,11 +578,53 @@ def _scores_as_strings_with_nbsp() -> bytes:
     return seed_workbook(rows)
 
 
+# --- issue 17: spellings the size scan missed, merges, the sniffer --------------------------------
+
+def _with_far_cell(row_xml: str, *, prefixed: bool = False) -> Callable[[], bytes]:
+    """The seed workbook with ``row_xml`` (one far cell) added at the end of its sheet data."""
+    def build() -> bytes:
+        sheet = _prefixed(sheet_xml(seed_rows())) if prefixed else sheet_xml(seed_rows())
+        end = b"</x:sheetData>" if prefixed else b"</sheetData>"
+        return package([("ผลการประเมิน", sheet.replace(end, row_xml.encode() + end), "visible")])
+    return build
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """The sheet with every element in the main namespace under an ``x:`` prefix."""
+    head, body = xml.split(b"?>", 1)
+    body = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1x:", body)
+    return head + b"?>" + body.replace(f'xmlns="{MAIN_NS}"'.encode(), f'xmlns:x="{MAIN_NS}"'.encode())
+
+
+def _overlapping_merges(count: int) -> bytes:
+    """``count`` copies of one merge down 100,000 rows (a sheet Excel would refuse to open):
+    filling each row of each merge took 18 s for 3,000 of them, past 300 s for 30,000."""
+    merges = '<mergeCell ref="C3:C100000"/>' * count
+    sheet = sheet_xml(seed_rows(), after_data=f'<mergeCells count="{count}">{merges}</mergeCells>')
+    sheet = sheet.replace(b"</sheetData>",
+                          b'<row r="100000"><c r="A100000"><v>0</v></c></row></sheetData>')
+    return package([("ผลการประเมิน", sheet, "visible")])
+
+
+def _sniffer_killer() -> bytes:
+    """A 63 KB first line that csv.Sniffer's quote patterns scan once per character (15–28 s,
+    holding the GIL), then the seed table."""
+    return b';"x' * 21_000 + b"\n" + csv_bytes(seed_rows(), "utf-8")
+
+
 # --- the corpus ------------------------------------------------------------------------------------
 
 def _h(file_name, build, outcome, codes=(), **kwargs) -> Hostile:
     return Hostile(file_name, build, outcome, frozenset(codes), **kwargs)
 
+
+def _h5(file_name, build, outcome, codes=(), **kwargs) -> Hostile:
+    """A file of issue 17: refused (or read) within 5 s."""
+    return _h(file_name, build, outcome, codes, seconds=FIVE_SECONDS, **kwargs)
+
+
+FIVE_SECONDS = 5.0
+"""Issue 17: a hostile file is refused (or read) within 5 s, and never takes the process down."""
 
 BOMB_MEMORY_MB = 300
 """Peak memory growth allowed while a bomb is read (a safety bound, not a budget)."""
@@ -688,5 +733,35 @@ def hostile_files() -> dict[str, Hostile]:
         _h("columns_16000.csv", _csv_wide, "rejected", ("too_many_columns",), bomb=True),
         _h("one_huge_field.csv", _csv_one_huge_field, "rejected", ("unreadable", "cell_too_long"),
            bomb=True),
+        # issue 17: the size scan reads any spelling; one upload never takes the process down
+        _h5("refs_single_quoted.xlsx",
+            _with_far_cell("<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"),
+            "rejected", ("too_many_rows", "too_many_columns"), bomb=True,
+            why="single-quoted refs went unseen; calamine aborted on a 58 GB allocation"),
+        _h5("refs_prefixed.xlsx",
+            _with_far_cell('<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>',
+                           prefixed=True),
+            "rejected", ("too_many_rows", "too_many_columns"), bomb=True,
+            why="x:c and x:row elements went unseen"),
+        _h5("refs_four_letters.xlsx",
+            _with_far_cell('<row r="100000"><c r="AAAA100000"><v>1</v></c></row>'),
+            "rejected", ("too_many_columns",), bomb=True, why="column AAAA is 475,254"),
+        _h5("refs_lower_case_spaced.xlsx",
+            _with_far_cell('<row r = "1048576"><c r =\n"xfd1048576"><v>1</v></c></row>'),
+            "rejected", ("too_many_rows", "too_many_columns"), bomb=True),
+        _h5("sparse_300x200000.xlsx",
+            _with_far_cell('<row r="200000"><c r="KN200000"><v>1</v></c></row>'),
+            "rejected", ("too_many_cells",), bomb=True,
+            why="a few cells span 60 million: the readers fill the whole rectangle"),
+        _h5("sparse_300x200000_prefixed.xlsx",
+            _with_far_cell('<x:row r="200000"><x:c r="KN200000"><x:v>1</x:v></x:c></x:row>',
+                           prefixed=True),
+            "rejected", ("too_many_cells",), bomb=True, why="35 s and 3 GB before"),
+        _h5("merges_3000_overlapping.xlsx", lambda: _overlapping_merges(3_000), "rejected",
+            ("bad_merges",), bomb=True),
+        _h5("merges_30000_overlapping.xlsx", lambda: _overlapping_merges(30_000), "rejected",
+            ("bad_merges",), bomb=True),
+        _h5("sniffer_killer.csv", _sniffer_killer, "read",
+            why="the delimiter is found by counting, in linear time"),
     ]
     return {f.file_name.replace(".", "_"): f for f in files}

@@ -578,7 +578,7 @@ def _scores_as_strings_with_nbsp() -> bytes:
     return seed_workbook(rows)
 
 
-# --- issue 17: spellings the size scan missed, merges, the sniffer --------------------------------
+# --- issue 17: spellings the size scan missed, merges, the sniffer, long headers ----------------
 
 def _with_far_cell(row_xml: str, *, prefixed: bool = False) -> Callable[[], bytes]:
     """The seed workbook with ``row_xml`` (one far cell) added at the end of its sheet data."""
@@ -610,6 +610,27 @@ def _sniffer_killer() -> bytes:
     """A 63 KB first line that csv.Sniffer's quote patterns scan once per character (15–28 s,
     holding the GIL), then the seed table."""
     return b';"x' * 21_000 + b"\n" + csv_bytes(seed_rows(), "utf-8")
+
+
+def _long_thai_text(size: int) -> str:
+    """``size`` characters of Thai words in random order (compresses about 4:1, as real text)."""
+    words = ["ตัวชี้วัด", "หน่วยงาน", "คะแนน", "การประเมิน", "จังหวัด", "อำเภอ", "ระดับ", "ผ่าน",
+             "คุณธรรม", "ความโปร่งใส", "ปีงบประมาณ", "ข้อมูล", "สาธารณะ", "ทุจริต", "๑๒๓", "ปี"]
+    rnd = random.Random(17)
+    return " ".join(rnd.choice(words) for _ in range(size // 5))[:size]
+
+
+def _header_cells(count: int) -> bytes:
+    """The seed table whose header row ends in a cell of a million characters, or with
+    ``count`` cells of it in the rows above (one shared string: 120 of them are 120 million
+    characters from a file of about 1 MB)."""
+    text = _long_thai_text(1_000_000)
+    rows = [list(r) for r in seed_rows()]
+    if count == 1:
+        rows[0].append(text)
+        return seed_workbook(rows)
+    per_row = 4
+    return seed_workbook([[text] * per_row for _ in range(count // per_row)] + rows)
 
 
 # --- the corpus ------------------------------------------------------------------------------------
@@ -763,5 +784,10 @@ def hostile_files() -> dict[str, Hostile]:
             ("bad_merges",), bomb=True),
         _h5("sniffer_killer.csv", _sniffer_killer, "read",
             why="the delimiter is found by counting, in linear time"),
+        _h5("header_cell_1mb.xlsx", lambda: _header_cells(1), "read", bomb=True,
+            why="a header cell of a million characters cannot be a header"),
+        _h5("header_cells_120mb_text.xlsx", lambda: _header_cells(120), "rejected",
+            ("too_much_data",), bomb=True,
+            why="103 s in header recognition before; 120 million characters never leave the child"),
     ]
     return {f.file_name.replace(".", "_"): f for f in files}

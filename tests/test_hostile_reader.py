@@ -1,6 +1,6 @@
 """The reader under hostile files (issue 17): the size scan reads every spelling, no upload
-takes the process down (the child process and its limits), merged cells and the delimiter
-guess are linear."""
+takes the process down (the child process and its limits), merged cells, the delimiter guess
+and header recognition are linear."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ita_analytics.importer.read import (
     read_tables,
     read_tables_here,
 )
+from ita_analytics.importer.recognise import HEADER_MAX_CHARS, recognise_sheet
 
 SIZE_CODES = {"too_many_rows", "too_many_columns", "too_many_cells"}
 
@@ -208,3 +209,16 @@ def test_the_delimiter_is_the_one_splitting_rows_alike(text, expected):
     started = time.monotonic()
     assert guess_delimiter(text) == expected
     assert time.monotonic() - started < 0.5  # csv.Sniffer: 15 s for the last one
+
+
+def test_header_cells_of_a_million_characters_are_not_compared():
+    """Before: 120 cells of one 1 MB text above the header took 103 s in recognition."""
+    text = "ตัวชี้วัดที่ 1 ชื่อหน่วยงาน " * 40_000
+    rows = [[text] * 4 for _ in range(30)] + [list(r) for r in seed_rows()]
+    rows[30].append(text)
+    started = time.monotonic()
+    layout = recognise_sheet(Sheet("s", rows))
+    assert time.monotonic() - started < 1
+    assert layout.layout == "wide" and layout.header_row == 30
+    assert layout.mapping[1] == "name" and layout.mapping[4] == "i1"
+    assert len(layout.headers[len(rows[30]) - 1]) <= HEADER_MAX_CHARS + 1

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ita_analytics.importer.plan import ImportPlan
 from ita_analytics.importer.read import Sheet, column_letter
-from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout, indicator_number
+from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout, indicator_number, shown
 from ita_analytics.thai import clean_text, to_arabic_digits
 
 VALUE_ROLES = (*INDICATOR_ROLES, "IIT", "EIT", "OIT", "total", "level")
@@ -198,8 +198,8 @@ def extract_long(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     bad = numbers.isna()
     for row, value in zip(frame.loc[bad, "row"], frame.loc[bad, "indicator"]):
         plan.error("bad_indicator",
-                   f"แถว {row}: ตัวชี้วัด \"{value}\" ไม่ถูกต้อง (คาดว่าเป็นตัวชี้วัดที่ 1–10)",
-                   f"Row {row}: indicator \"{value}\" is not valid (expected indicator 1–10)",
+                   f"แถว {row}: ตัวชี้วัด \"{shown(value)}\" ไม่ถูกต้อง (คาดว่าเป็นตัวชี้วัดที่ 1–10)",
+                   f"Row {row}: indicator \"{shown(value)}\" is not valid (expected indicator 1–10)",
                    sheet=layout.sheet, row=int(row), column=column_label(layout, ind_col))
     frame = frame[~bad].copy()
     frame["indicator"] = numbers[~bad].astype("int64")

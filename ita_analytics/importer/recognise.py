@@ -31,6 +31,20 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
 """Every role a column can have, with its Thai and English label (for the mapping shown)."""
 
 
+HEADER_MAX_CHARS = 200
+"""A header cell longer than this is not a header (the longest seen, a group title over an
+indicator's name, is under 100): it is not compared at all, so that recognising a sheet is
+linear in its size (a header cell of a million characters took 1–100 s)."""
+TITLE_MAX_CHARS = 500
+"""Cells above the header longer than this are notes, not titles: no year is sought in them."""
+
+
+def shown(value, limit: int = 60) -> str:
+    """A cell's text for a message: at most ``limit`` characters, cut with an ellipsis."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def norm(text) -> str:
     """A header cell reduced for comparison: Arabic digits, lower case, no spaces or dots."""
     text = clean_text(to_arabic_digits(str(text))).lower()
@@ -76,6 +90,8 @@ def indicator_number(text) -> int | None:
         return None
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return int(text) if text == int(text) and int(text) in INDICATOR_NUMBERS else None
+    if len(str(text)) > HEADER_MAX_CHARS:
+        return None
     key = norm(text)
     match = _INDICATOR_NUMBER.match(key)
     if match and int(match.group(1)) in INDICATOR_NUMBERS:
@@ -92,7 +108,7 @@ def indicator_number(text) -> int | None:
 
 def header_role(text) -> str | None:
     """The role of a header cell, or None when it is not recognised."""
-    if text is None:
+    if text is None or len(str(text)) > HEADER_MAX_CHARS:
         return None
     key = norm(text)
     if not key:
@@ -157,8 +173,10 @@ def _row_mapping(row: list) -> dict[int, str]:
             mapping[col] = role
             used.add(role)
     # Bare numbers 1–10 as headers: taken only when most of them are present.
-    bare = {col: int(norm(v)) for col, v in enumerate(row) if col not in mapping and v is not None
-            and re.fullmatch(r"\d{1,2}", norm(v)) and int(norm(v)) in INDICATOR_NUMBERS}
+    keys = {col: norm(v) for col, v in enumerate(row) if col not in mapping and v is not None
+            and len(str(v)) <= HEADER_MAX_CHARS}
+    bare = {col: int(key) for col, key in keys.items()
+            if re.fullmatch(r"\d{1,2}", key) and int(key) in INDICATOR_NUMBERS}
     if len(bare) >= 8 and len(set(bare.values())) == len(bare):
         for col, number in bare.items():
             if f"i{number}" not in used:
@@ -184,6 +202,8 @@ def _merge_header_rows(upper: list, lower: list) -> list:
     for col in range(width):
         top = upper[col] if col < len(upper) else None
         bottom = lower[col] if col < len(lower) else None
+        if isinstance(top, str) and len(top) > HEADER_MAX_CHARS:
+            top = None  # not a group title: joined to the cell below, it would hide that cell
         if bottom is None:
             out.append(top)
         elif top is None or not isinstance(top, str) or header_role(bottom):
@@ -220,7 +240,8 @@ def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None) -> Sh
             mapping[int(col)] = role
         mapping = {c: r for c, r in mapping.items() if r != "ignore"}
     # Every titled column is listed (unrecognised ones as "ignore"), so the page can remap it.
-    headers = {c: str(v) for c, v in enumerate(cells) if v is not None and str(v).strip()}
+    headers = {c: shown(v, HEADER_MAX_CHARS) for c, v in enumerate(cells)
+               if v is not None and str(v).strip()}
     headers.update({c: headers.get(c, "") for c in mapping})
     roles = set(mapping.values())
     if roles & set(INDICATOR_ROLES):
@@ -244,7 +265,7 @@ def _title_year(sheet: Sheet, header_row: int) -> int | None:
     """The fiscal year named in the rows above the header (or in the sheet's name)."""
     for row in sheet.rows[:header_row]:
         for value in row:
-            if isinstance(value, str):
+            if isinstance(value, str) and len(value) <= TITLE_MAX_CHARS:
                 year = find_year_in_text(value)
                 if year:
                     return year

@@ -48,12 +48,19 @@ def clean_text(text: str) -> str:
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_MISSING = {"", "-", "–", "—", "n/a", "N/A", "NA", "nan"}
 
 
-def parse_number(value) -> float | None:
-    """A number from a cell: int/float, or text with Thai digits, spaces, commas.
+def parse_number(value, *, decimal_comma: bool = False) -> float | None:
+    """A number from a cell: int/float, or text with Thai digits, spaces, and commas that
+    group thousands ("1,000") or, with ``decimal_comma``, one decimal comma ("7,5" → 7.5).
 
-    Returns None for blanks and '-' (missing), raises ValueError for text that is not a number.
+    A comma anywhere else raises, never vanishes: "7,5" is not 75. Whether a file writes
+    decimal commas is decided for a whole column, not cell by cell (see
+    :func:`ita_analytics.importer.validate.parse_numbers`). Returns None for blanks and '-'
+    (missing), raises ValueError for text that is not a number.
     """
     if value is None:
         return None
@@ -63,9 +70,16 @@ def parse_number(value) -> float | None:
         if value != value:  # NaN
             return None
         return float(value)
-    text = clean_text(to_arabic_digits(str(value))).replace(" ", "").replace(",", "")
-    if text in {"", "-", "–", "—", "n/a", "N/A", "NA", "nan"}:
+    text = clean_text(to_arabic_digits(str(value))).replace(" ", "")
+    if text in _MISSING:
         return None
+    if "," in text:
+        if decimal_comma and _DECIMAL_COMMA.match(text):
+            text = text.replace(",", ".")
+        elif not decimal_comma and _GROUPED.match(text):
+            text = text.replace(",", "")
+        else:
+            raise ValueError(str(value))
     if not _NUMBER.match(text):
         raise ValueError(str(value))
     return float(text)

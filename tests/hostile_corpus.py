@@ -578,7 +578,7 @@ def _scores_as_strings_with_nbsp() -> bytes:
     return seed_workbook(rows)
 
 
-# --- issue 17: spellings the size scan missed, merges, the sniffer, long headers ----------------
+# --- issue 17: spellings the size scan missed, merges, the sniffer, long headers, commas ----------
 
 def _with_far_cell(row_xml: str, *, prefixed: bool = False) -> Callable[[], bytes]:
     """The seed workbook with ``row_xml`` (one far cell) added at the end of its sheet data."""
@@ -631,6 +631,26 @@ def _header_cells(count: int) -> bytes:
         return seed_workbook(rows)
     per_row = 4
     return seed_workbook([[text] * per_row for _ in range(count // per_row)] + rows)
+
+
+def _comma_text(value):
+    if isinstance(value, float) and not isinstance(value, bool):
+        return f"{value:.2f}".replace(".", ",")
+    return value
+
+
+def _comma_rows() -> list[list]:
+    """The seed table with every fractional number written with a decimal comma ("98,29")."""
+    return [list(r) if i == 0 else [_comma_text(v) for v in r] for i, r in enumerate(seed_rows())]
+
+
+def _comma_mixed() -> list[list]:
+    """Decimal commas where one cell of a column could be a thousands group ("1,000") and
+    another column mixes commas and points: no reading is safe."""
+    rows = _comma_rows()
+    rows[2][4] = "1,000"
+    rows[1][9] = "96.22"
+    return rows
 
 
 # --- the corpus ------------------------------------------------------------------------------------
@@ -789,5 +809,12 @@ def hostile_files() -> dict[str, Hostile]:
         _h5("header_cells_120mb_text.xlsx", lambda: _header_cells(120), "rejected",
             ("too_much_data",), bomb=True,
             why="103 s in header recognition before; 120 million characters never leave the child"),
+        # issue 17: decimal commas are read for a whole column, or the file is refused
+        _h5("comma_decimals_semicolons.csv", lambda: csv_bytes(_comma_rows(), "utf-8", sep=";"),
+            "read"),
+        _h5("comma_decimals_quoted.csv", lambda: csv_bytes(_comma_rows(), "utf-8"), "read"),
+        _h5("comma_decimals_as_text.xlsx", lambda: seed_workbook(_comma_rows()), "read"),
+        _h5("comma_decimals_mixed.csv", lambda: csv_bytes(_comma_mixed(), "utf-8", sep=";"),
+            "rejected", ("ambiguous_decimal",)),
     ]
     return {f.file_name.replace(".", "_"): f for f in files}

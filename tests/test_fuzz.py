@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import time
 import zipfile
 
 import pandas as pd
@@ -18,6 +19,7 @@ from ita_analytics import store
 from ita_analytics.errors import ItaError
 from ita_analytics.exports import export_bytes
 from ita_analytics.importer import analyse_file, commit_plan, undo_import
+from ita_analytics.importer.read import DELIMITERS, guess_delimiter
 from ita_analytics.importer.recognise import header_role, indicator_number
 from ita_analytics.importer.validate import normalise_level, parse_numbers
 from ita_analytics.thai import (
@@ -246,3 +248,39 @@ def test_parse_numbers_marks_every_cell_number_missing_or_bad(values):
             assert pd.isna(number)
         elif value is None or (isinstance(value, str) and clean_text(value) in ("", "-")):
             assert pd.isna(number)
+
+
+# --- decimal commas and the delimiter (issue 17) ---------------------------------------------
+
+SCORES = st.decimals(min_value=0, max_value=100, allow_nan=False, allow_infinity=False,
+                     places=3)
+
+
+@FUZZ
+@given(cells=st.lists(st.tuples(SCORES, st.integers(0, 3), st.sampled_from([".", ","])),
+                      min_size=1, max_size=12))
+def test_a_score_is_read_as_its_value_or_marked_bad_never_scaled(cells):
+    """Scores written with a decimal point or comma, in any mix: each is read as its own
+    value, or marked bad; "7,5" is never 75 and "0,5" never 5."""
+    texts = [f"{value:.{places}f}".replace(".", separator) for value, places, separator in cells]
+    numbers, bad = parse_numbers(pd.Series(texts, dtype="object"))
+    for text, number, is_bad in zip(texts, numbers, bad):
+        if not is_bad:
+            assert number == pytest.approx(float(text.replace(",", "."))), texts
+
+
+@FUZZ
+@given(cells=st.lists(st.tuples(SCORES, st.integers(1, 2)), min_size=1, max_size=12))
+def test_a_column_of_decimal_commas_is_read_whole(cells):
+    texts = [f"{value:.{places}f}".replace(".", ",") for value, places in cells]
+    numbers, bad = parse_numbers(pd.Series(texts, dtype="object"))
+    assert not bad.any()
+    assert numbers.tolist() == pytest.approx([float(t.replace(",", ".")) for t in texts])
+
+
+@FUZZ
+@given(text=st.text(alphabet=st.sampled_from(list(',;\t|"\'\n\r x') + ["ก"]), max_size=70_000))
+def test_the_delimiter_guess_is_quick_on_any_text(text):
+    started = time.monotonic()
+    assert guess_delimiter(text) in DELIMITERS
+    assert time.monotonic() - started < 0.5

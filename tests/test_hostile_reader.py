@@ -1,6 +1,6 @@
 """The reader under hostile files (issue 17): the size scan reads every spelling, no upload
 takes the process down (the child process and its limits), merged cells, the delimiter guess
-and header recognition are linear."""
+and header recognition are linear, and decimal commas are read for a whole column or refused."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import pickle
 import signal
 import time
 
+import pandas as pd
 import pytest
 from hostile_corpus import hostile_files, package, rewrite, seed_rows, sheet_xml
-from import_corpus import csv_bytes, good_files
+from import_corpus import THUNG_PHUENG_2568, csv_bytes, good_files
 
-from ita_analytics.importer import read, sandbox
+from ita_analytics import store
+from ita_analytics.importer import analyse_file, commit_plan, read, sandbox
 from ita_analytics.importer.read import (
     ImportRejected,
     Sheet,
@@ -23,6 +25,8 @@ from ita_analytics.importer.read import (
     read_tables_here,
 )
 from ita_analytics.importer.recognise import HEADER_MAX_CHARS, recognise_sheet
+from ita_analytics.importer.validate import parse_numbers
+from ita_analytics.thai import parse_number
 
 SIZE_CODES = {"too_many_rows", "too_many_columns", "too_many_cells"}
 
@@ -222,3 +226,66 @@ def test_header_cells_of_a_million_characters_are_not_compared():
     assert layout.layout == "wide" and layout.header_row == 30
     assert layout.mapping[1] == "name" and layout.mapping[4] == "i1"
     assert len(layout.headers[len(rows[30]) - 1]) <= HEADER_MAX_CHARS + 1
+
+
+# --- item 9: decimal commas --------------------------------------------------------------------
+
+def test_a_comma_is_a_decimal_comma_only_when_asked():
+    with pytest.raises(ValueError):
+        parse_number("7,5")  # was 75.0
+    assert parse_number("7,5", decimal_comma=True) == 7.5
+    assert parse_number("๙๘,๒๕", decimal_comma=True) == 98.25
+    assert parse_number("1,000") == 1000.0
+    with pytest.raises(ValueError):
+        parse_number("1,000.5", decimal_comma=True)
+
+
+@pytest.mark.parametrize("cells,numbers,bad", [
+    (["7,5", "0,5", "98,25", 100.0, None, "-"], [7.5, 0.5, 98.25, 100.0, None, None], []),
+    (["7,5", "1,000", 5.0], [None, None, 5.0], [0, 1]),
+    (["7,5", "96.22"], [None, 96.22], [0]),
+    (["1,000", "2,500"], [None, None], [0, 1]),
+    (["98,255", "1,5"], [None, None], [0, 1]),
+    (["98.25", " ๙๘.๒๕ ", 1], [98.25, 98.25, 1.0], []),
+])
+def test_decimal_commas_are_decided_for_the_whole_column(cells, numbers, bad):
+    values, marked = parse_numbers(pd.Series(cells, dtype="object"))
+    assert [None if pd.isna(v) else v for v in values] == numbers
+    assert list(marked[marked].index) == bad
+
+
+def test_decimal_commas_are_decided_per_sheet():
+    cells = pd.Series(["7,5", "96.22", "0,5"], dtype="object")
+    values, bad = parse_numbers(cells, pd.Series(["a", "b", "a"]))
+    assert values.tolist() == [7.5, 96.22, 0.5] and not bad.any()
+
+
+@pytest.fixture(scope="module")
+def seeded_conn(tmp_path_factory):
+    conn = store.open_store(tmp_path_factory.mktemp("comma") / "ita.duckdb", create=True)
+    data, kwargs, _ = good_files()["seeds_wide_title_merged.xlsx"]
+    assert commit_plan(conn, analyse_file(conn, data, "seeds.xlsx", **kwargs)).status == \
+        "committed"
+    yield conn
+    conn.close()
+
+
+def test_seven_comma_five_is_imported_as_seven_and_a_half(seeded_conn):
+    rows = [list(r) for r in seed_rows()]
+    rows[1][4:14] = ["7,5", "0,5", *[f"{v:.2f}".replace(".", ",") for v in THUNG_PHUENG_2568[2:]]]
+    rows[2][4:14] = [f"{v:.2f}".replace(".", ",") for v in rows[2][4:14]]
+    plan = analyse_file(seeded_conn, csv_bytes(rows, "utf-8", sep=";"), "comma.csv", year=2569)
+    assert plan.status == "valid", [e.message_en for e in plan.errors]
+    first_two = plan.scores.loc[plan.scores["indicator"] <= 2, "score"]
+    assert sorted(first_two) == [0.5, 7.5, 100, 100]  # was 5 and 75
+
+
+def test_a_mixed_column_is_refused_naming_file_sheet_row_and_column(seeded_conn):
+    data = hostile_files()["comma_decimals_mixed_csv"].build()
+    plan = analyse_file(seeded_conn, data, "mixed.csv", year=2569)
+    assert plan.status == "rejected"
+    errors = [e for e in plan.errors if e.code == "ambiguous_decimal"]
+    assert {(e.row, e.column.split(" ")[0]) for e in errors} >= {(2, "E"), (3, "E"), (3, "J")}
+    for error in errors:
+        assert "mixed.csv" in error.message_th and "mixed.csv" in error.message_en
+        assert error.sheet and error.row and error.column

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,7 @@ from ita_analytics.domain import (
 )
 from ita_analytics.importer.normalise import column_label
 from ita_analytics.importer.plan import ImportPlan
-from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout
+from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout, shown
 from ita_analytics.thai import clean_text, parse_number, parse_year, to_arabic_digits
 
 # Reported totals are published with two decimals; differences up to rounding are not flagged.
@@ -55,10 +57,20 @@ def refuse_long_text(frame: pd.DataFrame, layout: SheetLayout, plan: ImportPlan)
     return frame[keep]
 
 
-def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(floats, bad) for a column of raw cells: numbers, numeric text, Thai digits, spaces.
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
+_DECIMAL_POINT = re.compile(r"[+-]?\d*\.\d+")
+
+
+def parse_numbers(values: pd.Series, groups: pd.Series | None = None
+                  ) -> tuple[pd.Series, pd.Series]:
+    """(floats, bad) for a column of raw score cells: numbers, numeric text, Thai digits, spaces.
 
     Blanks and "-" are missing (NaN, not bad); ``bad`` marks cells that are not numbers.
+    A comma is a decimal comma ("7,5" → 7.5) in a group of cells (``groups``: each cell's
+    sheet; one group without) whose every text with a comma is a number with one comma and
+    one or two decimals, and whose texts use no decimal point: the whole column of a sheet
+    writes decimals one way. Elsewhere a cell with a comma is bad: in a score (0–100) a
+    comma is never a thousands separator, and "7,5" is never 75.
     """
     values = values.astype("object")
     # Numbers are placed through NumPy arrays, not pandas boolean indexing (15 columns of the
@@ -71,18 +83,45 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     bad = pd.Series(False, index=values.index)
     rest = values[~is_number & values.notna()]
     if len(rest):
-        cache: dict[str, float | None | str] = {}
-        for text in rest.astype(str).unique():
-            try:
-                cache[text] = parse_number(text)
-            except ValueError:
-                cache[text] = "bad"
-        parsed = rest.astype(str).map(cache)
+        texts = rest.astype(str)
+        group_of = (groups.loc[rest.index] if groups is not None
+                    else pd.Series(0, index=rest.index)).to_numpy()
+        decimal = _decimal_comma_groups(texts, group_of)
+        comma_groups = np.isin(group_of, list(decimal)) if decimal else np.zeros(len(texts), bool)
+        parsed = pd.Series(None, index=rest.index, dtype="object")
+        for decimal_comma in (False, True):
+            subset = texts[comma_groups == decimal_comma]
+            if subset.empty:
+                continue
+            cache: dict[str, float | None | str] = {}
+            for text in subset.unique():
+                try:
+                    cache[text] = "bad" if "," in text and not decimal_comma else \
+                        parse_number(text, decimal_comma=decimal_comma)
+                except ValueError:
+                    cache[text] = "bad"
+            parsed[subset.index] = subset.map(cache)
         is_bad = parsed.map(lambda v: isinstance(v, str))
         bad[rest.index[is_bad.to_numpy()]] = True
         good = parsed[~is_bad]
         out[good.index] = good.astype("float64")
     return out, bad
+
+
+def _decimal_comma_groups(texts: pd.Series, groups: np.ndarray) -> set:
+    """The groups whose texts write every decimal with a comma (see :func:`parse_numbers`)."""
+    commas = texts.str.contains(",", regex=False).to_numpy(dtype=bool)
+    if not commas.any():
+        return set()
+    decimal = set()
+    for group in pd.unique(groups[commas]):
+        in_group = groups == group
+        compact = {text: clean_text(to_arabic_digits(text)).replace(" ", "")
+                   for text in pd.unique(texts.to_numpy()[in_group])}
+        if all(_DECIMAL_COMMA.fullmatch(c) for c in compact.values() if "," in c) and \
+                not any(_DECIMAL_POINT.fullmatch(c) for c in compact.values()):
+            decimal.add(group)
+    return decimal
 
 
 def _location(layouts: dict[str, SheetLayout], sheet: str, role: str) -> str | None:
@@ -120,8 +159,8 @@ def resolve_years(entities: pd.DataFrame, layouts: dict[str, SheetLayout], plan:
     for index in parsed[bad].index:
         sheet = entities.at[index, "sheet"]
         plan.error("bad_year",
-                   f"ปี \"{raw[index]}\" ไม่ถูกต้อง (คาดว่าเป็นปีงบประมาณ พ.ศ. เช่น 2568 หรือ ค.ศ. 2025)",
-                   f"Year \"{raw[index]}\" is not valid (expected a fiscal year such as 2568 B.E. "
+                   f"ปี \"{shown(raw[index])}\" ไม่ถูกต้อง (คาดว่าเป็นปีงบประมาณ พ.ศ. เช่น 2568 หรือ ค.ศ. 2025)",
+                   f"Year \"{shown(raw[index])}\" is not valid (expected a fiscal year such as 2568 B.E. "
                    "or 2025 C.E.)",
                    sheet=sheet, row=int(entities.at[index, "row"]),
                    column=_location(layouts, sheet, "year"))
@@ -197,12 +236,27 @@ def validate_values(entities: pd.DataFrame, layouts: dict[str, SheetLayout],
         if role not in out.columns:
             out[role] = np.nan
             continue
-        values, bad = parse_numbers(out[role])
+        values, bad = parse_numbers(out[role], out["sheet"])
         for index in bad[bad].index:
             sheet = out.at[index, "sheet"]
+            text = shown(out.at[index, role])
+            if "," in text:
+                plan.error("ambiguous_decimal",
+                           f"ไฟล์ {plan.file_name}: ค่า \"{text}\" มีจุลภาค (,) ซึ่งอ่านได้ทั้งเป็นจุดทศนิยม "
+                           "(7,5 = 7.5) และตัวคั่นหลักพัน (1,000) แต่คอลัมน์นี้ในชีตเดียวกันเขียนตัวเลขหลายแบบ "
+                           "จึงไม่เดาค่า — คาดว่าเป็นคะแนน 0–100 ที่เขียนทศนิยมแบบเดียวกันทั้งคอลัมน์ "
+                           "(จุด เช่น 98.25 หรือจุลภาค เช่น 98,25)",
+                           f"File {plan.file_name}: \"{text}\" has a comma, which may be a decimal "
+                           "comma (7,5 = 7.5) or a thousands separator (1,000), and this column of "
+                           "the sheet writes numbers more than one way, so no value is guessed — "
+                           "expected scores 0–100 written one way throughout the column (98.25, "
+                           "or 98,25)",
+                           sheet=sheet, row=_cell_row(out, index, role),
+                           column=_location(layouts, sheet, role))
+                continue
             plan.error("not_numeric",
-                       f"ค่า \"{out.at[index, role]}\" ไม่ใช่ตัวเลข (คาดว่าเป็นคะแนน 0–100)",
-                       f"\"{out.at[index, role]}\" is not a number (expected a score 0–100)",
+                       f"ค่า \"{text}\" ไม่ใช่ตัวเลข (คาดว่าเป็นคะแนน 0–100)",
+                       f"\"{text}\" is not a number (expected a score 0–100)",
                        sheet=sheet, row=_cell_row(out, index, role),
                        column=_location(layouts, sheet, role))
         out[role] = values

@@ -19,6 +19,7 @@ from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     lang,
     map_labels,
+    multiselect,
     render_chart,
     render_empty,
     render_table_downloads,
@@ -54,9 +55,9 @@ kinds = [c for c in CHECK_LABELS if c in present_checks]
 severities = [s for s in SEVERITY_LABELS if s in present_severities]
 years = sorted({int(y) for y in findings["year"].dropna()}, reverse=True)
 left, middle, right = st.columns(3)
-chosen_kinds = left.multiselect(t("ประเภทการตรวจ", "Check"), kinds, key="dq_kinds",
+chosen_kinds = multiselect(left, t("ประเภทการตรวจ", "Check"), kinds, key="dq_kinds",
                                 format_func=check_label, placeholder=t("ทุกประเภท", "All checks"))
-chosen_severities = middle.multiselect(t("ความรุนแรง", "Severity"), severities, key="dq_severity",
+chosen_severities = multiselect(middle, t("ความรุนแรง", "Severity"), severities, key="dq_severity",
                                        format_func=severity_label,
                                        placeholder=t("ทุกระดับ", "All severities"))
 if st.session_state.get("dq_year") not in [None, *years]:

@@ -217,6 +217,29 @@ def test_filter_in_url_reopens_same_view(page, server, playwright_browser, demo_
         other.close()
 
 
+def _sidebar_tags(page, label: str) -> list[str]:
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.get_by_text(label, exact=True))
+    return [tag.get_attribute("aria-label") for tag in box.locator("[data-tag]").all()]
+
+
+@pytest.mark.parametrize("label, typed, expected", [
+    ("ภาค", "ภาคเหนือ", ["ภาคเหนือ"]),  # fuzzy matching offered ภาคตะวันออกเฉียงเหนือ too
+    ("จังหวัด", "ลำปาง", ["ลำปาง"]),
+])
+def test_typing_a_name_and_enter_picks_that_one(page, server, label, typed, expected):
+    """Issue 18.7: typed ภาคเหนือ + Enter picked North and Northeast ("Select 2 matches" came
+    first and Enter took it)."""
+    open_page(page, server, "")
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True)
+    box.click()
+    box.press_sequentially(typed)
+    box.press("Enter")
+    page.keyboard.press("Escape")
+    bs.wait_for_app(page)
+    assert _sidebar_tags(page, label) == expected
+
+
 def _has_thai(text: str) -> bool:
     return any("\u0e00" <= ch <= "\u0e7f" for ch in text)
 

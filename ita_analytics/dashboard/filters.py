@@ -7,7 +7,15 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ita_analytics import geo
-from ita_analytics.dashboard.ui import LANG_CHOICE_KEY, LANG_KEY, LANG_URL_SEEN_KEY, LANGS, lang, t
+from ita_analytics.dashboard.ui import (
+    LANG_CHOICE_KEY,
+    LANG_KEY,
+    LANG_URL_SEEN_KEY,
+    LANGS,
+    lang,
+    multiselect,
+    t,
+)
 from ita_analytics.domain import agency_type_en
 
 # Session-state keys of the filter widgets, and the URL parameters they are written to.
@@ -151,14 +159,14 @@ def render_filters(all_years: list[int], agency_types: list[str]) -> Filters:
         years = tuple(y for y in all_years if lo <= y <= hi)
     st.session_state[TYPES_KEY] = [v for v in st.session_state.get(TYPES_KEY, [])
                                    if v in agency_types]
-    chosen_types = sidebar.multiselect(
-        t("ประเภทหน่วยงาน", "Agency type"), agency_types, key=TYPES_KEY,
+    chosen_types = multiselect(
+        sidebar, t("ประเภทหน่วยงาน", "Agency type"), agency_types, key=TYPES_KEY,
         format_func=lambda v: v if t("th", "en") == "th" else agency_type_en(v),
         placeholder=t("ทุกประเภท", "All types"))
     regions = {r.code: r for r in geo.REGIONS}
     st.session_state[REGIONS_KEY] = [v for v in st.session_state.get(REGIONS_KEY, []) if v in regions]
-    chosen_regions = sidebar.multiselect(
-        t("ภาค", "Region"), list(regions), key=REGIONS_KEY,
+    chosen_regions = multiselect(
+        sidebar, t("ภาค", "Region"), list(regions), key=REGIONS_KEY,
         format_func=lambda c: t(regions[c].name_th, regions[c].name_en),
         placeholder=t("ทุกภาค", "All regions"))
     region_of = geo.region_of_province()
@@ -166,8 +174,8 @@ def render_filters(all_years: list[int], agency_types: list[str]) -> Filters:
                         if not chosen_regions or region_of[p].code in chosen_regions]
     st.session_state[PROVINCES_KEY] = [v for v in st.session_state.get(PROVINCES_KEY, [])
                                        if v in province_options]
-    chosen_provinces = sidebar.multiselect(
-        t("จังหวัด", "Province"), province_options, key=PROVINCES_KEY,
+    chosen_provinces = multiselect(
+        sidebar, t("จังหวัด", "Province"), province_options, key=PROVINCES_KEY,
         format_func=lambda p: t(p, geo.province_en(p)), placeholder=t("ทุกจังหวัด", "All provinces"))
     for key in (YEARS_KEY, TYPES_KEY, REGIONS_KEY, PROVINCES_KEY):
         _save(key)

@@ -22,7 +22,15 @@ from ita_analytics.dashboard.agency_view import (
     find_matches,
 )
 from ita_analytics.dashboard.filters import set_provinces
-from ita_analytics.dashboard.ui import PLOTLY_CONFIG, fmt_pct, fmt_score, lang, map_labels, t
+from ita_analytics.dashboard.ui import (
+    PLOTLY_CONFIG,
+    fmt_pct,
+    fmt_score,
+    lang,
+    map_labels,
+    multiselect,
+    t,
+)
 from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import INDICATOR_NUMBERS, agency_type_en
 from ita_analytics.province_grid import province_grid
@@ -196,7 +204,7 @@ def render_agency_picker() -> list[int]:
                          if a not in current]
     st.session_state[COMPARE_KEY] = current
     labels = agency_labels(options)
-    chosen = st.multiselect(t(f"หน่วยงานที่เปรียบเทียบ (สูงสุด {MAX_COMPARE})",
+    chosen = multiselect(st, t(f"หน่วยงานที่เปรียบเทียบ (สูงสุด {MAX_COMPARE})",
                               f"Agencies compared (up to {MAX_COMPARE})"), options,
                             key=COMPARE_KEY, max_selections=MAX_COMPARE,
                             format_func=lambda a: labels.get(a, str(a)),

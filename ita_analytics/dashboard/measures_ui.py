@@ -18,7 +18,7 @@ from ita_analytics.dashboard.agency_view import (
     follow_search,
 )
 from ita_analytics.dashboard.auth_ui import analyst_user
-from ita_analytics.dashboard.ui import escape_markdown, show_table, t
+from ita_analytics.dashboard.ui import escape_markdown, multiselect, show_table, t
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.read import ImportRejected
@@ -145,7 +145,7 @@ def render_record_form(agency_id: int, year: int) -> None:
                               key="mf_title")
         c1, c2, c3 = st.columns(3)
         kind = c1.selectbox(t("ประเภท", "Kind"), MEASURE_KINDS, key="mf_kind")
-        indicators = c2.multiselect(t("ตัวชี้วัดที่เกี่ยวข้อง", "Linked indicators"),
+        indicators = multiselect(c2, t("ตัวชี้วัดที่เกี่ยวข้อง", "Linked indicators"),
                                     INDICATOR_NUMBERS, format_func=_indicator_label, key="mf_ind")
         status = c3.selectbox(t("สถานะ", "Status"), [None, *STATUSES],
                               format_func=lambda s: s or t("ไม่ระบุ", "not stated"), key="mf_status")
@@ -262,7 +262,7 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
         return
     shown = drafts[["indicator", "score", "action", "title", "steps", "responsible", "period_text"]]
     show_table(shown, key="proposals_table")
-    accepted = st.multiselect(t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
+    accepted = multiselect(st, t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
                               list(drafts.index), format_func=lambda i: drafts.loc[i, "title"],
                               key="proposals_accept")
     if analyst_user() is None:  # proposals are public; making drafts writes, so analysts only

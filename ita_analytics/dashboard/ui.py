@@ -132,6 +132,19 @@ def fmt_year(year) -> str:
     return f"{int(year)}" if lang() == "th" else f"{int(year)} B.E."
 
 
+def multiselect(container, label: str, options, **kwargs):
+    """``container.multiselect`` on which typing a name and Enter picks that one option.
+
+    Streamlit's list starts with "Select N matches" when several options match what was
+    typed, and its fuzzy match finds letters in order: ภาคเหนือ + Enter picked North and
+    Northeast. Without the bulk option Enter takes the first match, and matching by
+    substring puts the exact name first.
+    """
+    kwargs.setdefault("select_all", False)
+    kwargs.setdefault("filter_mode", "contains")
+    return container.multiselect(label, options, **kwargs)
+
+
 def render_demo_badge(source_counts: dict[str, int]) -> None:
     """Say clearly when the data shown is synthetic demo data (and what is real)."""
     if source_counts.get("demo"):

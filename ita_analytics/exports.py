@@ -79,3 +79,68 @@ def export_bytes(frame: pd.DataFrame, fmt: str, *, bom: bool = True) -> bytes:
     if fmt == "parquet":
         return to_parquet_bytes(frame)
     raise ValueError(fmt)
+
+
+# --- with the data's sources (issue 18 #3) ----------------------------------------------------
+
+SOURCES_SHEET = "ที่มา (Sources)"
+"""The sheet a download's sources go to (Excel forbids "/" in sheet names)."""
+SOURCES_METADATA_KEY = b"ita_analytics.sources"
+"""The Parquet schema metadata key holding the sources as JSON."""
+
+
+def sources_lines(sources) -> list[str]:
+    """What a file says about its data, line by line: Thai, English, the demo caveat in both
+    when any row is synthetic (``sources``: a :class:`ita_analytics.provenance.Sources`)."""
+    lines = [sources.summary("th"), sources.summary("en")]
+    if sources.is_demo:
+        lines += [sources.caveat("th"), sources.caveat("en")]
+    return lines
+
+
+def to_xlsx_bytes_with_sources(sheets: dict[str, pd.DataFrame] | pd.DataFrame, sources,
+                               sheet_name: str = "data") -> bytes:
+    """:func:`to_xlsx_bytes` with a last sheet :data:`SOURCES_SHEET` (``sources.frame()``)."""
+    if isinstance(sheets, pd.DataFrame):
+        sheets = {sheet_name: sheets}
+    return to_xlsx_bytes({**sheets, SOURCES_SHEET: sources.frame()})
+
+
+def to_csv_bytes_with_sources(frame: pd.DataFrame, sources, *, bom: bool = True) -> bytes:
+    """:func:`to_csv_bytes`, then an empty line and the sources, one line each (a spreadsheet
+    shows them under the table; ``pandas.read_csv(..., skipfooter=N)`` leaves them out)."""
+    table = to_csv_bytes(frame, bom=bom)
+    notes = neutralise_formulas(pd.DataFrame({"ที่มา / Sources": sources_lines(sources)}))
+    footer = notes.to_csv(index=False, lineterminator="\n")
+    return table + b"\n" + footer.encode("utf-8")
+
+
+def to_parquet_bytes_with_sources(frame: pd.DataFrame, sources) -> bytes:
+    """:func:`to_parquet_bytes` with the sources in the schema metadata
+    (:data:`SOURCES_METADATA_KEY`: JSON with th, en, caveat_th, caveat_en, made_on)."""
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    note = {"th": sources.summary("th"), "en": sources.summary("en"),
+            "caveat_th": sources.caveat("th"), "caveat_en": sources.caveat("en"),
+            "made_on": sources.made_on.isoformat()}
+    metadata = {**(table.schema.metadata or {}),
+                SOURCES_METADATA_KEY: json.dumps(note, ensure_ascii=False).encode("utf-8")}
+    buffer = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata(metadata), buffer)
+    return buffer.getvalue()
+
+
+def export_bytes_with_sources(frame: pd.DataFrame, fmt: str, sources, *, bom: bool = True
+                              ) -> bytes:
+    """``frame`` in ``fmt`` (csv, xlsx or parquet) stating its sources and the day made."""
+    if fmt == "csv":
+        return to_csv_bytes_with_sources(frame, sources, bom=bom)
+    if fmt == "xlsx":
+        return to_xlsx_bytes_with_sources(frame, sources)
+    if fmt == "parquet":
+        return to_parquet_bytes_with_sources(frame, sources)
+    raise ValueError(fmt)

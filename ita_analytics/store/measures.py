@@ -9,7 +9,9 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from ita_analytics.store.scores import _fetch_df, _with_frame
+from ita_analytics.errors import ItaError
+from ita_analytics.store.schema import LAST_MEASURE_ID
+from ita_analytics.store.scores import _fetch_df, _with_frame, missing_agencies, raise_last_id
 
 MEASURE_FIELDS = ["agency_id", "year", "title", "kind", "issue", "steps", "period_text",
                   "start_month", "end_month", "responsible", "status", "output", "outcome",
@@ -25,16 +27,31 @@ IMPORT_KIND = "measures"
 
 
 def next_measure_id(cur: duckdb.DuckDBPyConnection) -> int:
-    return int(cur.execute("SELECT coalesce(max(measure_id), 0) + 1 FROM measures").fetchall()[0][0])
+    """The first measure id never given (past the meta ``last_measure_id`` too: ids of
+    removed measures are not given again)."""
+    return int(cur.execute("""
+        SELECT greatest(coalesce(max(measure_id), 0),
+                        coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?), 0)) + 1
+        FROM measures""", [LAST_MEASURE_ID]).fetchall()[0][0])
 
 
 def insert_measures(cur: duckdb.DuckDBPyConnection, measures: pd.DataFrame) -> list[int]:
     """Insert measures (columns :data:`MEASURE_FIELDS` plus ``indicators``); call in a transaction.
 
     Returns the new measure ids in row order. Months are dates (first of month) or None.
+    A measure of an agency the store does not hold (removed by an undo since the page or
+    file named it) raises :class:`ItaError`: it would point at nothing.
     """
     if measures.empty:
         return []
+    missing = missing_agencies(cur, measures["agency_id"])
+    if missing:
+        listed = ", ".join(str(a) for a in missing)
+        raise ItaError(
+            f"ไม่พบหน่วยงานหมายเลข {listed} ในฐานข้อมูล (อาจถูกลบเมื่อยกเลิกการนำเข้า) "
+            "จึงไม่บันทึกมาตรการ กรุณาเลือกหน่วยงานใหม่",
+            f"The store holds no agency {listed} (an undone import may have removed it); "
+            "no measure was saved. Choose the agency again.")
     first = next_measure_id(cur)
     frame = measures.reindex(columns=MEASURE_FIELDS).copy()
     frame.insert(0, "measure_id", range(first, first + len(frame)))
@@ -60,6 +77,7 @@ def insert_measures(cur: duckdb.DuckDBPyConnection, measures: pd.DataFrame) -> l
         _with_frame(cur, "new_links", pd.DataFrame(links, columns=["measure_id", "indicator"]), """
             INSERT INTO measure_indicators
             SELECT CAST(measure_id AS INTEGER), CAST(indicator AS TINYINT) FROM new_links""")
+    raise_last_id(cur, LAST_MEASURE_ID, int(frame["measure_id"].max()))
     return [int(m) for m in frame["measure_id"]]
 
 

@@ -6,6 +6,7 @@ import duckdb
 
 from ita_analytics.errors import StoreError
 
+
 def _refresh_all_results(conn: duckdb.DuckDBPyConnection) -> None:
     """A migration step in Python: recompute every result under the current rules."""
     from ita_analytics.store.scores import refresh_results
@@ -183,7 +184,56 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             CHECK (tool <> 'OIT' OR score IS NULL OR score IN (0, 100))
         )""",
     )),
+    (8, (
+        # One agency per identity (name key, type, province, district; '' for none), so that
+        # two sessions importing the same new agency at once cannot both create it (issue 17).
+        # A table beside `agencies` rather than an index on it: stores may already hold such
+        # twins (the duplicate check reports them); each identity keeps its first agency.
+        """CREATE TABLE agency_identities (
+            name_key VARCHAR NOT NULL,
+            agency_type VARCHAR NOT NULL,
+            province VARCHAR NOT NULL,
+            district VARCHAR NOT NULL,
+            agency_id INTEGER NOT NULL UNIQUE,
+            PRIMARY KEY (name_key, agency_type, province, district)
+        )""",
+        """INSERT INTO agency_identities
+           SELECT name_key, agency_type, coalesce(province, ''), coalesce(district, ''),
+                  min(agency_id)
+           FROM agencies GROUP BY ALL""",
+        # Ids are never given twice: the highest ever given is kept in meta and undo never
+        # lowers it. Ids an undo freed left no trace but rows that pointed at them (measures
+        # orphaned by the old undo) and the count of agencies each undone import created;
+        # every id above the highest referenced one was freed by such an undo, so the highest
+        # referenced id plus those counts is past every id ever given.
+        """INSERT OR REPLACE INTO meta
+           SELECT 'last_agency_id', CAST(greatest(
+               (SELECT coalesce(max(agency_id), 0) FROM agencies),
+               (SELECT coalesce(max(agency_id), 0) FROM agency_aliases),
+               (SELECT coalesce(max(agency_id), 0) FROM scores),
+               (SELECT coalesce(max(agency_id), 0) FROM reported),
+               (SELECT coalesce(max(agency_id), 0) FROM results),
+               (SELECT coalesce(max(agency_id), 0) FROM import_replaced_scores),
+               (SELECT coalesce(max(agency_id), 0) FROM import_replaced_reported),
+               (SELECT coalesce(max(agency_id), 0) FROM measures),
+               (SELECT coalesce(max(agency_id), 0) FROM item_scores))
+             + (SELECT coalesce(sum(new_agencies), 0) FROM imports WHERE status = 'undone')
+             AS VARCHAR)""",
+        # Measure ids likewise (measures removed by undoing their import counted as above).
+        """INSERT OR REPLACE INTO meta
+           SELECT 'last_measure_id', CAST(greatest(
+               (SELECT coalesce(max(measure_id), 0) FROM measures),
+               (SELECT coalesce(max(measure_id), 0) FROM measure_indicators))
+             + (SELECT coalesce(sum(rows), 0) FROM imports
+                WHERE status = 'undone' AND kind = 'measures')
+             AS VARCHAR)""",
+    )),
 ]
+
+LAST_AGENCY_ID = "last_agency_id"
+"""Meta key: the highest agency id ever given (never lowered: ids are not reused)."""
+LAST_MEASURE_ID = "last_measure_id"
+"""Meta key: the highest measure id ever given (never lowered)."""
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

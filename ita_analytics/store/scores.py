@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ita_analytics.domain import compute_partial_results
+from ita_analytics.store.schema import LAST_AGENCY_ID
 
 AGENCY_COLUMNS = ["agency_id", "name", "name_key", "agency_type", "province", "district",
                   "official_code", "source", "import_id"]
@@ -72,17 +73,57 @@ def _with_frame(cur: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, 
 # --- agencies ---------------------------------------------------------------------------------
 
 def next_agency_id(cur: duckdb.DuckDBPyConnection) -> int:
-    return int(cur.execute("SELECT coalesce(max(agency_id), 0) + 1 FROM agencies").fetchall()[0][0])
+    """The first agency id never given: past every stored agency and past the highest id ever
+    given (meta ``last_agency_id``), which undo does not lower — an undone import's agency id
+    is never given to another agency, which would inherit whatever still pointed at it."""
+    return int(cur.execute("""
+        SELECT greatest(coalesce(max(agency_id), 0),
+                        coalesce((SELECT CAST(value AS BIGINT) FROM meta WHERE key = ?), 0)) + 1
+        FROM agencies""", [LAST_AGENCY_ID]).fetchall()[0][0])
+
+
+def raise_last_id(cur: duckdb.DuckDBPyConnection, key: str, given: int) -> None:
+    """Record ``given`` as the highest id ever given under the meta ``key`` unless a higher
+    one is recorded; call inside the transaction that gives it."""
+    cur.execute("""
+        INSERT OR REPLACE INTO meta
+        SELECT ?, CAST(greatest(?, coalesce(max(CAST(value AS BIGINT)), 0)) AS VARCHAR)
+        FROM meta WHERE key = ?""", [key, int(given), key])
 
 
 def insert_agencies(cur: duckdb.DuckDBPyConnection, agencies: pd.DataFrame) -> None:
-    """Insert agencies (columns :data:`AGENCY_COLUMNS`; official_code and import_id may be null)."""
+    """Insert agencies (columns :data:`AGENCY_COLUMNS`; official_code and import_id may be null).
+
+    Each agency's identity (name key, type, province, district) is registered in
+    ``agency_identities``: an agency of an identity already held raises
+    ``duckdb.ConstraintException`` and the transaction writes nothing. The highest id given
+    is recorded (:func:`next_agency_id`)."""
     frame = agencies.reindex(columns=AGENCY_COLUMNS)
+    if frame.empty:
+        return
     _with_frame(cur, "new_agencies", frame, """
         INSERT INTO agencies
         SELECT CAST(agency_id AS INTEGER), name, name_key, agency_type, province, district,
                CAST(official_code AS VARCHAR), source, CAST(import_id AS INTEGER)
         FROM new_agencies""")
+    _with_frame(cur, "new_agencies", frame, """
+        INSERT INTO agency_identities
+        SELECT name_key, agency_type, coalesce(province, ''), coalesce(district, ''),
+               CAST(agency_id AS INTEGER)
+        FROM new_agencies""")
+    raise_last_id(cur, LAST_AGENCY_ID, int(frame["agency_id"].max()))
+
+
+def missing_agencies(cur: duckdb.DuckDBPyConnection, agency_ids) -> list[int]:
+    """Those of ``agency_ids`` (a list or array, repeats allowed) the store holds no agency
+    for, sorted; read in ``cur``'s transaction."""
+    ids = np.unique(np.asarray(agency_ids, dtype="int64")).tolist()
+    if not ids:
+        return []
+    rows = cur.execute("""SELECT w.id FROM (SELECT UNNEST(?) AS id) w
+                          WHERE NOT EXISTS (SELECT 1 FROM agencies a WHERE a.agency_id = w.id)
+                          ORDER BY 1""", [ids]).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def insert_aliases(cur: duckdb.DuckDBPyConnection, aliases: pd.DataFrame) -> None:

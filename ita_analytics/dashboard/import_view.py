@@ -10,13 +10,16 @@ import streamlit as st
 from ita_analytics import importer, settings
 from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import show_table, t
-from ita_analytics.importer.plan import ImportPlan, issues_frame
+from ita_analytics.errors import ItaError
+from ita_analytics.importer.plan import ImportPlan, StalePlan, issues_frame
 from ita_analytics.importer.recognise import ROLE_LABELS
 from ita_analytics.importer.report import report_xlsx_bytes, template_xlsx_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAN_KEY = "imp_plan"
 FLASH_KEY = "imp_flash"
+REPLANNED_KEY = "imp_replanned"
+"""The plan analysed again after a commit found the store changed (shown with a note)."""
 DECISION_PENDING, DECISION_ACCEPT, DECISION_NEW = "pending", "accept", "new"
 
 
@@ -156,7 +159,14 @@ def render_preview(plan: ImportPlan) -> dict[str, int | str]:
 
 
 def render_commit(conn, plan: ImportPlan) -> None:
-    """The commit button (only for a valid plan), with progress and the outcome."""
+    """The commit button (only for a valid plan), with progress and the outcome.
+
+    A preview made before another session changed the store is not committed when the file
+    would now do something else: the page says why and offers the new preview."""
+    if st.session_state.get(REPLANNED_KEY) is plan:
+        st.warning(t("ตัวอย่างนี้ทำใหม่เพราะข้อมูลในฐานข้อมูลเปลี่ยนไปหลังตัวอย่างเดิม — ตรวจสอบแล้วกดนำเข้าอีกครั้ง",
+                     "This preview was made again because the store changed after the earlier "
+                     "one — check it, then import again"))
     if st.button(t("นำเข้าข้อมูล", "Import"), type="primary", key="imp_commit",
                  disabled=plan.status != "valid"):
         user = current_user()
@@ -164,9 +174,25 @@ def render_commit(conn, plan: ImportPlan) -> None:
             st.error(t("ต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน", "Sign in as an analyst first"))
             return
         bar = st.progress(0.3, text=t("กำลังบันทึก…", "Writing…"))
-        result = importer.commit_plan(conn, plan, user=user)
+        try:
+            result = importer.commit_plan(conn, plan, user=user)
+        except StalePlan as error:
+            bar.empty()
+            st.error(t(error.message_th, error.message_en))
+            cached = st.session_state.get(PLAN_KEY)
+            if cached and cached[1] is plan:  # the next run shows the new preview
+                st.session_state[PLAN_KEY] = (cached[0], error.fresh)
+            st.session_state[REPLANNED_KEY] = error.fresh
+            st.button(t("แสดงตัวอย่างใหม่", "Preview again"), key="imp_repreview")
+            return
+        except ItaError as error:
+            bar.empty()
+            st.session_state.pop(PLAN_KEY, None)
+            st.error(t(error.message_th, error.message_en))
+            return
         bar.progress(1.0, text=t("เสร็จแล้ว", "Done"))
         st.session_state.pop(PLAN_KEY, None)
+        st.session_state.pop(REPLANNED_KEY, None)
         if result.status == "committed":
             st.success(t(f"นำเข้าแล้ว หมายเลข {result.import_id}", f"Imported as {result.import_id}"))
         else:
@@ -194,7 +220,11 @@ def render_history(conn, *, allow_undo: bool) -> None:
         if current_user() is None:
             st.error(t("ต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน", "Sign in as an analyst first"))
             return
-        counts = importer.undo_import(conn, int(chosen), user=current_user())
+        try:
+            counts = importer.undo_import(conn, int(chosen), user=current_user())
+        except ItaError as error:  # a later import or measures depend on it: nothing undone
+            st.error(t(error.message_th, error.message_en))
+            return
         st.session_state.pop(PLAN_KEY, None)
         st.session_state[FLASH_KEY] = (t(f"ยกเลิกการนำเข้า {chosen} แล้ว: ลบ {counts['scores_removed']} คะแนน "
                      f"คืน {counts['scores_restored']} คะแนน ลบ {counts['agencies_removed']} หน่วยงาน",

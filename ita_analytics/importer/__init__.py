@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from datetime import datetime
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -21,10 +23,14 @@ from ita_analytics.importer.plan import (
     REPLACED_COLUMNS,
     REPORTED_FRAME_COLUMNS,
     SCORE_FRAME_COLUMNS,
+    AnalysisInputs,
     ImportPlan,
     ImportResult,
     Issue,
+    StalePlan,
+    describe_changes,
     issues_frame,
+    plan_differences,
 )
 from ita_analytics.importer.read import ImportRejected, Sheet, column_letter, read_tables
 from ita_analytics.importer.recognise import INDICATOR_ROLES, ROLE_LABELS, recognise_sheet
@@ -39,12 +45,15 @@ from ita_analytics.thai import normalize_agency_name, to_be_year
 
 __all__ = [
     "NEW", "ROLE_LABELS", "ImportPlan", "ImportRejected", "ImportResult", "Issue", "Sheet",
+    "StalePlan",
     "analyse_file", "commit_plan", "decision_key", "issues_frame", "load_history",
     "read_tables", "replaced_summary", "undo_import",
 ]
 
 _COMMIT_LOCK = threading.Lock()
 """Serialises commits within the process (the dashboard's sessions share one connection)."""
+COMMIT_TRIES = 3
+"""Commits tried when a write outside the lock (measures saved) lands during one."""
 
 
 def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
@@ -57,8 +66,19 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
     mapping per sheet (column index → role); ``decisions`` settles suggested matches
     (:func:`decision_key` → agency_id or :data:`NEW`). The plan's status is "valid",
     "rejected" (any error) or "unchanged" (the same file is already imported).
+
+    The plan records the store's data version and its inputs: :func:`commit_plan` analyses
+    the file again if the store has changed since.
     """
-    plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), replace=replace)
+    inputs = AnalysisInputs(data, year=year, replace=replace,
+                            accept_suggestions=accept_suggestions, create_new=create_new,
+                            overrides=overrides or {}, decisions=decisions or {})
+    # The time and version first: a commit landing while the file is analysed makes the plan
+    # look older than it is (analysed again at commit), never newer.
+    analysed_at = datetime.now()
+    plan = ImportPlan(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), replace=replace,
+                      store_version=store.data_version(conn), analysed_at=analysed_at,
+                      inputs=inputs)
     year = None if year is None else to_be_year(year)
     previous = store_imports.find_committed_import(conn, plan.sha256)
     settling = accept_suggestions or create_new or bool(decisions)
@@ -271,11 +291,49 @@ def _plan_replacements(conn, valid: pd.DataFrame, plan: ImportPlan) -> None:
                    "(--replace); see the old → new list in the preview")
 
 
+def _analyse_again(conn, plan: ImportPlan) -> ImportPlan:
+    inputs = plan.inputs
+    return analyse_file(conn, inputs.data, plan.file_name, year=inputs.year,
+                        replace=inputs.replace, accept_suggestions=inputs.accept_suggestions,
+                        create_new=inputs.create_new, overrides=inputs.overrides,
+                        decisions=inputs.decisions)
+
+
+def _check_still_true(conn, plan: ImportPlan) -> ImportPlan | None:
+    """Make sure the plan still says what committing it would do, on the store as it is now.
+
+    At the plan's data version it does. Otherwise the file is analysed again: the same plan
+    (another session's commit left everything this file touches alone) is kept, at the new
+    version; anything else raises :class:`StalePlan` naming what changed. Returns the fresh
+    plan when the file is now already imported (by another session), else None.
+    """
+    if plan.store_version is None or store.data_version(conn) == plan.store_version:
+        return None
+    if plan.inputs is None:
+        raise StalePlan(plan, describe_changes(
+            store_imports.load_changes_since(conn, plan.analysed_at or datetime.min)),
+            [("ไม่มีไฟล์ให้ตรวจสอบซ้ำ", "the file is not at hand to check again")])
+    fresh = _analyse_again(conn, plan)
+    if fresh.status == "unchanged" and plan.continues_import_id is None:
+        return fresh
+    differences = plan_differences(plan, fresh)
+    if differences:
+        changes = store_imports.load_changes_since(conn, plan.analysed_at or datetime.min)
+        raise StalePlan(fresh, describe_changes(changes), differences)
+    plan.store_version = fresh.store_version
+    plan.analysed_at = fresh.analysed_at
+    return None
+
+
 def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult:
     """Write a valid plan in one transaction (see ``store.imports.commit_import``).
 
     A rejected plan writes nothing; a file already committed (same sha256) is "unchanged".
-    Commits are serialised within the process.
+    Commits are serialised within the process. A plan made before the store last changed
+    (another session imported, undid, saved measures) is checked first by analysing its file
+    again: committed when that gives the same plan, refused with :class:`StalePlan` (an
+    :class:`ItaError` saying what changed) when it does not — a preview is never committed
+    onto data it did not show.
     """
     if plan.status == "unchanged":
         return ImportResult("unchanged", plan.unchanged_import_id, plan)
@@ -295,15 +353,30 @@ def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult
     counts = {"rows": plan.rows, "agencies": plan.agencies,
               "replaced_scores": plan.replaced_scores}
     with _COMMIT_LOCK:
-        if plan.replace and len(plan.replaced_keys):
-            # Scores are about to be replaced: keep the store as it was first (setting backups_keep).
-            auto_backup(conn, f"before-import-{plan.file_name}")
-        import_id = store_imports.commit_import(
-            conn, file_name=plan.file_name, sha256=plan.sha256,
-            year=plan.years[0] if len(plan.years) == 1 else None, user=user,
-            new_agencies=plan.new_agencies, aliases=aliases, scores=plan.scores,
-            reported=plan.reported, replace=plan.replace, counts=counts, details=details,
-            allow_same_file=plan.continues_import_id is not None)
+        for attempt in range(COMMIT_TRIES):
+            done = _check_still_true(conn, plan)
+            if done is not None:
+                plan.status = "unchanged"
+                plan.unchanged_import_id = done.unchanged_import_id
+                return ImportResult("unchanged", plan.unchanged_import_id, plan)
+            if plan.replace and len(plan.replaced_keys):
+                # Scores are about to be replaced: keep the store as it was first
+                # (setting backups_keep).
+                auto_backup(conn, f"before-import-{plan.file_name}")
+            try:
+                import_id = store_imports.commit_import(
+                    conn, file_name=plan.file_name, sha256=plan.sha256,
+                    year=plan.years[0] if len(plan.years) == 1 else None, user=user,
+                    new_agencies=plan.new_agencies, aliases=aliases, scores=plan.scores,
+                    reported=plan.reported, replace=plan.replace, counts=counts,
+                    details=details, allow_same_file=plan.continues_import_id is not None,
+                    expected_version=plan.store_version)
+                break
+            except (store_imports.StoreChanged, duckdb.TransactionException):
+                # A write that does not take this lock (measures saved on their page) landed
+                # between the check and the commit: check again.
+                if attempt == COMMIT_TRIES - 1:
+                    raise
     if import_id is None:
         plan.status = "unchanged"
         plan.unchanged_import_id = store_imports.find_committed_import(conn, plan.sha256)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pandas as pd
 
+from ita_analytics.errors import ItaError
 from ita_analytics.importer.read import column_letter
 from ita_analytics.importer.recognise import ROLE_LABELS, SheetLayout
 
@@ -41,6 +43,20 @@ SUGGESTION_COLUMNS = ["sheet", "row", "name", "province", "name_key", "suggested
 REPLACED_COLUMNS = ["agency_id", "name", "province", "year", "indicator", "old_score", "new_score"]
 SCORE_FRAME_COLUMNS = ["agency_ref", "year", "indicator", "score"]
 REPORTED_FRAME_COLUMNS = ["agency_ref", "year", "total", "level", "iit", "eit", "oit"]
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """What :func:`ita_analytics.importer.analyse_file` was given: kept with the plan, so that
+    a commit finding the store changed can analyse the same file again on the store as it is."""
+
+    data: bytes = field(repr=False)
+    year: int | None = None
+    replace: bool = False
+    accept_suggestions: bool = False
+    create_new: bool = False
+    overrides: dict = field(default_factory=dict)
+    decisions: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +95,11 @@ class ImportPlan:
     unchanged_import_id: int | None = None
     continues_import_id: int | None = None
     """Set when the same file is imported again to settle rows an earlier import held back."""
+    store_version: int | None = None
+    """The store's data version the plan was made on (read before anything else); a commit
+    on a store at another version analyses the file again first. None: not known."""
+    analysed_at: datetime | None = None
+    inputs: AnalysisInputs | None = field(default=None, repr=False)
 
     @property
     def year(self) -> int | None:
@@ -139,3 +160,108 @@ class ImportResult:
         payload["status"] = self.status
         payload["import_id"] = self.import_id
         return payload
+
+
+CHANGES_LISTED = 5
+"""How many of the imports since a preview a refusal names."""
+
+
+def describe_changes(changes: pd.DataFrame) -> tuple[str, str]:
+    """The imports committed or undone since a preview (``store.imports.load_changes_since``)
+    as a Thai and an English phrase; other writes (measures saved) when there were none."""
+    if changes.empty:
+        return ("มีการบันทึกข้อมูลอื่นจากที่อื่น เช่น มาตรการ",
+                "another session saved other data, such as measures")
+    parts_th, parts_en = [], []
+    for row in changes.head(CHANGES_LISTED).itertuples():
+        user = row.user_name if isinstance(row.user_name, str) and row.user_name else None
+        kind_th, kind_en = (("การนำเข้ามาตรการ", "measures import") if row.kind == "measures"
+                            else ("การนำเข้า", "import"))
+        by_th = f"โดย {user}" if user else "โดยผู้ใช้ที่ไม่ระบุชื่อ"
+        by_en = f"by {user}" if user else "by an unnamed user"
+        if row.action == "undone":
+            parts_th.append(f"{kind_th} {row.import_id} ({row.file_name}) ถูกยกเลิก{by_th}")
+            parts_en.append(f"{kind_en} {row.import_id} ({row.file_name}) undone {by_en}")
+        else:
+            parts_th.append(f"{kind_th} {row.import_id} ({row.file_name}) {by_th}")
+            parts_en.append(f"{kind_en} {row.import_id} ({row.file_name}) committed {by_en}")
+    more = len(changes) - CHANGES_LISTED
+    if more > 0:
+        parts_th.append(f"และอีก {more} รายการ")
+        parts_en.append(f"and {more} more")
+    return ", ".join(parts_th), ", ".join(parts_en)
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    if a.shape != b.shape or list(a.columns) != list(b.columns):
+        return False
+    try:
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
+                                      check_dtype=False, check_index_type=False,
+                                      check_exact=True)
+    except AssertionError:
+        return False
+    return True
+
+
+def _refs(frame: pd.DataFrame) -> set[int]:
+    return {int(r) for r in frame["agency_ref"].unique() if int(r) > 0}
+
+
+def plan_differences(previewed: ImportPlan, fresh: ImportPlan) -> list[tuple[str, str]]:
+    """How ``fresh`` — the same file analysed again on the store as it is now — differs from
+    the plan ``previewed`` (Thai, English); empty when committing ``previewed`` writes exactly
+    what its preview showed."""
+    if fresh.status == "unchanged":
+        return [(f"ไฟล์นี้นำเข้าแล้ว (หมายเลข {fresh.unchanged_import_id})",
+                 f"the file is already imported (import {fresh.unchanged_import_id})")]
+    if fresh.status != "valid" or fresh.errors:
+        out = [(e.message_th, e.message_en) for e in fresh.errors[:3]]
+        if len(fresh.errors) > 3:
+            out.append((f"และข้อผิดพลาดอีก {len(fresh.errors) - 3} รายการ",
+                        f"and {len(fresh.errors) - 3} more errors"))
+        return out
+    out = []
+    if not _same(previewed.new_agencies, fresh.new_agencies):
+        out.append((f"หน่วยงานใหม่ {len(previewed.new_agencies)} → {len(fresh.new_agencies)}",
+                    f"new agencies {len(previewed.new_agencies)} → {len(fresh.new_agencies)}"))
+    if _refs(previewed.scores) | _refs(previewed.reported) != \
+            _refs(fresh.scores) | _refs(fresh.reported):
+        out.append(("แถวในไฟล์จับคู่กับหน่วยงานที่ต่างไป", "rows of the file match other agencies"))
+    if not _same(previewed.suggestions[["sheet", "row", "suggested_agency_id"]],
+                 fresh.suggestions[["sheet", "row", "suggested_agency_id"]]):
+        out.append((f"แถวที่รอการยืนยัน {len(previewed.suggestions)} → {len(fresh.suggestions)}",
+                    f"rows held back for a decision {len(previewed.suggestions)} → "
+                    f"{len(fresh.suggestions)}"))
+    if not (_same(previewed.replaced, fresh.replaced)
+            and _same(previewed.replaced_keys, fresh.replaced_keys)):
+        out.append((f"คะแนนเดิมที่จะถูกแทนที่เปลี่ยนไป ({previewed.replaced_scores} → "
+                     f"{fresh.replaced_scores} คะแนน)",
+                    f"the stored scores it would replace changed ({previewed.replaced_scores} → "
+                    f"{fresh.replaced_scores} scores)"))
+    if previewed.continues_import_id != fresh.continues_import_id:
+        out.append(("การนำเข้าที่ไฟล์นี้ทำต่อเปลี่ยนไป", "the earlier import of this file it continues "
+                    "changed"))
+    if not out and not (_same(previewed.scores, fresh.scores)
+                        and _same(previewed.reported, fresh.reported)
+                        and _same(previewed.aliases, fresh.aliases)):
+        out.append(("ข้อมูลที่จะบันทึกต่างจากตัวอย่าง", "what it would write differs from the preview"))
+    return out
+
+
+class StalePlan(ItaError):
+    """A commit refused because the store changed since the preview and the file would now
+    do something else; nothing was written. ``fresh`` is the file analysed again on the
+    store as it is: the preview to show next."""
+
+    def __init__(self, fresh: ImportPlan, changes: tuple[str, str],
+                 differences: list[tuple[str, str]]):
+        super().__init__(
+            f"ข้อมูลในฐานข้อมูลเปลี่ยนไปหลังจากแสดงตัวอย่างนี้ ({changes[0]}) และไฟล์นี้จะให้ผลต่างจากตัวอย่าง: "
+            + "; ".join(th for th, _ in differences)
+            + " — ไม่ได้บันทึกข้อมูลใด กรุณาแสดงตัวอย่างใหม่และตรวจสอบก่อนนำเข้า",
+            f"The store changed since this preview ({changes[1]}), and the file would now do "
+            "something else than previewed: " + "; ".join(en for _, en in differences)
+            + " — nothing was written; preview again and check it before importing")
+        self.fresh = fresh
+        self.differences = differences

@@ -30,6 +30,7 @@ from ita_analytics.dashboard.ui import (
     show_table,
     t,
 )
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import rule_for_year
 
 filters = current_filters()
@@ -47,10 +48,12 @@ year_from = choose_year("ปีแรก (พ.ศ.)", "From year (B.E.)", filter
                         default=filters.years[-2], container=cols[0])
 year_to = choose_year("ปีหลัง (พ.ศ.)", "To year (B.E.)", filters.years, "chg_to", "to",
                       default=filters.years[-1], container=cols[1])
-sort_by = cols[2].radio(t("เรียงตาม", "Sort by"), ["delta", "rel_delta"], key="chg_sort",
-                        format_func=lambda v: t("คะแนนที่เปลี่ยน", "Points") if v == "delta"
-                        else t("ร้อยละที่เปลี่ยน", "Percent"))
-n = cols[3].selectbox(t("จำนวนที่แสดง", "How many"), [10, 20, 50], key="chg_n")
+sort_by = url_widget("radio", t("เรียงตาม", "Sort by"), ["delta", "rel_delta"], key="chg_sort",
+                     param="sort", container=cols[2],
+                     format_func=lambda v: t("คะแนนที่เปลี่ยน", "Points") if v == "delta"
+                     else t("ร้อยละที่เปลี่ยน", "Percent"))
+n = url_widget("selectbox", t("จำนวนที่แสดง", "How many"), [10, 20, 50], key="chg_n", param="n",
+               container=cols[3])
 if year_from >= year_to:
     render_empty("ปีแรกต้องมาก่อนปีหลัง", "The from year must come before the to year.")
     st.stop()

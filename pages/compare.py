@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ita_analytics.dashboard import charts
+from ita_analytics.dashboard.analyst_views import choose_year
 from ita_analytics.dashboard.map_compare_views import (
     compare_frame,
     compare_results,
@@ -18,6 +19,7 @@ from ita_analytics.dashboard.ui import (
     show_table,
     t,
 )
+from ita_analytics.dashboard.url_state import url_widget
 
 filters = current_filters()
 st.title(t("เปรียบเทียบหน่วยงาน", "Compare agencies"))
@@ -44,10 +46,11 @@ st.caption(t("ใช้ช่วงปีจากตัวกรองด้า
              "Uses the sidebar's year range (the type and province filters do not hide agencies "
              "you picked)."))
 
-mode = st.radio(t("แสดงค่า", "Show"), ["absolute", "relative"], key="cmp_mode", horizontal=True,
-                format_func=lambda m: t("คะแนน", "Scores") if m == "absolute" else
-                t("เปลี่ยนแปลงจากปีแรกที่แสดงของแต่ละหน่วยงาน (คะแนน)",
-                  "Change from each agency's first year shown (points)"))
+mode = url_widget("radio", t("แสดงค่า", "Show"), ["absolute", "relative"], key="cmp_mode",
+                  param="mode", horizontal=True,
+                  format_func=lambda m: t("คะแนน", "Scores") if m == "absolute" else
+                  t("เปลี่ยนแปลงจากปีแรกที่แสดงของแต่ละหน่วยงาน (คะแนน)",
+                    "Change from each agency's first year shown (points)"))
 relative = mode == "relative"
 long = compare_frame(results, relative)
 y_title = t("เปลี่ยนแปลง (คะแนน)", "Change (points)") if relative else t("คะแนน", "Score")
@@ -61,11 +64,8 @@ table = totals.pivot(index="agency", columns="year", values="value").reset_index
 table.columns = [str(c) for c in table.columns]
 render_chart(fig, table, "compare_totals", "cmp_totals")
 
-years = sorted(long["year"].unique(), reverse=True)
-if st.session_state.get("cmp_year") not in years:
-    st.session_state["cmp_year"] = years[0]
-year = st.selectbox(t("ปีของตัวชี้วัด (พ.ศ.)", "Year of the indicators (B.E.)"), years,
-                    key="cmp_year")
+year = choose_year("ปีของตัวชี้วัด (พ.ศ.)", "Year of the indicators (B.E.)", long["year"].unique(),
+                   "cmp_year", "year")
 bars = indicator_bars(long, year)
 if bars["value"].notna().any():
     fig = charts.grouped_bars(bars, "indicator", "value", "agency", y_title=y_title,

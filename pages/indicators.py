@@ -15,6 +15,7 @@ from ita_analytics.dashboard.analyst_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import render_basis_note, render_chart, render_empty, t
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.dashboard.views import indicator_label
 
 filters = current_filters()
@@ -28,8 +29,9 @@ if not filters.years:
 left, right = st.columns(2)
 year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "ind_year", "year",
                    container=left)
-by = right.radio(t("แยกตาม", "Split by"), ["agency_type", "none"], key="ind_by", horizontal=True,
-                 format_func=lambda v: group_label(v) if v != "none" else t("ไม่แยก", "No split"))
+by = url_widget("radio", t("แยกตาม", "Split by"), ["agency_type", "none"], key="ind_by", param="by",
+                container=right, horizontal=True,
+                format_func=lambda v: group_label(v) if v != "none" else t("ไม่แยก", "No split"))
 by = None if by == "none" else by
 
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
@@ -59,10 +61,8 @@ if not dist.empty:
     if by:
         # One indicator at a time: ten indicators × a dozen types in one chart is unreadable.
         numbers = sorted(int(n) for n in dist["indicator"].unique())
-        if st.session_state.get("ind_indicator") not in numbers:
-            st.session_state["ind_indicator"] = numbers[0]
-        number = st.selectbox(t("ตัวชี้วัด", "Indicator"), numbers, key="ind_indicator",
-                              format_func=indicator_label)
+        number = url_widget("selectbox", t("ตัวชี้วัด", "Indicator"), numbers, key="ind_indicator",
+                            param="indicator", format_func=indicator_label)
         shown = dist[dist["indicator"] == number]
         title = t(f"การกระจายคะแนน {indicator_label(number)} ตาม{group_label(by)} ปี {year}",
                   f"Spread of {indicator_label(number)} by {group_label(by).lower()}, {year} B.E.")

@@ -22,7 +22,8 @@ if view.items_are_demo():
                  "The 2564 OIT item results are demo data (synthetic), made consistent with "
                  "indicators 9–10 under that year's rule; not real assessment results."))
 
-agency_tab, group_tab = st.tabs([t("หน่วยงาน", "Agency"), t("ภาพรวมกลุ่ม", "Group")])
+agency_tab, group_tab = st.tabs([t("หน่วยงาน", "Agency"), t("ภาพรวมกลุ่ม", "Group")], key="tab",
+                               bind="query-params")
 
 with agency_tab:
     choice = view.render_agency_controls()

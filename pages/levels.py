@@ -23,6 +23,7 @@ from ita_analytics.dashboard.analyst_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import fmt_pct, render_basis_note, render_chart, render_empty, t
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import NATIONAL_PASS_TARGET, PASS_THRESHOLD
 
 filters = current_filters()
@@ -36,8 +37,8 @@ if not filters.years:
 left, right = st.columns(2)
 year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "lv_year", "year",
                    container=left)
-by = right.radio(t("แยกตาม", "Group by"), list(GROUPS), key="lv_by", horizontal=True,
-                 format_func=group_label)
+by = url_widget("radio", t("แยกตาม", "Group by"), GROUPS, key="lv_by", param="by", container=right,
+                horizontal=True, format_func=group_label)
 # Crossings compare with the store's previous year, even when it lies outside the range.
 previous = max((y for y in data.meta()["years"] if y < year), default=None)
 

@@ -17,6 +17,7 @@ from ita_analytics.dashboard.ui import (
     show_table,
     t,
 )
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import INDICATOR_NUMBERS
 
 filters = current_filters()
@@ -27,7 +28,7 @@ years = data.meta()["years"]
 record, imports, propose, track, judge = st.tabs([
     t("บันทึกมาตรการ", "Record"), t("นำเข้าไฟล์", "Import"),
     t("เริ่มจากผลวิเคราะห์", "Start from the analysis"), t("ติดตาม", "Track"),
-    t("ประเมินผล", "Judge")])
+    t("ประเมินผล", "Judge")], key="tab", bind="query-params")
 
 with record:
     picked = measures_ui.render_agency_year("rec", years)
@@ -73,12 +74,12 @@ with track:
         render_empty("ยังไม่มีมาตรการ — บันทึกหรือนำเข้ามาตรการก่อน",
                      "No measures yet — record or import some first.")
     else:
-        by = st.radio(t("นับตาม", "Count by"), ["agency", "indicator", "province", "year"],
-                      format_func=lambda k: {"agency": t("หน่วยงาน", "Agency"),
-                                             "indicator": t("ตัวชี้วัด", "Indicator"),
-                                             "province": t("จังหวัด", "Province"),
-                                             "year": t("ปีงบประมาณ", "Year")}[k],
-                      horizontal=True, key="track_by")
+        by = url_widget("radio", t("นับตาม", "Count by"), ["agency", "indicator", "province", "year"],
+                        format_func=lambda k: {"agency": t("หน่วยงาน", "Agency"),
+                                               "indicator": t("ตัวชี้วัด", "Indicator"),
+                                               "province": t("จังหวัด", "Province"),
+                                               "year": t("ปีงบประมาณ", "Year")}[k],
+                        horizontal=True, key="track_by")
         counts = compute_status_counts(measures, by)
         show_table(counts.round(2), key="track_counts")
         render_table_downloads(counts, f"measure_status_by_{by}", "track_counts_dl")
@@ -97,12 +98,12 @@ with judge:
         render_empty("ต้องมีผลการประเมินอย่างน้อยสองปี", "At least two years of results are needed.")
     else:
         c1, c2, c3 = st.columns(3)
-        indicator = c1.selectbox(t("ตัวชี้วัด", "Indicator"), INDICATOR_NUMBERS, index=8,
-                                 key="judge_ind")
-        year_from = c2.selectbox(t("จากปี", "From"), years[:-1], index=len(years) - 2,
-                                 key="judge_from")
-        year_to = c3.selectbox(t("ถึงปี", "To"), [y for y in years if y > year_from],
-                               key="judge_to")
+        indicator = url_widget("selectbox", t("ตัวชี้วัด", "Indicator"), INDICATOR_NUMBERS,
+                               default=9, key="judge_ind", container=c1)
+        year_from = url_widget("selectbox", t("จากปี", "From"), years[:-1], default=years[-2],
+                               key="judge_from", container=c2)
+        year_to = url_widget("selectbox", t("ถึงปี", "To"), [y for y in years if y > year_from],
+                             key="judge_to", container=c3)
         results = data.load_results(years=[year_from, year_to], provinces=filters.provinces,
                                     agency_types=filters.agency_types,
                                     columns=measures_ui.EFFECT_COLUMNS)

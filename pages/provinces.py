@@ -4,6 +4,7 @@ import streamlit as st
 
 from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.dashboard import data
+from ita_analytics.dashboard.analyst_views import choose_year
 from ita_analytics.dashboard.filters import set_provinces
 from ita_analytics.dashboard.map_compare_views import (
     METRICS,
@@ -22,6 +23,7 @@ from ita_analytics.dashboard.ui import (
     show_table,
     t,
 )
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.province_grid import province_grid
 
 # The pages a click on the map filters (linked once a province is chosen).
@@ -36,12 +38,10 @@ if not filters.years:
     st.stop()
 
 left, right = st.columns(2)
-years = list(filters.years)[::-1]
-if st.session_state.get("pv_year") not in years:
-    st.session_state["pv_year"] = years[0]
-year = left.selectbox(t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"), years, key="pv_year")
-metric = right.selectbox(t("ระบายสีตาม", "Colour by"), METRICS, key="pv_metric",
-                         format_func=metric_label)
+year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "pv_year", "year",
+                   container=left)
+metric = url_widget("selectbox", t("ระบายสีตาม", "Colour by"), METRICS, key="pv_metric",
+                    param="metric", container=right, format_func=metric_label)
 
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
     # Every province of the year (the type filter applies): the province filter is what a

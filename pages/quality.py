@@ -19,13 +19,13 @@ from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     lang,
     map_labels,
-    multiselect,
     render_chart,
     render_empty,
     render_table_downloads,
     show_table,
     t,
 )
+from ita_analytics.dashboard.url_state import url_widget
 
 # Findings listed on the page at most: 10x national has over 20,000, and sending them all on
 # every run cost more than finding them (a bare string here would be shown: Streamlit magic).
@@ -55,15 +55,15 @@ kinds = [c for c in CHECK_LABELS if c in present_checks]
 severities = [s for s in SEVERITY_LABELS if s in present_severities]
 years = sorted({int(y) for y in findings["year"].dropna()}, reverse=True)
 left, middle, right = st.columns(3)
-chosen_kinds = multiselect(left, t("ประเภทการตรวจ", "Check"), kinds, key="dq_kinds",
-                                format_func=check_label, placeholder=t("ทุกประเภท", "All checks"))
-chosen_severities = multiselect(middle, t("ความรุนแรง", "Severity"), severities, key="dq_severity",
-                                       format_func=severity_label,
-                                       placeholder=t("ทุกระดับ", "All severities"))
-if st.session_state.get("dq_year") not in [None, *years]:
-    st.session_state["dq_year"] = None
-year = right.selectbox(t("ปี (พ.ศ.)", "Year (B.E.)"), [None, *years], key="dq_year",
-                       format_func=lambda y: t("ทุกปี", "All years") if y is None else str(y))
+chosen_kinds = url_widget("multiselect", t("ประเภทการตรวจ", "Check"), kinds, key="dq_kinds",
+                          param="check", container=left, format_func=check_label,
+                          placeholder=t("ทุกประเภท", "All checks"))
+chosen_severities = url_widget("multiselect", t("ความรุนแรง", "Severity"), severities,
+                               key="dq_severity", param="severity", container=middle,
+                               format_func=severity_label, placeholder=t("ทุกระดับ", "All severities"))
+year = url_widget("selectbox", t("ปี (พ.ศ.)", "Year (B.E.)"), [None, *years], key="dq_year",
+                  param="year", container=right,
+                  format_func=lambda y: t("ทุกปี", "All years") if y is None else str(y))
 shown = filter_findings(findings, chosen_kinds, chosen_severities, year)
 if shown.empty:
     render_empty("ไม่มีข้อสังเกตที่ตรงกับตัวเลือกนี้", "No findings match these choices.")

@@ -117,3 +117,64 @@ def test_level_years_in_order_for_a_small_group(demo_db, app_env):
                   if "ระดับ" in json.loads(c.proto.spec)["layout"]["title"]["text"])
     years = _x_order(levels)
     assert years == sorted(years) and years[0] == "2562", years
+
+
+# --- 18.6 every page choice in the URL ----------------------------------------------------------
+
+# (page, widget, key, value chosen): each changes what the page shows and must come back from
+# the page's URL in a new session.
+URL_CHOICES = [
+    ("indicators", "selectbox", "ind_year", 2564),
+    ("indicators", "selectbox", "ind_indicator", 9),
+    ("indicators", "radio", "ind_by", "none"),
+    ("changes", "radio", "chg_sort", "rel_delta"),
+    ("changes", "selectbox", "chg_n", 20),
+    ("changes", "selectbox", "chg_from", 2565),
+    ("levels", "radio", "lv_by", "province"),
+    ("levels", "selectbox", "lv_year", 2566),
+    ("provinces", "selectbox", "pv_year", 2565),
+    ("provinces", "selectbox", "pv_metric", "pass_rate"),
+    ("compare", "radio", "cmp_mode", "relative"),
+    ("compare", "selectbox", "cmp_year", 2566),
+    ("quality", "multiselect", "dq_kinds", ["implausible_jump"]),
+    ("quality", "multiselect", "dq_severity", ["info"]),
+    ("quality", "selectbox", "dq_year", 2566),
+    ("measures", "radio", "track_by", "province"),
+    ("measures", "selectbox", "judge_ind", 3),
+    ("measures", "selectbox", "judge_from", 2564),
+    ("measures", "selectbox", "prop_year", 2566),
+    ("items", "selectbox", "it_group_year", 2564),
+]
+
+
+def _base_params(db, page: str) -> dict:
+    if page == "compare":
+        ids = [_agency_id(db, "ทต.ทุ่งผึ้ง", "ลำปาง"), _agency_id(db, "อบต.หนองปลาหมอ", "ขอนแก่น")]
+        return {"agencies": ",".join(map(str, ids))}
+    return {}
+
+
+def _widget(at, kind: str, key: str):
+    return getattr(at, kind)(key=key)
+
+
+def _query(at) -> dict:
+    return {k: at.query_params[k] for k in at.query_params}
+
+
+@pytest.mark.parametrize("page, kind, key, value", URL_CHOICES,
+                         ids=[f"{p}-{k}" for p, _, k, _ in URL_CHOICES])
+def test_a_page_choice_comes_back_from_its_url(demo_db, app_env, page, kind, key, value):
+    """Issue 18.6: a shared link dropped the page's own choices (the indicators page's box
+    plot came back with indicator 1, not 9)."""
+    at = _page(demo_db, app_env, page, **_base_params(demo_db, page))
+    _ok(at)
+    if key == "ind_indicator":  # shown when the spread is split by agency type (the default)
+        assert at.radio(key="ind_by").value == "agency_type"
+    _widget(at, kind, key).set_value(value).run()
+    _ok(at)
+    assert _widget(at, kind, key).value == value
+    shared = _query(at)
+    again = _page(demo_db, app_env, page, **shared)
+    _ok(again)
+    assert _widget(again, kind, key).value == value, shared

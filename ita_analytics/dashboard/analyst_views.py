@@ -24,6 +24,7 @@ from ita_analytics.dashboard import data
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.map_compare_views import agency_url
 from ita_analytics.dashboard.ui import lang, map_labels, render_table_downloads, show_table, t
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import TOOL_BY_CODE, TOOL_CODES, agency_type_en, level_en
 
@@ -34,19 +35,11 @@ UNKNOWN_LEVEL = "ไม่ทราบ"
 
 def choose_year(label_th: str, label_en: str, years, key: str, param: str,
                 default: int | None = None, container=st) -> int:
-    """A year selectbox kept in the URL as ``?<param>=<year>`` (newest year first).
-
-    The URL is read only when the widget has no value yet, so a copied link reopens the
-    same year while a later choice on screen wins.
-    """
+    """A year selectbox kept in the URL as ``?<param>=<year>`` (newest year first); a shared
+    link reopens the same year, a later choice on screen wins."""
     options = sorted(years, reverse=True)
-    if st.session_state.get(key) not in options:
-        wanted = st.query_params.get(param)
-        chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in options else None
-        st.session_state[key] = chosen or (default if default in options else options[0])
-    year = container.selectbox(t(label_th, label_en), options, key=key)
-    st.query_params[param] = str(year)
-    return int(year)
+    return int(url_widget("selectbox", t(label_th, label_en), options, key=key, param=param,
+                          default=default, container=container))
 
 
 def group_label(by: str) -> str:

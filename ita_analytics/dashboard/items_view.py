@@ -24,6 +24,7 @@ from ita_analytics.dashboard.agency_view import (
     searched_options,
 )
 from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.demo import DEMO_SOURCE
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
 from ita_analytics.store import items as item_store
@@ -117,20 +118,18 @@ def render_agency_controls() -> ItemChoice:
     before = st.session_state.get(AGENCY_KEY)
     follow_search(AGENCY_KEY, text, found)
     known = set(keys["agency_id"].astype(int))
-    options = searched_options([st.session_state.get(AGENCY_KEY), before], known, text, found)
+    linked = st.query_params.get(AGENCY_KEY, "")  # a shared link's agency
+    options = searched_options([st.session_state.get(AGENCY_KEY), before,
+                                int(linked) if linked.isdigit() else None], known, text, found)
     if not options:
         return ItemChoice(None, None)
-    if st.session_state.get(AGENCY_KEY) not in options:
-        st.session_state[AGENCY_KEY] = options[0]
-    agency_id = int(st.selectbox(t("หน่วยงาน", "Agency"), options, key=AGENCY_KEY,
-                                 format_func=lambda a: agency_label(keys, a)))
+    agency_id = int(url_widget("selectbox", t("หน่วยงาน", "Agency"), options, key=AGENCY_KEY,
+                               format_func=lambda a: agency_label(keys, a)))
     years = sorted({int(y) for y in agency_items(agency_id)["year"]}, reverse=True)
     if not years:
         st.info(t("หน่วยงานนี้ยังไม่มีผลรายข้อ", "This agency has no item results yet"))
         return ItemChoice(agency_id, None)
-    if st.session_state.get(YEAR_KEY) not in years:
-        st.session_state[YEAR_KEY] = years[0]
-    year = st.selectbox(t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"), years, key=YEAR_KEY)
+    year = url_widget("selectbox", t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"), years, key=YEAR_KEY)
     return ItemChoice(agency_id, int(year))
 
 

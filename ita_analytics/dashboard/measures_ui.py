@@ -19,6 +19,7 @@ from ita_analytics.dashboard.agency_view import (
 )
 from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import escape_markdown, multiselect, show_table, t
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.read import ImportRejected
@@ -115,7 +116,9 @@ def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | Non
         st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
     before = st.session_state.get(f"{key}_agency")
     follow_search(f"{key}_agency", text, found)
-    kept = [a for a in (st.session_state.get(f"{key}_agency"), before)
+    linked = st.query_params.get(f"{key}_agency", "")  # a shared link's agency
+    kept = [a for a in (st.session_state.get(f"{key}_agency"), before,
+                        int(linked) if linked.isdigit() else None)
             if a is not None and (keys["agency_id"] == a).any()]
     options = list(dict.fromkeys(
         [*found, *kept, *_agencies_with_measures(data.connection(), data.version())]))
@@ -123,12 +126,11 @@ def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | Non
         options = [int(keys["agency_id"].min())]
     labels = {a: agency_label(keys, a) for a in options}
     left, right = st.columns([3, 1])
-    agency_id = left.selectbox(t("หน่วยงาน", "Agency"), options, format_func=labels.get,
-                               key=f"{key}_agency")
+    agency_id = url_widget("selectbox", t("หน่วยงาน", "Agency"), options, key=f"{key}_agency",
+                           container=left, format_func=labels.get)
     year_options = sorted(set(years) | set(range(min(years, default=2568), max(years, default=2568) + 2)))
-    year = right.selectbox(t("ปีงบประมาณ", "Fiscal year"), year_options,
-                           index=len(year_options) - 2 if len(year_options) > 1 else 0,
-                           key=f"{key}_year")
+    year = url_widget("selectbox", t("ปีงบประมาณ", "Fiscal year"), year_options, key=f"{key}_year",
+                      container=right, default=year_options[-2] if len(year_options) > 1 else None)
     name = keys.loc[keys["agency_id"] == agency_id, "name"].iloc[0]
     return int(agency_id), name, int(year)
 

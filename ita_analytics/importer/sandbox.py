@@ -368,10 +368,9 @@ def _child(request_bytes: bytes, out: int, err: int) -> None:
     data, file_name, max_result = request["data"], request["file_name"], request["max_result"]
     del request
     try:
-        payload = pickle.dumps(("sheets", read_tables_here(data, file_name)),
-                               protocol=pickle.HIGHEST_PROTOCOL)
-        if len(payload) > max_result:
-            payload = pickle.dumps(("too_much_data", len(payload)))
+        payload = _pickled(("sheets", read_tables_here(data, file_name)), max_result)
+    except _TooMuch as too_much:
+        payload = pickle.dumps(("too_much_data", too_much.args[0]))
     except ImportRejected as error:
         payload = pickle.dumps(("rejected", error.code, error.message_th, error.message_en))
     except MemoryError:
@@ -382,6 +381,33 @@ def _child(request_bytes: bytes, out: int, err: int) -> None:
     while view:
         view = view[os.write(out, view):]
     os._exit(0)
+
+
+class _TooMuch(Exception):
+    """The answer grew past the size allowed (args: its size so far)."""
+
+
+class _CappedBuffer:
+    """Where an answer is pickled: gives up as soon as it passes ``limit`` bytes (120 MB of
+    text is refused after pickling 128 MB of it, not all 313)."""
+
+    def __init__(self, limit: int):
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.limit = limit
+
+    def write(self, chunk) -> int:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise _TooMuch(self.size)
+        self.parts.append(bytes(chunk))
+        return len(chunk)
+
+
+def _pickled(answer, limit: int) -> bytes:
+    buffer = _CappedBuffer(limit)
+    pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(answer)
+    return b"".join(buffer.parts)
 
 
 def _limit(seconds: float, memory_mb: int) -> None:

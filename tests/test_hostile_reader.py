@@ -64,14 +64,33 @@ def _sheet_outside_worksheets() -> bytes:
             return content.replace(b"/xl/worksheets/sheet1.xml", b"/xl/data/s.xml")
         return content
     data = rewrite(_far_cell('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'), change)
+    return _moved(data, "xl/worksheets/sheet1.xml", "xl/data/s.xml")
+
+
+def _same_name_twice() -> bytes:
+    """Two sheets of one name, the first (holding the far cell) stored as xl/far.xml."""
+    far = sheet_xml(seed_rows()).replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
+    data = package([("ผลการประเมิน", far, "visible"), ("อื่น", sheet_xml(seed_rows()), "visible")])
+
+    def change(name: str, content: bytes) -> bytes | None:
+        if name == "xl/workbook.xml":
+            return content.replace("อื่น".encode(), "ผลการประเมิน".encode())
+        if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+            return content.replace(b"worksheets/sheet1.xml", b"far.xml")
+        return content
+    return _moved(rewrite(data, change), "xl/worksheets/sheet1.xml", "xl/far.xml")
+
+
+def _moved(data: bytes, source: str, target: str) -> bytes:
     import io
     import zipfile
-    source = zipfile.ZipFile(io.BytesIO(data))
+    archive = zipfile.ZipFile(io.BytesIO(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            name = "xl/data/s.xml" if info.filename == "xl/worksheets/sheet1.xml" else info.filename
-            out.writestr(name, source.read(info.filename))
+        for info in archive.infolist():
+            out.writestr(target if info.filename == source else info.filename,
+                         archive.read(info.filename))
     return buffer.getvalue()
 
 
@@ -88,6 +107,7 @@ SPELLINGS = {
     "prefixed_sparse": hostile_files()["sparse_300x200000_prefixed_xlsx"].build,
     "workbook_spelt_oddly": _workbook_spelt_oddly,
     "sheet_outside_worksheets": _sheet_outside_worksheets,
+    "same_name_twice": _same_name_twice,
 }
 
 

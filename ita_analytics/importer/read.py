@@ -578,9 +578,9 @@ def _elements(archive: zipfile.ZipFile, path: str) -> list[tuple[str, dict[str, 
     return found
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name (or, for a sheet part no name leads to, its path) → the part holding it:
-    every sheet the workbook names, and every part under xl/worksheets/ besides."""
+def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, part) of every sheet the workbook names, in its order, then (path, path)
+    of every other part under xl/worksheets/: all are scanned, whatever a reader picks."""
     names = {info.filename.lower(): info.filename for info in archive.infolist()}
     try:
         workbook = _elements(archive, "xl/workbook.xml")
@@ -589,7 +589,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         workbook, rels = [], []
     targets = {attrs.get("Id"): attrs.get("Target", "") for tag, attrs in rels
                if tag == "Relationship"}
-    parts: dict[str, str] = {}
+    parts: list[tuple[str, str]] = []
     for tag, attrs in workbook:
         target = targets.get(attrs.get("id")) if tag == "sheet" else None
         if target:
@@ -597,24 +597,24 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             path = target.lstrip("/") if target.startswith("/") else "xl/" + target
             found = names.get(posixpath.normpath(path).lower())
             if found:
-                parts[attrs.get("name", "")] = found
-    named = set(parts.values())
-    for path in names.values():
-        if path.lower().startswith("xl/worksheets/") and path.lower().endswith(".xml") \
-                and path not in named:
-            parts[path] = path
+                parts.append((attrs.get("name", ""), found))
+    named = {path for _, path in parts}
+    parts += [(path, path) for path in names.values()
+              if path.lower().startswith("xl/worksheets/") and path.lower().endswith(".xml")
+              and path not in named]
     return parts
 
 
 def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
-    """Per sheet name: its extent, formula counts and error cells, read from the raw XML."""
+    """Per sheet name: its extent, formula counts and error cells, read from the raw XML.
+    A second sheet of the same name, or a part no name leads to, is listed by its path."""
     limits = (settings.get("import_max_rows"), settings.get("import_max_columns"))
     scanned: dict[str, _SheetXmlFacts] = {}
     facts: dict[str, _SheetXmlFacts] = {}
-    for name, path in _sheet_parts(archive).items():
+    for name, path in _sheet_parts(archive):
         if path not in scanned:
             scanned[path] = _scan_sheet(archive, path, limits)
-        facts[name] = scanned[path]
+        facts[name if name not in facts else f"{name} [{path}]"] = scanned[path]
     return facts
 
 

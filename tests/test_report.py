@@ -15,7 +15,9 @@ from ita_analytics.agencies import find_agency
 from ita_analytics.cli import main
 from ita_analytics.domain import INDICATOR_NUMBERS
 from ita_analytics.recommendations import RECOMMENDATIONS
+from ita_analytics.report.formatting import MISSING
 from ita_analytics.report.peers import compute_benchmark, compute_gap_to_next_level
+from ita_analytics.thai import to_arabic_digits
 
 NONG_PLA_MO = "องค์การบริหารส่วนตำบลหนองปลาหมอ"
 TODAY = date(2025, 11, 25)
@@ -30,6 +32,11 @@ def _table1(document) -> list[list[str]]:
     return [[c.text for c in row.cells] for row in table.rows]
 
 
+def _arabic(rows: list[list[str]]) -> list[list[str]]:
+    """Cells read with Arabic digits (the DOCX is set in Thai digits)."""
+    return [[to_arabic_digits(c) for c in row] for row in rows]
+
+
 @pytest.fixture()
 def nong_pla_mo(demo_conn):
     agency_id = _agency_id(demo_conn, NONG_PLA_MO, "ขอนแก่น")
@@ -40,13 +47,16 @@ def test_docx_table1_is_seed_000(nong_pla_mo):
     document = docx.Document(io.BytesIO(report.render_docx(nong_pla_mo)))
     rows = _table1(document)
     assert rows[0] == ["ที่", "ตัวชี้วัด", "กลุ่ม", "ปี ๒๕๖๗", "ปี ๒๕๖๘", "เปลี่ยนแปลง", "แนวทาง"]
-    body = {int(r[0].translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"))): r for r in rows[1:11]}
-    assert body[10][4:] == ["80.00", "-", "พัฒนาเร่งด่วน"]
-    assert body[9][4:] == ["90.00", "-", "พัฒนา"]
+    # Thai digits in every cell, as in the seed's own headings and totals.
+    assert rows[10][4:] == ["๘๐.๐๐", MISSING, "พัฒนาเร่งด่วน"]
+    rows = _arabic(rows)
+    body = {int(r[0]): r for r in rows[1:11]}
+    assert body[10][4:] == ["80.00", MISSING, "พัฒนาเร่งด่วน"]
+    assert body[9][4:] == ["90.00", MISSING, "พัฒนา"]
     assert body[8][4] == "96.83" and body[8][6] == "รักษาระดับ"
     assert [body[n][3] for n in range(1, 6)] == ["100.00"] * 5
     assert [body[n][5] for n in range(1, 6)] == ["0.00"] * 5
-    assert [body[n][3] for n in range(6, 11)] == ["-"] * 5  # missing in 2567, never 0
+    assert [body[n][3] for n in range(6, 11)] == [MISSING] * 5  # missing in 2567, never 0
     assert rows[11][0] == "ผลการประเมินภาพรวม"
     assert rows[11][4] == "93.30" and rows[11][6] == "ระดับ : ผ่านดี"
     text = "\n".join(p.text for p in document.paragraphs)
@@ -67,12 +77,12 @@ def test_table1_rows_equal_the_stored_scores(demo_conn, demo_results):
                                  (NONG_PLA_MO, "ราชบุรี", 2567)):
         agency_id = _agency_id(demo_conn, name, province)
         data = report.load_report_data(demo_conn, agency_id, year, today=TODAY)
-        rows = _table1(docx.Document(io.BytesIO(report.render_docx(data))))
+        rows = _arabic(_table1(docx.Document(io.BytesIO(report.render_docx(data)))))
         own = demo_results[demo_results["agency_id"] == agency_id].set_index("year")
         for n, row in zip(INDICATOR_NUMBERS, rows[1:11]):
             for cell, y in ((row[3], year - 1), (row[4], year)):
                 stored = own.loc[y, f"i{n}"] if y in own.index else float("nan")
-                assert cell == ("-" if pd.isna(stored) else f"{stored:.2f}")
+                assert cell == (MISSING if pd.isna(stored) else f"{stored:.2f}")
         assert rows[11][4] == f"{own.loc[year, 'total']:.2f}"
 
 
@@ -91,7 +101,7 @@ def test_xlsx_has_the_same_table1(nong_pla_mo):
             "เทียบกลุ่ม"} <= set(book.sheetnames)
     rows = list(book["ตาราง 1"].iter_rows(values_only=True))
     assert rows[0] == ("ที่", "ตัวชี้วัด", "กลุ่ม", "ปี 2567", "ปี 2568", "เปลี่ยนแปลง", "แนวทาง")
-    assert rows[10] == (10, "การป้องกันการทุจริต", "OIT", "-", 80.0, "-", "พัฒนาเร่งด่วน")
+    assert rows[10] == (10, "การป้องกันการทุจริต", "OIT", MISSING, 80.0, MISSING, "พัฒนาเร่งด่วน")
     assert rows[9][4] == 90.0 and rows[9][6] == "พัฒนา"
     assert rows[1][3:6] == (100.0, 100.0, 0.0)
     assert rows[11][0] == "ผลการประเมินภาพรวม" and rows[11][4] == 93.30
@@ -110,8 +120,8 @@ def test_one_year_agency_says_there_is_no_previous_year(demo_conn, demo_results)
     assert not data.has_prev and data.total_prev is None
     document = docx.Document(io.BytesIO(report.render_docx(data)))
     rows = _table1(document)
-    assert [r[3] for r in rows[1:12]] == ["-"] * 11
-    assert [r[5] for r in rows[1:12]] == ["-"] * 11
+    assert [r[3] for r in rows[1:12]] == [MISSING] * 11
+    assert [r[5] for r in rows[1:12]] == [MISSING] * 11
     text = "\n".join(p.text for p in document.paragraphs)
     assert "ไม่มีผลการประเมินของปีก่อนหน้า (ปี พ.ศ. ๒๕๖๗)" in text
 

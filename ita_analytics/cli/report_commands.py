@@ -8,6 +8,7 @@ from pathlib import Path
 from ita_analytics import report
 from ita_analytics.cli import open_cli_store, parse_year_arg, refuse_existing, write_output
 from ita_analytics.errors import ItaError
+from ita_analytics.report.options import DIGIT_SYSTEMS
 
 
 def register(sub) -> None:
@@ -23,6 +24,9 @@ def register(sub) -> None:
                    help="file type in province mode (default docx)")
     p.add_argument("--peers", choices=[g.code for g in report.PEER_GROUPS], default="type",
                    help="peer group of the comparisons (default: same type nationwide)")
+    p.add_argument("--digits", choices=DIGIT_SYSTEMS, default=DIGIT_SYSTEMS[0],
+                   help="digits of the DOCX, every number alike (default thai: ๑๒๓; the XLSX "
+                        "keeps 123)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace report files already there (refused otherwise)")
     p.set_defaults(handler=cmd_report)
@@ -60,7 +64,8 @@ def _one_agency(conn, args) -> int:
     out = Path(args.out)
     fmt = args.format or _format_of(out)
     match = find_agency(store.load_agency_keys(conn), args.agency, args.province)
-    data = report.load_report_data(conn, match.agency_id, args.year, peers=args.peers)
+    data = report.load_report_data(conn, match.agency_id, args.year, peers=args.peers,
+                                   digits=args.digits)
     write_output(out, report.render(data, fmt), overwrite=args.overwrite)
     print(f"{data.name} ({data.province or '-'}) ปี {data.year} → {out}", file=sys.stderr)
     return 0
@@ -84,7 +89,8 @@ def _province(conn, args) -> int:
     results = report.load_report_results(conn, ids, args.year)
     reports: dict[str, report.ReportData] = {}
     for agency_id in ids:
-        data = report.build_report_data(results, agency_id, args.year, peers=args.peers)
+        data = report.build_report_data(results, agency_id, args.year, peers=args.peers,
+                                        digits=args.digits)
         name = report.report_file_name(data, fmt)
         if name in reports:  # two agencies of one name in a province: keep both files
             name = name.replace(f".{fmt}", f"_{agency_id}.{fmt}")

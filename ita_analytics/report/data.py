@@ -18,6 +18,14 @@ from ita_analytics.domain import (
     round2_array,
 )
 from ita_analytics.errors import ItaError
+from ita_analytics.provenance import (
+    SEPARATOR,
+    SourceCount,
+    Sources,
+    count_sources,
+    import_id_of,
+    load_imports,
+)
 from ita_analytics.recommendations import (
     ANALYSIS_TEMPLATE_TH,
     FACTS_TEMPLATE_TH,
@@ -104,6 +112,13 @@ class ReportData:
     """What the agency-year's result rests on (indicators / tools / total / level)."""
     peer_basis: dict = field(default_factory=dict)
     """The chosen peers' agency-years with a total, by basis (``count_by_basis``)."""
+    sources: Sources | None = None
+    """Where the report's rows come from: the agency's own years, its peers' (every peer
+    group's agencies of the year), and what sections add (items, recorded measures)."""
+    digits: str = "thai"
+    """The DOCX's digits (``report.options.DIGIT_SYSTEMS``); the XLSX keeps Arabic digits."""
+    year_sources: tuple[str, ...] = ()
+    """Every source of the agency-year's own scores and reported values (``source`` is one)."""
 
     @property
     def next_year(self) -> int:
@@ -117,7 +132,9 @@ class ReportData:
 
     @property
     def is_demo(self) -> bool:
-        return self.source == "demo"
+        """True when anything the report shows (its own years, its peers, its sections' rows)
+        is synthetic demo data."""
+        return self.source == "demo" or (self.sources is not None and self.sources.is_demo)
 
 
 def _row(results: pd.DataFrame, agency_id: int, year: int) -> pd.Series | None:
@@ -260,13 +277,29 @@ def build_measures(indicators: pd.DataFrame, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["measure", "indicators", "steps", "period", "responsible"])
 
 
+def report_sources(results: pd.DataFrame, agency_id: int, year: int, made_on: date) -> Sources:
+    """The sources of the agency's own years and of its peers of ``year`` (the agencies of its
+    type or its province: every peer group's), from the frame's ``sources`` (or ``source``)
+    column; the import records come from ``results.attrs["imports"]`` when
+    :func:`load_report_results` put them there."""
+    own = results["agency_id"] == agency_id
+    row = _row(results, agency_id, year)
+    peers = (results["year"] == year) & ~own
+    if row is not None:
+        same = (results["agency_type"] == row["agency_type"]) | (results["province"] == row["province"])
+        peers &= same.fillna(False).astype(bool)
+    counts = [*count_sources(results[own], "agency"), *count_sources(results[peers], "peers")]
+    return Sources(tuple(counts), made_on, dict(results.attrs.get("imports", {})))
+
+
 def build_report_data(results: pd.DataFrame, agency_id: int, year: int, *,
-                      peers: str = "type", today: date | None = None) -> ReportData:
+                      peers: str = "type", today: date | None = None,
+                      digits: str = "thai") -> ReportData:
     """The report of one agency-year.
 
     Input: ``store.load_results`` rows holding at least every agency of ``year`` (the peers)
-    and all of the agency's own years. Raises :class:`ItaError` when the agency has no result
-    in ``year``.
+    and all of the agency's own years (:func:`load_report_results` adds where each row comes
+    from). Raises :class:`ItaError` when the agency has no result in ``year``.
     """
     row = _row(results, agency_id, year)
     own = results[results["agency_id"] == agency_id].sort_values("year")
@@ -314,36 +347,63 @@ def build_report_data(results: pd.DataFrame, agency_id: int, year: int, *,
         generated_on=today or date.today(),
         basis=row["basis"] if isinstance(row.get("basis"), str) else None,
         peer_basis=count_by_basis(peer_rows, peer_rows["total"].notna()),
+        sources=report_sources(results, agency_id, year, today or date.today()),
+        digits=digits,
+        year_sources=tuple(str(row.get("sources", row["source"])).split(SEPARATOR)),
     )
 
 
 def load_report_results(conn, agency_ids, year: int) -> pd.DataFrame:
-    """The results a report needs from the store: every agency of ``year`` and the agencies' own years."""
+    """The results a report needs from the store: every agency of ``year`` and the agencies' own
+    years, each with ``sources`` (every source of its scores and reported values, joined by
+    ``provenance.SEPARATOR``); ``attrs["imports"]`` holds the records of the imports named."""
+    from ita_analytics.store.sources import load_row_sources
+
+    ids = list(agency_ids)
     year_rows = store.load_results(conn, years=[year])
-    own = store.load_results(conn, agency_ids=list(agency_ids))
+    own = store.load_results(conn, agency_ids=ids)
     results = (pd.concat([year_rows, own], ignore_index=True)
                .drop_duplicates(subset=["agency_id", "year"]).reset_index(drop=True))
+    row_sources = (pd.concat([load_row_sources(conn, years=[year]),
+                              load_row_sources(conn, agency_ids=ids)], ignore_index=True)
+                   .drop_duplicates(subset=["agency_id", "year"]))
+    results = results.merge(row_sources, on=["agency_id", "year"], how="left")
+    results["sources"] = results["sources"].fillna(results["source"].astype(object))
     # Columns of a few distinct texts as categories: every peer group is a filter of the
     # year's rows, and taking rows of text columns (83,000 at 10x national) cost more than
     # the statistics; categories are taken, compared and cached as small integers.
-    return results.astype({c: "category" for c in _FEW_TEXTS if c in results.columns})
+    results = results.astype({c: "category" for c in _FEW_TEXTS if c in results.columns})
+    import_ids = {i for s in results["sources"].cat.categories
+                  for part in str(s).split(SEPARATOR) if (i := import_id_of(part)) is not None}
+    results.attrs["imports"] = load_imports(conn, import_ids)
+    return results
 
 
-_FEW_TEXTS = ("agency_type", "province", "district", "level", "source", "reported_level")
+_FEW_TEXTS = ("agency_type", "province", "district", "level", "source", "reported_level",
+              "sources")
 
 
 def load_report_data(conn, agency_id: int, year: int, *, peers: str = "type",
-                     today: date | None = None, sections=None) -> ReportData:
+                     today: date | None = None, sections=None, digits: str = "thai"
+                     ) -> ReportData:
     """:func:`build_report_data` from the store; sections with a loader (of ``sections``,
-    default all report sections) add their extras."""
+    default all report sections) add their extras, and the sources of what they show."""
     results = load_report_results(conn, [agency_id], year)
-    data = build_report_data(results, agency_id, year, peers=peers, today=today)
+    data = build_report_data(results, agency_id, year, peers=peers, today=today, digits=digits)
     if sections is None:
         # Imported here: the sections module builds on this one.
         from ita_analytics.report.sections import SECTIONS as sections
+    added: list[SourceCount] = []
     for section in sections:
         if section.load is not None:
             data.extras[section.key] = section.load(conn, data)
+            if section.sources is not None:
+                added += section.sources(data)
+    if added and data.sources is not None:
+        more = data.sources.with_counts(added)
+        known = set(more.imports)
+        data.sources = more.with_counts((), load_imports(
+            conn, [i for i in more.import_ids if i not in known]))
     return data
 
 

@@ -10,6 +10,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from ita_analytics.report.formatting import convert_digits
+
 BODY_FONT = "TH Sarabun New"
 """The Thai government document font, named in the file; readers without it substitute."""
 FALLBACK_FONT = "Laksaman"
@@ -37,6 +39,18 @@ def _set_run_fonts(rpr, size: Pt | None = None) -> None:
                 el = OxmlElement(tag)
                 rpr.append(el)
             el.set(qn("w:val"), str(int(size.pt * 2)))
+
+
+def set_size(run, size: Pt) -> None:
+    """A run's size for Latin and for Thai (a complex script, sized by w:szCs: ``font.size``
+    alone left Thai text of tables at the body's 16 pt)."""
+    run.font.size = size
+    rpr = run._element.get_or_add_rPr()
+    el = rpr.find(qn("w:szCs"))
+    if el is None:
+        el = OxmlElement("w:szCs")
+        rpr.append(el)
+    el.set(qn("w:val"), str(int(size.pt * 2)))
 
 
 def _register_font(document) -> None:
@@ -74,8 +88,8 @@ def new_document():
         if style.name.startswith("Heading") or style.name == "Title":
             style.font.color.rgb = RGBColor(0, 0, 0)
             style.font.bold = True
-    document.styles["Heading 1"].font.size = Pt(18)
-    document.styles["Title"].font.size = Pt(20)
+    for name, size in (("Heading 1", Pt(18)), ("Title", Pt(20))):
+        _set_run_fonts(document.styles[name].element.get_or_add_rPr(), size)
     _register_font(document)
     return document
 
@@ -86,7 +100,7 @@ def add_paragraph(document, text: str, *, bold: bool = False, center: bool = Fal
     run = paragraph.add_run(text)
     run.bold = bold
     if size is not None:
-        run.font.size = size
+        set_size(run, size)
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if indent:
@@ -114,7 +128,7 @@ def add_table(document, header: list[str], rows: list[list[str]], *,
                     paragraph = cell.add_paragraph()
                 run = paragraph.add_run(line)
                 run.bold = bold
-                run.font.size = TABLE_SIZE
+                set_size(run, TABLE_SIZE)
                 paragraph.paragraph_format.space_after = Pt(0)
                 if i in align_right:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -127,10 +141,23 @@ def add_table(document, header: list[str], rows: list[list[str]], *,
     for k, values in enumerate(rows):
         fill(table.add_row().cells, values, bold=bold_last_row and k == len(rows) - 1)
     if widths_cm:
+        # Word reads each cell's width, LibreOffice the table's grid: both are set.
+        for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm):
+            column.set(qn("w:w"), str(int(Cm(width).twips)))
         for row in table.rows:
             for cell, width in zip(row.cells, widths_cm):
                 cell.width = Cm(width)
     return table
+
+
+def merge_cells(first, last):
+    """One cell from ``first`` to ``last`` holding ``first``'s text (the others' empty
+    paragraphs dropped)."""
+    merged = first.merge(last)
+    for paragraph in merged.paragraphs[1:]:
+        if not paragraph.text:
+            paragraph._element.getparent().remove(paragraph._element)
+    return merged
 
 
 def start_section(document, *, landscape: bool):
@@ -144,3 +171,32 @@ def start_section(document, *, landscape: bool):
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = tall, wide
     return section
+
+
+def set_footer(document, text: str) -> None:
+    """``text`` at the foot of every page, small and centred (later sections share the first
+    section's footer)."""
+    footer = document.sections[0].footer
+    paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    paragraph.text = ""
+    run = paragraph.add_run(text)
+    set_size(run, Pt(12))
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def apply_digits(document, system: str, keep: tuple[str, ...] = ()) -> None:
+    """One digit system for the whole document: every text of the body, its tables, headers and
+    footers, and the title in its properties; web addresses and ``keep`` (file names) as they
+    are."""
+    roots = [document.element.body]
+    for section in document.sections:
+        for part in (section.header, section.footer):
+            if not part.is_linked_to_previous:
+                roots.append(part._element)
+    for root in roots:
+        for node in root.iter(qn("w:t")):
+            if node.text:
+                node.text = convert_digits(node.text, system, keep)
+    if document.core_properties.title:
+        document.core_properties.title = convert_digits(document.core_properties.title, system,
+                                                        keep)

@@ -15,6 +15,7 @@ from ita_analytics.analysis.items import (
 from ita_analytics.demo import DEMO_SOURCE
 from ita_analytics.domain import INDICATOR_BY_NUMBER
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
+from ita_analytics.provenance import count_sources
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import add_paragraph, add_table
 from ita_analytics.report.formatting import MISSING, fmt_score, is_missing, thai_year
@@ -35,12 +36,19 @@ def load_item_findings(conn, data: ReportData) -> dict | None:
     stored = {int(r["indicator"]): r["score"] for _, r in data.indicators.iterrows()
               if int(r["indicator"]) in (9, 10)}
     return {"n_items": len(items), "sources": sorted(set(items["source"])),
+            "source_counts": count_sources(items, "items"),
             "flagged": compute_flagged_items(items, WEAK_ITEM_THRESHOLD),
             "check": agency_indicator_check(items, stored)}
 
 
 def _findings(data: ReportData) -> dict | None:
     return data.extras.get(KEY)
+
+
+def item_sources(data: ReportData) -> list:
+    """The agency-year's items per source (``provenance.SourceCount``); none without items."""
+    found = _findings(data)
+    return list(found.get("source_counts", [])) if found else []
 
 
 def item_label(row) -> str:
@@ -68,8 +76,9 @@ def _rows(flagged: pd.DataFrame) -> list[list[str]]:
 
 def _intro(data: ReportData, found: dict) -> str:
     threshold = to_thai_digits(f"{WEAK_ITEM_THRESHOLD:g}")
+    n_items = found["n_items"]
     return (f"ผลการประเมินรายข้อ ประจำปีงบประมาณ พ.ศ. {thai_year(data.year)} "
-            f"({to_thai_digits(str(found['n_items']))} ข้อ) ข้อคำถามที่ได้คะแนนต่ำกว่า {threshold} คะแนน "
+            f"({to_thai_digits(f'{n_items:,}')} ข้อ) ข้อคำถามที่ได้คะแนนต่ำกว่า {threshold} คะแนน "
             "และข้อมูลที่หน่วยงานเปิดเผยต่อสาธารณะ (OIT) ที่ยังไม่ได้รับคะแนน มีดังนี้")
 
 

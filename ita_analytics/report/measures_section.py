@@ -7,7 +7,7 @@ import pandas as pd
 from ita_analytics.measures import format_period_th
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import add_paragraph, add_table, start_section
-from ita_analytics.report.formatting import thai_year
+from ita_analytics.report.formatting import MISSING, thai_year
 from ita_analytics.store import measures as measure_store
 
 RECORDED_HEADER = ["มาตรการ/โครงการ/กิจกรรม", "ตัวชี้วัด", "ขั้นตอน/วิธีการปฏิบัติ",
@@ -17,7 +17,7 @@ RECORDED_HEADER = ["มาตรการ/โครงการ/กิจกร�
 
 def load_recorded_measures(conn, data: ReportData) -> pd.DataFrame:
     """The agency's measures of the report's year and the next, as rows of :data:`RECORDED_HEADER`
-    plus ``year``."""
+    plus ``year`` and ``source``."""
     frame = measure_store.load_measures(conn, agency_ids=[data.agency_id],
                                         years=[data.year, data.next_year])
     rows = []
@@ -25,14 +25,22 @@ def load_recorded_measures(conn, data: ReportData) -> pd.DataFrame:
         period = m.period_text or format_period_th(
             m.start_month.date() if pd.notna(m.start_month) else None,
             m.end_month.date() if pd.notna(m.end_month) else None)
-        rows.append([m.title, ", ".join(map(str, m.indicators)) or "-", m.steps or "-", period,
-                     m.responsible or "-", m.status or "-", m.output or "-", m.outcome or "-",
-                     int(m.year)])
-    return pd.DataFrame(rows, columns=[*RECORDED_HEADER, "year"])
+        rows.append([m.title, ", ".join(map(str, m.indicators)) or MISSING, m.steps or MISSING,
+                     period, m.responsible or MISSING, m.status or MISSING, m.output or MISSING,
+                     m.outcome or MISSING, int(m.year), m.source])
+    return pd.DataFrame(rows, columns=[*RECORDED_HEADER, "year", "source"])
 
 
 def _recorded(data: ReportData) -> pd.DataFrame:
-    return data.extras.get("recorded_measures", pd.DataFrame(columns=[*RECORDED_HEADER, "year"]))
+    return data.extras.get("recorded_measures",
+                           pd.DataFrame(columns=[*RECORDED_HEADER, "year", "source"]))
+
+
+def recorded_sources(data: ReportData) -> list:
+    """The recorded measures per source (``provenance.SourceCount``)."""
+    from ita_analytics.provenance import count_sources
+
+    return count_sources(_recorded(data), "measures")
 
 
 def recorded_docx(document, data: ReportData) -> None:
@@ -56,4 +64,7 @@ def recorded_sheets(data: ReportData) -> list:
     from ita_analytics.report.sections import Sheet  # that module registers this section
 
     frame = _recorded(data)
-    return [Sheet("มาตรการที่บันทึก", frame)] if not frame.empty else []
+    if frame.empty:
+        return []
+    shown = frame[[*RECORDED_HEADER, "year"]].rename(columns={"year": "ปีงบประมาณ"})
+    return [Sheet("มาตรการที่บันทึก", shown, formats={"ปีงบประมาณ": "year"})]

@@ -23,10 +23,19 @@ from ita_analytics.domain import (
     TOOL_CODES,
     agency_type_en,
 )
+from ita_analytics.exports import SOURCES_SHEET
+from ita_analytics.provenance import PART_BY_CODE
 from ita_analytics.recommendations import recommendation_for
 from ita_analytics.report import charts, items_section, measures_section
 from ita_analytics.report.data import ReportData
-from ita_analytics.report.docx_tools import TABLE_SIZE, add_paragraph, add_table, start_section
+from ita_analytics.report.docx_tools import (
+    TABLE_SIZE,
+    add_paragraph,
+    add_table,
+    merge_cells,
+    set_footer,
+    start_section,
+)
 from ita_analytics.report.formatting import (
     MISSING,
     fmt_change,
@@ -41,11 +50,16 @@ from ita_analytics.thai import to_thai_digits
 
 @dataclass(frozen=True)
 class Sheet:
-    """One XLSX sheet: a table (NaN is written as "-") and optional PNG images beside it."""
+    """One XLSX sheet: a table (missing values written as "–") and optional PNG images beside it.
+
+    ``formats`` names a column's numbers: "score" (two decimals), "count" (thousands
+    separated), "year" (as it is); otherwise integers are counts and other numbers scores.
+    """
 
     name: str
     frame: pd.DataFrame
     images: tuple[bytes, ...] = ()
+    formats: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,8 @@ class Section:
     sheets: Callable[[ReportData], list[Sheet]] = field(default=lambda data: [])
     load: Callable | None = None
     """Optional ``load(conn, data)``: what the section needs from the store, kept in extras."""
+    sources: Callable | None = None
+    """Optional ``sources(data)``: ``provenance.SourceCount``s of the rows it loaded."""
 
 
 def _place(data: ReportData) -> str:
@@ -72,7 +88,8 @@ def _place(data: ReportData) -> str:
 def basis_sentence(data: ReportData) -> str:
     """What the numbers rest on: the agency's own basis and its peers' (Thai)."""
     own = BASIS_LABELS[data.basis][0] if data.basis in BASIS_LABELS else MISSING
-    peers = " · ".join(f"{BASIS_LABELS[b][0]} {n:,}" for b, n in data.peer_basis.items() if n)
+    peers = " · ".join(f"{BASIS_LABELS[b][0]} {n:,} แห่ง" for b, n in data.peer_basis.items()
+                       if n)
     text = f"ผลของหน่วยงานอิงจาก{own}"
     return text + (f" กลุ่มเปรียบเทียบ: {peers}" if peers else "")
 
@@ -91,22 +108,33 @@ def _header_docx(document, data: ReportData) -> None:
     add_paragraph(document, _place(data), center=True)
     add_paragraph(document, f"ประเภทหน่วยงาน {data.agency_type}", center=True)
     add_paragraph(document, f"จัดทำเมื่อวันที่ {thai_date(data.generated_on)}", center=True)
-    add_paragraph(document, to_thai_digits(basis_sentence(data)), center=True)
+    add_paragraph(document, basis_sentence(data), center=True)
+    if data.sources is not None:
+        add_paragraph(document, "ที่มาของข้อมูล: " + data.sources.line("agency")
+                      + " (ผลของหน่วยงาน); " + data.sources.line("peers")
+                      + " (กลุ่มเปรียบเทียบ) — รายละเอียดท้ายรายงาน", size=TABLE_SIZE, center=True)
     if data.is_demo:
         add_paragraph(document, f"หมายเหตุ: {DEMO_LABEL_TH}", bold=True)
+        set_footer(document, f"{DEMO_LABEL_TH}")
 
 
 def _header_sheets(data: ReportData) -> list[Sheet]:
     rows = [("หน่วยงาน", data.name), ("ประเภทหน่วยงาน", data.agency_type),
-            ("Agency type", agency_type_en(data.agency_type)),
+            ("ประเภทหน่วยงาน (ภาษาอังกฤษ)", agency_type_en(data.agency_type)),
             ("อำเภอ", data.district or MISSING), ("จังหวัด", data.province or MISSING),
             ("ปีงบประมาณ (พ.ศ.)", str(data.year)),
             ("วันที่จัดทำ", thai_date(data.generated_on, thai_digits=False)),
-            ("แหล่งข้อมูล", data.source),
+            ("ที่มาของผลปีนี้", own_source_label(data)),
             ("ผลอิงจาก", basis_sentence(data))]
     if data.is_demo:
         rows.append(("หมายเหตุ", DEMO_LABEL_TH))
     return [Sheet("หน่วยงาน", pd.DataFrame(rows, columns=["รายการ", "ข้อมูล"]))]
+
+
+def own_source_label(data: ReportData) -> str:
+    """Where the agency-year's own result comes from, as a reader should see it."""
+    labels = data.sources.label if data.sources is not None else (lambda s, lang="th": s)
+    return "; ".join(labels(s) for s in (data.year_sources or (data.source,)))
 
 
 # --- 2 summary --------------------------------------------------------------------------------
@@ -139,13 +167,19 @@ def summary_lines(data: ReportData) -> list[str]:
     return lines
 
 
+def _passed_text(passed: bool | None) -> str:
+    return MISSING if passed is None else ("ผ่าน" if passed else "ไม่ผ่าน")
+
+
 def _standings_frame(data: ReportData) -> pd.DataFrame:
-    return pd.DataFrame([{
+    """The standings as the DOCX shows them: ranks and counts whole, the percentile rounded."""
+    frame = pd.DataFrame([{
         "กลุ่มเปรียบเทียบ": s.group.label_th, "จำนวนหน่วยงาน": s.n,
-        "อันดับ": s.rank if s.rank is not None else float("nan"),
-        "เปอร์เซ็นไทล์": s.percentile if s.percentile is not None else float("nan"),
+        "อันดับ": s.rank,
+        "เปอร์เซ็นไทล์": None if is_missing(s.percentile) else int(fmt_percentile(s.percentile)),
         "ค่ามัธยฐานคะแนนรวมของกลุ่ม": s.peer_median if s.peer_median is not None else float("nan"),
     } for s in data.standings])
+    return frame.astype({"จำนวนหน่วยงาน": "Int64", "อันดับ": "Int64", "เปอร์เซ็นไทล์": "Int64"})
 
 
 def _tools_frame(data: ReportData) -> pd.DataFrame:
@@ -177,7 +211,7 @@ def _summary_docx(document, data: ReportData) -> None:
 
 def _summary_sheets(data: ReportData) -> list[Sheet]:
     rows = [("คะแนนรวม", data.total), ("ระดับ", _level_text(data.level)),
-            ("ผ่านเกณฑ์ (≥ 85)", "ผ่าน" if data.passed else "ไม่ผ่าน"),
+            (f"ผ่านเกณฑ์ (คะแนนรวม ≥ {PASS_THRESHOLD:.0f})", _passed_text(data.passed)),
             *[(code, data.tools[code]) for code in TOOL_CODES],
             (f"คะแนนรวมปี {data.prev_year}",
              data.total_prev if data.total_prev is not None else float("nan")),
@@ -185,8 +219,9 @@ def _summary_sheets(data: ReportData) -> list[Sheet]:
              data.total_change if data.total_change is not None else float("nan"))]
     summary = pd.DataFrame(rows, columns=["รายการ", "ค่า"])
     notes = pd.DataFrame({"สรุป": summary_lines(data)})
-    return [Sheet("สรุป", summary), Sheet("ข้อความสรุป", notes),
-            Sheet("เครื่องมือ", _tools_frame(data)), Sheet("กลุ่มเปรียบเทียบ", _standings_frame(data))]
+    return [Sheet("สรุป", summary, formats={"ค่า": "score"}), Sheet("ข้อความสรุป", notes),
+            Sheet("เครื่องมือ", _tools_frame(data), formats={"น้ำหนัก (%)": "count"}),
+            Sheet("กลุ่มเปรียบเทียบ", _standings_frame(data))]
 
 
 # --- 3 Table 1 --------------------------------------------------------------------------------
@@ -210,16 +245,18 @@ def _table1_docx(document, data: ReportData) -> None:
     document.add_heading("๒. ผลการประเมินรายตัวชี้วัด", level=1)
     add_paragraph(document, f"ตาราง ๑ ผลการประเมิน ITA ประจำปีงบประมาณ พ.ศ. {thai_year(data.year)} "
                             "รายตัวชี้วัด", bold=True)
-    add_table(document, table1_header(data), table1_rows(data),
-              widths_cm=[1.0, 5.2, 1.3, 1.8, 1.8, 2.2, 2.7], align_right={3, 4, 5},
-              bold_last_row=True)
+    table = add_table(document, table1_header(data), table1_rows(data),
+                      widths_cm=[1.1, 4.3, 1.3, 2.3, 2.3, 2.2, 2.5], align_right={3, 4, 5},
+                      bold_last_row=True)
+    merge_cells(table.rows[-1].cells[0], table.rows[-1].cells[2])  # the overall row's label
     if not data.has_prev:
         add_paragraph(document, f"ไม่มีผลการประเมินของปีก่อนหน้า (ปี พ.ศ. {thai_year(data.prev_year)}) "
-                                "ช่องปีก่อนหน้าและการเปลี่ยนแปลงจึงแสดงเป็น \"-\"")
+                                f"ช่องปีก่อนหน้าและการเปลี่ยนแปลงจึงแสดงเป็น \"{MISSING}\"")
     bands = " ".join(f"{a.name_th} = คะแนน ≥ {a.min_score:.0f}" if a.min_score else
                      f"{a.name_th} = ต่ำกว่า {ACTION_LEVELS[-2].min_score:.0f}"
                      for a in ACTION_LEVELS)
-    add_paragraph(document, f"แนวทาง: {bands}; \"-\" = ไม่มีข้อมูล (ไม่ใช่ศูนย์)", size=TABLE_SIZE)
+    add_paragraph(document, f"แนวทาง: {bands}; \"{MISSING}\" = ไม่มีข้อมูล (ไม่ใช่ศูนย์)",
+                  size=TABLE_SIZE)
 
 
 def _table1_sheets(data: ReportData) -> list[Sheet]:
@@ -235,7 +272,8 @@ def _table1_sheets(data: ReportData) -> list[Sheet]:
              "เปลี่ยนแปลง": data.total_change if data.total_change is not None else float("nan"),
              "แนวทาง": f"ระดับ : {_level_text(data.level)}"}
     frame = pd.concat([frame.astype({"ที่": object}), pd.DataFrame([total])], ignore_index=True)
-    return [Sheet("ตาราง 1", frame)]
+    scores = {c: "score" for c in (f"ปี {data.prev_year}", f"ปี {data.year}", "เปลี่ยนแปลง")}
+    return [Sheet("ตาราง 1", frame, formats=scores)]
 
 
 # --- 4 per-indicator analysis -----------------------------------------------------------------
@@ -269,8 +307,23 @@ def _analysis_sheets(data: ReportData) -> list[Sheet]:
         "ข้อเสนอแนะ": "\n".join(f"{k}. {x}" for k, x in enumerate(a.actions, 1)),
     } for a in data.analyses], columns=["ตัวชี้วัด", "ชื่อ", "คะแนน", "แนวทาง", "การวิเคราะห์",
                                         "ข้อเสนอแนะ"])
-    weakest = data.weakest.copy()
-    return [Sheet("วิเคราะห์", frame), Sheet("ตัวชี้วัดที่อ่อน", weakest)]
+    return [Sheet("วิเคราะห์", frame, formats={"คะแนน": "score"}),
+            Sheet("ตัวชี้วัดที่อ่อน", weakest_frame(data))]
+
+
+WEAKEST_HEADER = {
+    "indicator": "ตัวชี้วัด", "name_th": "ชื่อ", "tool": "เครื่องมือ", "score": "คะแนน",
+    "action_th": "แนวทาง", "gap_to_100": "ห่างจากคะแนนเต็ม", "peer_median": "มัธยฐานกลุ่ม",
+    "peer_q3": "ควอร์ไทล์บนกลุ่ม", "gap_to_median": "ต่ำกว่ามัธยฐานกลุ่ม",
+    "gap_to_q3": "ต่ำกว่าควอร์ไทล์บนกลุ่ม",
+    "gain_to_median": "คะแนนรวมที่เพิ่มได้เมื่อถึงมัธยฐาน",
+}
+"""The weakest-first table's columns in Thai (gaps are positive when the agency is below)."""
+
+
+def weakest_frame(data: ReportData) -> pd.DataFrame:
+    """The indicators weakest first, with Thai headers and values (no codes)."""
+    return data.weakest[list(WEAKEST_HEADER)].rename(columns=WEAKEST_HEADER)
 
 
 # --- 5 measures for next year ------------------------------------------------------------------
@@ -298,40 +351,70 @@ def _measures_sheets(data: ReportData) -> list[Sheet]:
 
 # --- 6 charts ---------------------------------------------------------------------------------
 
-def _chart_titles(data: ReportData) -> tuple[str, str]:
-    return (f"คะแนนรวมรายปี — {data.name}",
-            f"คะแนนรายตัวชี้วัด ปี {data.year} เทียบกับ{data.peer_group.label_th}")
+def chart_titles(data: ReportData) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Each chart's title, line by line (a line never wider than the chart)."""
+    return ((f"คะแนนรวมรายปี ปีงบประมาณ พ.ศ. {data.history['year'].min()}–"
+             f"{data.history['year'].max()}", data.name),
+            (f"คะแนนรายตัวชี้วัด ปีงบประมาณ พ.ศ. {data.year}",
+             f"เทียบกับ{data.peer_group.label_th}"))
 
 
 def _charts_docx(document, data: ReportData) -> None:
     start_section(document, landscape=False)
     document.add_heading("๕. แผนภูมิ", level=1)
-    total_title, peer_title = _chart_titles(data)
-    document.add_picture(_as_stream(charts.render_total_chart(data.history, total_title)),
+    total_title, peer_title = chart_titles(data)
+    document.add_picture(_as_stream(charts.render_total_chart(data.history, total_title,
+                                                              digits=data.digits)),
                          width=Cm(15.5))
-    add_paragraph(document, "แผนภูมิ ๑ คะแนนรวมรายปี (เส้นประ = เกณฑ์ผ่าน ๘๕ คะแนน; "
-                            "ปีที่ไม่มีคะแนนรวมไม่แสดง)", center=True)
-    document.add_picture(_as_stream(charts.render_peer_chart(data.profile, peer_title)),
+    add_paragraph(document, f"แผนภูมิ ๑ คะแนนรวมรายปี (เส้นประ = เกณฑ์ผ่าน {PASS_THRESHOLD:.0f} "
+                            "คะแนน; ปีที่ไม่มีคะแนนรวมไม่แสดง)", center=True)
+    document.add_picture(_as_stream(charts.render_peer_chart(data.profile, peer_title,
+                                                             digits=data.digits)),
                          width=Cm(15.5))
     add_paragraph(document, f"แผนภูมิ ๒ คะแนนรายตัวชี้วัดเทียบกับค่ามัธยฐานและควอร์ไทล์บนของ"
                             f"{data.peer_group.label_th}", center=True)
 
 
 def _charts_sheets(data: ReportData) -> list[Sheet]:
-    total_title, peer_title = _chart_titles(data)
+    total_title, peer_title = chart_titles(data)
     history = data.history.rename(columns={"year": "ปี", "total": "คะแนนรวม", "level": "ระดับ",
                                            "passed": "ผ่าน"})
-    history["ผ่าน"] = history["ผ่าน"].map(lambda v: MISSING if is_missing(v) else
-                                          ("ผ่าน" if v else "ไม่ผ่าน"))
+    history["ผ่าน"] = history["ผ่าน"].map(lambda v: _passed_text(None if is_missing(v) else v))
     profile = data.profile.rename(columns={"indicator": "ตัวชี้วัด", "label": "ชื่อ",
                                            "score": "คะแนน", "peer_median": "มัธยฐานกลุ่ม",
                                            "peer_q3": "ควอร์ไทล์บนกลุ่ม"})
-    return [Sheet("คะแนนรายปี", history, (charts.render_total_chart(data.history, total_title),)),
-            Sheet("เทียบกลุ่ม", profile, (charts.render_peer_chart(data.profile, peer_title),))]
+    return [Sheet("คะแนนรายปี", history,
+                  (charts.render_total_chart(data.history, total_title, digits="arabic"),),
+                  formats={"ปี": "year"}),
+            Sheet("เทียบกลุ่ม", profile,
+                  (charts.render_peer_chart(data.profile, peer_title, digits="arabic"),))]
 
 
 def _as_stream(png: bytes) -> io.BytesIO:
     return io.BytesIO(png)
+
+
+# --- 7 sources ----------------------------------------------------------------------------------
+
+def _sources_docx(document, data: ReportData) -> None:
+    if data.sources is None:
+        return
+    document.add_heading("๖. ที่มาของข้อมูล", level=1)
+    for part in data.sources.parts():
+        spec = PART_BY_CODE[part]
+        add_paragraph(document, f"{spec.label_th}: {data.sources.line(part)}", indent=True)
+    add_paragraph(document, "แถวที่มีข้อมูลจากหลายแหล่งนับในทุกแหล่งที่มี; กลุ่มเปรียบเทียบคือหน่วยงาน"
+                            f"ประเภทเดียวกันหรือในจังหวัดเดียวกัน ปี พ.ศ. {thai_year(data.year)}",
+                  size=TABLE_SIZE)
+    add_paragraph(document, f"{data.sources.made_text()} ด้วย ITA Analytics", indent=True)
+    if data.is_demo:
+        add_paragraph(document, f"หมายเหตุ: {DEMO_LABEL_TH}", bold=True)
+
+
+def _sources_sheets(data: ReportData) -> list[Sheet]:
+    if data.sources is None:
+        return []
+    return [Sheet(SOURCES_SHEET, data.sources.frame())]
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -341,6 +424,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("analysis", "การวิเคราะห์รายตัวชี้วัด", _analysis_docx, _analysis_sheets),
     Section("measures", "มาตรการปีถัดไป", _measures_docx, _measures_sheets),
     Section("charts", "แผนภูมิ", _charts_docx, _charts_sheets),
+    Section("sources", "ที่มาของข้อมูล", _sources_docx, _sources_sheets),
 )
 """The report's sections in order."""
 
@@ -357,12 +441,14 @@ def with_section(section: Section, *, after: str, sections: tuple[Section, ...] 
 # when the agency recorded none.
 RECORDED_MEASURES = Section("recorded_measures", "มาตรการที่หน่วยงานบันทึกไว้",
                             measures_section.recorded_docx, measures_section.recorded_sheets,
-                            load=measures_section.load_recorded_measures)
+                            load=measures_section.load_recorded_measures,
+                            sources=measures_section.recorded_sources)
 SECTIONS = with_section(RECORDED_MEASURES, after="measures")
 
 # The agency-year's weak items and missing OIT evidence follow the per-indicator analysis
 # (issue 20); left out when the store holds no items for the agency-year.
 ITEM_FINDINGS = Section(items_section.KEY, "ข้อคำถามและข้อมูล OIT ที่ควรพัฒนา", items_section.items_docx,
-                        items_section.items_sheets, load=items_section.load_item_findings)
+                        items_section.items_sheets, load=items_section.load_item_findings,
+                        sources=items_section.item_sources)
 SECTIONS = with_section(ITEM_FINDINGS, after="analysis", sections=SECTIONS)
 """The item-level findings as a report section, in the manner of seed 003."""

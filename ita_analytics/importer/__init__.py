@@ -282,6 +282,14 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
                       f"Skipped {len(group)} rows of {years}, assessed under the older framework "
                       f"(before {FIRST_YEAR}, other indices and levels); not imported (rows {rows})",
                       sheet=sheet, row=int(group["row"].iloc[0]))
+        if old.all():
+            first = entities.iloc[0]
+            plan.error("old_framework",
+                       f"ทุกแถวเป็นปีก่อน {FIRST_YEAR} ซึ่งใช้กรอบการประเมินเดิม จึงไม่มีข้อมูลให้นำเข้า "
+                       f"(คาดว่าเป็นปี {FIRST_YEAR} ขึ้นไป)",
+                       f"Every row is of a year before {FIRST_YEAR}, under the older framework: "
+                       f"nothing to import (expected {FIRST_YEAR} or later)",
+                       sheet=first["sheet"], row=int(first["row"]))
     entities = entities[entities["year_be"].notna() & ~old].copy()
     if entities.empty:
         return

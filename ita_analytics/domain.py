@@ -422,6 +422,24 @@ AGENCY_TYPES: tuple[AgencyType, ...] = (
 )
 AGENCY_TYPE_BY_TH: dict[str, AgencyType] = {t.name_th: t for t in AGENCY_TYPES}
 
+CENTRAL_NAME_STARTS: tuple[tuple[str, str], ...] = (
+    ("กรม", "ส่วนราชการระดับกรม"),
+    ("มหาวิทยาลัย", "สถาบันอุดมศึกษา"),
+    ("สถาบันเทคโนโลยี", "สถาบันอุดมศึกษา"),
+    ("จังหวัด", "จังหวัด"),
+)
+"""How the names of some central agencies begin (กรมที่ดิน, มหาวิทยาลัยราชภัฏสุรินทร์, จังหวัดตราด):
+enough to know a new agency's type when a file gives no type column. Other central names
+(สำนักงาน…, การไฟฟ้า…) say nothing certain and still need the type."""
+
+
+def central_type_from_name(name: str) -> str | None:
+    """The type a central agency's name implies (see :data:`CENTRAL_NAME_STARTS`), or None."""
+    for start, type_th in CENTRAL_NAME_STARTS:
+        if name.startswith(start) and len(name) > len(start):
+            return type_th
+    return None
+
 
 def agency_type_en(name_th: str | None) -> str | None:
     """English name of an agency type."""

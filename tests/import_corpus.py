@@ -170,8 +170,6 @@ def broken_files() -> dict[str, tuple[bytes, dict, str]]:
                                     "out_of_range")
     files["score_as_word.xlsx"] = (variant(lambda r: r[1].__setitem__(7, "ดีมาก")), {"year": 2569},
                                    "not_numeric")
-    files["nine_indicators.xlsx"] = (xlsx([r[:4] + r[5:] for r in wide]), {"year": 2569},
-                                     "missing_columns")
     files["same_agency_twice.xlsx"] = (variant(lambda r: r.append(list(r[1]))), {"year": 2569},
                                        "duplicate")
     files["no_year.xlsx"] = (xlsx(wide), {}, "no_year")

@@ -15,7 +15,8 @@ from ita_analytics.importer import ImportRejected, analyse_file, commit_plan, re
 
 BROKEN = broken_files()
 JSON_KEYS = {"status", "import_id", "year", "rows", "agencies", "new_agencies", "replaced_scores",
-             "warnings", "errors"}
+             "coverage", "warnings", "errors"}
+"""The keys of issue 3, and coverage (issue 16: null when nothing was planned)."""
 ERROR_KEYS = {"sheet", "row", "column", "code", "message_th", "message_en"}
 
 

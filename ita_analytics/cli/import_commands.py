@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from pathlib import Path
 
@@ -23,6 +24,12 @@ def register(sub) -> None:
                        help="match near names to the suggested agencies")
     group.add_argument("--create-new", action="store_true",
                        help="create new agencies for near names instead")
+    p.add_argument("--map", dest="maps", action="append", default=[], metavar="HEADER=ROLE",
+                   help="set a column's meaning by its header, e.g. --map \"ตัวชี้วัด ก=1\" "
+                        "(roles: name, province, district, type, code, year, 1…10, IIT, EIT, "
+                        "OIT, total, level, ignore); repeatable")
+    p.add_argument("--mapping", metavar="FILE.json",
+                   help="a JSON object of header → role, as --map")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_import)
 
@@ -75,6 +82,42 @@ def read_import_file(path: Path) -> bytes:
     return data
 
 
+def parse_mapping(maps: list[str], mapping_file: str | None) -> dict[str, str] | None:
+    """The mapping by header text of ``--mapping FILE.json`` and ``--map HEADER=ROLE``
+    (later ones win); :class:`ItaError` naming a role that does not exist."""
+    from ita_analytics.errors import ItaError
+    from ita_analytics.importer.recognise import ROLE_LABELS, role_from_text
+
+    pairs: list[tuple[str, str]] = []
+    if mapping_file:
+        try:
+            loaded = json.loads(Path(mapping_file).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ItaError(f"อ่านไฟล์การจับคู่คอลัมน์ {mapping_file} ไม่ได้: {error}",
+                           f"Cannot read the mapping file {mapping_file}: {error}") from None
+        if not isinstance(loaded, dict):
+            raise ItaError(f"ไฟล์ {mapping_file} ต้องเป็น JSON object หัวคอลัมน์ → ความหมาย",
+                           f"{mapping_file} must be a JSON object of header → role")
+        pairs += [(str(k), str(v)) for k, v in loaded.items()]
+    for item in maps:
+        header, sep, role = item.rpartition("=")
+        if not sep or not header.strip():
+            raise ItaError(f"--map \"{item}\" ต้องเป็น หัวคอลัมน์=ความหมาย",
+                           f"--map \"{item}\" must be HEADER=ROLE")
+        pairs.append((header.strip(), role.strip()))
+    if not pairs:
+        return None
+    out = {}
+    for header, text in pairs:
+        role = role_from_text(text)
+        if role is None:
+            known = ", ".join(r for r in ROLE_LABELS if r not in ("seq",))
+            raise ItaError(f"ไม่รู้จักความหมายคอลัมน์ \"{text}\" (ที่รู้จัก: {known}, 1–10)",
+                           f"Unknown column role \"{text}\" (known: {known}, 1–10)")
+        out[header] = role
+    return out
+
+
 def cmd_import(args) -> int:
     from ita_analytics.importer import analyse_file, commit_plan
 
@@ -82,12 +125,13 @@ def cmd_import(args) -> int:
     if not path.is_file():
         sys.stderr.write(f"ไม่พบไฟล์ {path}\nNo such file: {path}\n")
         return 2
+    mapping = parse_mapping(args.maps, args.mapping)
     data = read_import_file(path)
     conn = open_cli_store(args)
     try:
         plan = analyse_file(conn, data, path.name, year=args.year, replace=args.replace,
                             accept_suggestions=args.accept_suggestions,
-                            create_new=args.create_new)
+                            create_new=args.create_new, mapping=mapping)
         if args.dry_run or plan.status != "valid":
             payload = plan.to_json()
         else:
@@ -110,6 +154,12 @@ def _print_summary(payload: dict, dry_run: bool, file_name: str) -> None:
     counts = (f"ปี/year {payload['year'] or '-'}, {payload['rows']} แถว/rows, "
               f"{payload['agencies']} หน่วยงาน/agencies, {payload['new_agencies']} ใหม่/new, "
               f"{payload['replaced_scores']} คะแนนที่แทนที่/replaced scores")
+    coverage = payload.get("coverage")
+    if coverage:
+        print(f"ครอบคลุม {coverage['agencies']:,} จาก {coverage['expected']:,} หน่วยงานของปี "
+              f"{coverage['year']} ({100 * coverage['share']:.1f}%) / this file covers "
+              f"{coverage['agencies']:,} of {coverage['expected']:,} agencies of "
+              f"{coverage['year']}")
     if status == "committed":
         print(f"นำเข้าแล้ว (หมายเลข {payload['import_id']}) / committed as import "
               f"{payload['import_id']}: {counts}")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ita_analytics import store
+from ita_analytics.analysis.coverage import compute_import_coverage
 from ita_analytics.backup import auto_backup
 from ita_analytics.domain import FIRST_YEAR, TOOL_CODES, round2_array
 from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
@@ -33,7 +34,12 @@ from ita_analytics.importer.plan import (
     plan_differences,
 )
 from ita_analytics.importer.read import ImportRejected, Sheet, column_letter, read_tables
-from ita_analytics.importer.recognise import INDICATOR_ROLES, ROLE_LABELS, recognise_sheet
+from ita_analytics.importer.recognise import (
+    INDICATOR_ROLES,
+    ROLE_LABELS,
+    header_signature,
+    recognise_sheet,
+)
 from ita_analytics.importer.validate import (
     compare_reported,
     refuse_long_text,
@@ -41,6 +47,7 @@ from ita_analytics.importer.validate import (
     validate_values,
 )
 from ita_analytics.store import imports as store_imports
+from ita_analytics.store import mappings as store_mappings
 from ita_analytics.thai import normalize_agency_name, to_be_year
 
 __all__ = [
@@ -59,12 +66,15 @@ COMMIT_TRIES = 3
 def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
                  replace: bool = False, accept_suggestions: bool = False,
                  create_new: bool = False, overrides: dict[str, dict[int, str]] | None = None,
-                 decisions: dict[str, int | str] | None = None) -> ImportPlan:
+                 decisions: dict[str, int | str] | None = None,
+                 mapping: dict[str, str] | None = None) -> ImportPlan:
     """Read, recognise, validate and match a file against the store; write nothing.
 
     ``year`` is used where the file names none (B.E.); ``overrides`` corrects the column
     mapping per sheet (column index → role); ``decisions`` settles suggested matches
-    (:func:`decision_key` → agency_id or :data:`NEW`). The plan's status is "valid",
+    (:func:`decision_key` → agency_id or :data:`NEW`); ``mapping`` sets columns by header
+    text (header → role, the CLI's ``--map``/``--mapping``) in every sheet. Without it, a
+    mapping remembered for the same header layout is applied (and said). The plan's status is "valid",
     "rejected" (any error) or "unchanged" (the same file is already imported).
 
     The plan records the store's data version and its inputs: :func:`commit_plan` analyses
@@ -72,7 +82,8 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
     """
     inputs = AnalysisInputs(data, year=year, replace=replace,
                             accept_suggestions=accept_suggestions, create_new=create_new,
-                            overrides=overrides or {}, decisions=decisions or {})
+                            overrides=overrides or {}, decisions=decisions or {},
+                            mapping=mapping)
     # The time and version first: a commit landing while the file is analysed makes the plan
     # look older than it is (analysed again at commit), never newer.
     analysed_at = datetime.now()
@@ -102,7 +113,8 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
         plan.error(error.code, error.message_th, error.message_en)
         plan.status = "rejected"
         return plan
-    extracted = _extract(sheets, plan, overrides or {})
+    named = _named_mappings(conn, sheets, plan, mapping, overrides or {})
+    extracted = _extract(sheets, plan, overrides or {}, named)
     if extracted is not None:
         _plan_rows(conn, *extracted, plan, year=year, accept_suggestions=accept_suggestions,
                    create_new=create_new, decisions=decisions)
@@ -110,8 +122,48 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
     return plan
 
 
-def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
-             ) -> tuple[pd.DataFrame, dict] | None:
+def _named_mappings(conn, sheets: list[Sheet], plan: ImportPlan, mapping: dict | None,
+                    overrides: dict) -> dict[str, dict[str, str]]:
+    """Per sheet, the mapping by header text to apply: the one given, else the one remembered
+    for the sheet's header signature (unless the page is setting columns by hand)."""
+    named: dict[str, dict[str, str]] = {}
+    for sheet in sheets:
+        signature = header_signature(sheet)
+        if mapping:
+            named[sheet.name] = dict(mapping)
+            plan.mappings[signature] = dict(mapping)
+            continue
+        remembered = None if overrides.get(sheet.name) else \
+            store_mappings.load_mapping(conn, signature)
+        if remembered:
+            named[sheet.name] = remembered
+            plan.remembered = True
+            shown = ", ".join(f"{h} → {ROLE_LABELS.get(r, (r, r))[0]}" for h, r in remembered.items())
+            shown_en = ", ".join(f"{h} → {ROLE_LABELS.get(r, (r, r))[1]}"
+                                 for h, r in remembered.items())
+            plan.warn("mapping_remembered",
+                      f"ใช้การจับคู่คอลัมน์ที่บันทึกไว้จากไฟล์รูปแบบเดียวกันครั้งก่อน: {shown}",
+                      f"The column mapping remembered from an earlier file of this layout is "
+                      f"used: {shown_en}", sheet=sheet.name)
+    return named
+
+
+def _remember(plan: ImportPlan, sheets_by_name: dict, overrides: dict) -> None:
+    """Record the by-hand column choices of the page (column → role) by header text, so the
+    next file of the same layout gets them."""
+    for layout in plan.sheets:
+        chosen = overrides.get(layout.sheet)
+        sheet = sheets_by_name.get(layout.sheet)
+        if not chosen or sheet is None:
+            continue
+        plan.mappings[header_signature(sheet)] = {
+            layout.headers[c]: role for c, role in
+            {**layout.mapping, **{int(c): r for c, r in chosen.items()}}.items()
+            if layout.headers.get(c)}
+
+
+def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
+             named: dict[str, dict[str, str]] | None = None) -> tuple[pd.DataFrame, dict] | None:
     layouts = {}
     frames = []
     for sheet in sheets:
@@ -133,14 +185,19 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
                       "saved in the file are used", sheet=sheet.name)
         if not any(v is not None for row in sheet.rows for v in row):
             continue
-        layout = recognise_sheet(sheet, overrides.get(sheet.name))
+        layout = recognise_sheet(sheet, overrides.get(sheet.name), (named or {}).get(sheet.name))
         plan.sheets.append(layout)
         if layout.layout == "none":
+            read_th = f" — อ่านคอลัมน์ได้ดังนี้: {_read_as(layout, 0)} — กำหนดความหมายของคอลัมน์ได้ใน" \
+                "การจับคู่คอลัมน์ (--map \"หัวคอลัมน์=ความหมาย\")" if layout.headers else ""
+            read_en = f" — columns were read as: {_read_as(layout, 1)} — set what a column holds " \
+                "in the column mapping (--map \"HEADER=ROLE\")" if layout.headers else ""
             plan.warn("no_scores",
-                      f"ชีต \"{sheet.name}\" ไม่มีตารางคะแนน (ไม่พบหัวตารางชื่อหน่วยงานและตัวชี้วัด) "
-                      "จึงไม่นำเข้า",
+                      f"ชีต \"{sheet.name}\" ไม่มีตารางคะแนน (ไม่พบหัวตารางชื่อหน่วยงานและคะแนน)"
+                      f"{read_th} จึงไม่นำเข้า",
                       f"Sheet \"{sheet.name}\" holds no score table (no header with agency names "
-                      "and indicators found); not imported", sheet=sheet.name)
+                      f"and scores found){read_en}; not imported", sheet=sheet.name,
+                      row=None if layout.header_row is None else layout.header_row + 1)
             continue
         if sheet.hidden:
             plan.warn("hidden_sheet", f"ชีต \"{sheet.name}\" ถูกซ่อนไว้ จึงไม่นำเข้า",
@@ -163,18 +220,22 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
         if layout.layout == "wide":
             present = layout.indicator_columns()
             missing = [n for n in range(1, 11) if n not in present]
-            if missing:
+            if present and missing:
                 listed = ", ".join(str(n) for n in missing)
+                plan.warn("partial_indicators",
+                          f"ไม่มีคอลัมน์ตัวชี้วัดที่ {listed}: นำเข้าเฉพาะที่มี ผลของแต่ละปีจะอิงคะแนนรวม"
+                          "หรือเครื่องมือที่ระบุ (ถ้ามี)",
+                          f"No column for indicators {listed}: the others are imported; each "
+                          "result rests on the total or tools given (if any)",
+                          sheet=sheet.name, row=layout.header_row + 1)
+            if not {"name", "province"} & set(layout.mapping.values()):
                 plan.error("missing_columns",
-                           f"ไม่พบคอลัมน์ตัวชี้วัดที่ {listed} (คาดว่ามีตัวชี้วัดครบ 10 คอลัมน์ "
-                           "เช่น \"ตัวชี้วัดที่ 1\" หรือ \"i1\")",
-                           f"Indicator columns {listed} are missing (expected all 10, such as "
-                           "\"ตัวชี้วัดที่ 1\" or \"i1\")",
-                           sheet=sheet.name, row=layout.header_row + 1)
-                continue
-            if "name" not in layout.mapping.values():
-                plan.error("missing_columns", "ไม่พบคอลัมน์ชื่อหน่วยงาน (คาดว่ามี \"ชื่อหน่วยงาน\")",
-                           "No agency name column (expected \"ชื่อหน่วยงาน\")",
+                           "ไม่พบคอลัมน์ชื่อหน่วยงาน (คาดว่ามี \"ชื่อหน่วยงาน\" หรือ \"จังหวัด\" "
+                           f"แถวละจังหวัด) — อ่านคอลัมน์ได้ดังนี้: {_read_as(layout, 0)} — "
+                           "กำหนดคอลัมน์ชื่อหน่วยงานในการจับคู่คอลัมน์ (--map \"หัวคอลัมน์=name\")",
+                           "No agency name column (expected \"ชื่อหน่วยงาน\", or \"จังหวัด\" for a "
+                           f"row per province) — columns were read as: {_read_as(layout, 1)} — set "
+                           "the agency name column in the column mapping (--map \"HEADER=name\")",
                            sheet=sheet.name, row=layout.header_row + 1)
                 continue
             frame = extract_wide(sheet, layout, plan)
@@ -184,6 +245,7 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
         layouts[sheet.name] = layout
         if len(frame):
             frames.append(frame)
+    _remember(plan, {s.name: s for s in sheets}, overrides)
     if not frames:
         if not plan.errors:
             plan.error("no_data",
@@ -195,18 +257,39 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict
     return pd.concat(frames, ignore_index=True), layouts
 
 
+def _read_as(layout, language: int) -> str:
+    """What each titled column was read as: 'A (ชื่อ อปท.) → ชื่อหน่วยงาน, B (จว.) → ไม่ใช้'."""
+    parts = []
+    for col in sorted(layout.headers):
+        role = layout.mapping.get(col, "ignore")
+        parts.append(f"{column_label(layout, col)} → {ROLE_LABELS.get(role, (role, role))[language]}")
+    return ", ".join(parts[:30]) or "-"
+
+
 def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *, year,
                accept_suggestions, create_new, decisions) -> None:
     entities["year_be"] = resolve_years(entities, layouts, plan, year)
     old = entities["year_be"].notna() & (entities["year_be"] < FIRST_YEAR)
     if old.any():
-        first = entities[old].iloc[0]
-        plan.error("old_framework",
-                   f"ปี {first['year_be']} ใช้กรอบการประเมินเดิม (ก่อน {FIRST_YEAR}) ซึ่งไม่รองรับ "
-                   f"({int(old.sum())} แถว; คาดว่าเป็นปี {FIRST_YEAR} ขึ้นไป)",
-                   f"Year {first['year_be']} used the older framework (before {FIRST_YEAR}), not "
-                   f"supported ({int(old.sum())} rows; expected {FIRST_YEAR} or later)",
-                   sheet=first["sheet"], row=int(first["row"]))
+        # Another framework (five indices, other levels): skipped and named, never the file.
+        for sheet, group in entities[old].groupby("sheet", sort=False):
+            rows = ", ".join(str(int(r)) for r in group["row"].head(20))
+            rows += " …" if len(group) > 20 else ""
+            years = ", ".join(str(int(y)) for y in sorted(group["year_be"].unique()))
+            plan.warn("old_framework_skipped",
+                      f"ข้าม {len(group)} แถวของปี {years} ซึ่งใช้กรอบการประเมินเดิม (ก่อน {FIRST_YEAR} "
+                      f"ตัวชี้วัดและระดับต่างจากปัจจุบัน) ไม่นำเข้า (แถว {rows})",
+                      f"Skipped {len(group)} rows of {years}, assessed under the older framework "
+                      f"(before {FIRST_YEAR}, other indices and levels); not imported (rows {rows})",
+                      sheet=sheet, row=int(group["row"].iloc[0]))
+        if old.all():
+            first = entities.iloc[0]
+            plan.error("old_framework",
+                       f"ทุกแถวเป็นปีก่อน {FIRST_YEAR} ซึ่งใช้กรอบการประเมินเดิม จึงไม่มีข้อมูลให้นำเข้า "
+                       f"(คาดว่าเป็นปี {FIRST_YEAR} ขึ้นไป)",
+                       f"Every row is of a year before {FIRST_YEAR}, under the older framework: "
+                       f"nothing to import (expected {FIRST_YEAR} or later)",
+                       sheet=first["sheet"], row=int(first["row"]))
     entities = entities[entities["year_be"].notna() & ~old].copy()
     if entities.empty:
         return
@@ -262,6 +345,11 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
     plan.rows = len(valid)
     plan.agencies = int(valid["agency_ref"].nunique())
     plan.years = sorted(int(y) for y in valid["year"].unique())
+    if plan.years:
+        latest = valid["year"] == max(plan.years)
+        plan.coverage = compute_import_coverage(max(plan.years),
+                                                int(valid.loc[latest, "agency_ref"].nunique()),
+                                                store.load_year_agency_counts(conn))
     _plan_replacements(conn, valid, plan)
 
 
@@ -296,7 +384,7 @@ def _analyse_again(conn, plan: ImportPlan) -> ImportPlan:
     return analyse_file(conn, inputs.data, plan.file_name, year=inputs.year,
                         replace=inputs.replace, accept_suggestions=inputs.accept_suggestions,
                         create_new=inputs.create_new, overrides=inputs.overrides,
-                        decisions=inputs.decisions)
+                        decisions=inputs.decisions, mapping=inputs.mapping)
 
 
 def _check_still_true(conn, plan: ImportPlan) -> ImportPlan | None:
@@ -381,6 +469,8 @@ def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult
         plan.status = "unchanged"
         plan.unchanged_import_id = store_imports.find_committed_import(conn, plan.sha256)
         return ImportResult("unchanged", plan.unchanged_import_id, plan)
+    for signature, mapping in plan.mappings.items():
+        store_mappings.remember_mapping(conn, signature, mapping)
     plan.import_id = import_id
     plan.status = "committed"
     return ImportResult("committed", import_id, plan)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ita_analytics import geo
 from ita_analytics.agencies import suggest_agencies
-from ita_analytics.domain import AGENCY_TYPE_BY_TH, AGENCY_TYPES
+from ita_analytics.domain import AGENCY_TYPE_BY_TH, AGENCY_TYPES, central_type_from_name
 from ita_analytics.importer.normalise import _texts, column_label
 from ita_analytics.importer.plan import NEW_AGENCY_COLUMNS, SUGGESTION_COLUMNS, ImportPlan
 from ita_analytics.importer.recognise import SheetLayout
@@ -92,7 +92,7 @@ def _agency_type(name: str, given) -> str | None:
             if text in agency_type.abbreviations or text.rstrip(".") + "." in agency_type.abbreviations:
                 return agency_type.name_th
     found, _ = split_agency_name(name)
-    return found
+    return found or central_type_from_name(name)
 
 
 def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, SheetLayout],

@@ -10,7 +10,12 @@ import pandas as pd
 
 from ita_analytics.importer.plan import ImportPlan
 from ita_analytics.importer.read import Sheet, column_letter
-from ita_analytics.importer.recognise import INDICATOR_ROLES, SheetLayout, indicator_number, shown
+from ita_analytics.importer.recognise import (
+    INDICATOR_ROLES,
+    SheetLayout,
+    indicator_cell_number,
+    shown,
+)
 from ita_analytics.thai import clean_text, to_arabic_digits
 
 VALUE_ROLES = (*INDICATOR_ROLES, "IIT", "EIT", "OIT", "total", "level")
@@ -125,7 +130,12 @@ def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     has_scores = pd.Series(False, index=frame.index)
     for col in score_cols:
         has_scores |= _has_value(frame[col])
-    names = _texts(frame["name"]) if "name" in frame.columns else pd.Series(None, index=frame.index)
+    if "name" in frame.columns:
+        names = _texts(frame["name"])
+    elif "province" in frame.columns:
+        names = _provincial_offices(frame, plan, layout)
+    else:
+        names = pd.Series(None, index=frame.index, dtype="object")
     year_in_name = names.map(lambda n: _year_row(n) if isinstance(n, str) else None)
     is_year_row = year_in_name.notna()
     footer = frame["first_text"].map(lambda n: isinstance(n, str) and bool(_FOOTER.match(n))) \
@@ -145,6 +155,8 @@ def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     else:
         frame["year_raw"] = frame["year"] if "year" in frame.columns else None
         group_rows = pd.Series(False, index=frame.index)
+        if "year" in frame.columns:
+            group_rows = _continue_blank_names(frame, names, has_scores & ~footer, plan, layout)
     frame["name"] = names
     _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows",
                   "ข้ามแถวหมายเหตุ/สรุปท้ายตาราง ไม่นำเข้าเป็นข้อมูล",
@@ -164,6 +176,69 @@ def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     out = frame[keep & ~no_name].copy()
     out.insert(0, "sheet", layout.sheet)
     return out.drop(columns=["blank", "first_text"] + (["year"] if "year" in out.columns else []))
+
+
+PROVINCIAL_OFFICE_TYPE = "จังหวัด"
+"""The agency type of a province's own row (ศาลากลางจังหวัด, assessed as one agency)."""
+
+
+def _provincial_offices(frame: pd.DataFrame, plan: ImportPlan, layout: SheetLayout) -> pd.Series:
+    """Names for a sheet with a row per province and no agency column: each row is the
+    provincial office ("จังหวัดตราด", type จังหวัด), as NACC's reports list provinces."""
+    from ita_analytics.geo import check_province
+
+    provinces = _texts(frame["province"])
+    names = {}
+    for text in provinces.dropna().unique():
+        known = check_province(text).name
+        names[text] = f"จังหวัด{known or text}"
+    frame["agency_type"] = frame["agency_type"].where(frame["agency_type"].notna(),
+                                                      PROVINCIAL_OFFICE_TYPE) \
+        if "agency_type" in frame.columns else PROVINCIAL_OFFICE_TYPE
+    col = layout.columns_for("province")
+    plan.warn("provincial_rows",
+              f"ไม่มีคอลัมน์ชื่อหน่วยงาน จึงอ่านคอลัมน์ {column_label(layout, col[0])} (จังหวัด) "
+              "เป็นหน่วยงานระดับจังหวัด หนึ่งแถวต่อจังหวัด (ประเภท จังหวัด) — หากไม่ถูกต้อง "
+              "ให้กำหนดคอลัมน์ชื่อหน่วยงานในการจับคู่คอลัมน์",
+              f"No agency name column, so column {column_label(layout, col[0])} (province) is "
+              "read as a row per province: the provincial office (type จังหวัด) — if that is "
+              "wrong, set the agency name column in the column mapping",
+              sheet=layout.sheet, row=layout.header_row + 1, column=column_label(layout, col[0]))
+    return provinces.map(names).astype("object").where(provinces.notna(), None)
+
+
+def _continue_blank_names(frame: pd.DataFrame, names: pd.Series, data_rows: pd.Series,
+                          plan: ImportPlan, layout: SheetLayout) -> pd.Series:
+    """NACC's report layout with a year column: an agency's name (and place) on its first row,
+    its other years' rows under it with the name cells blank (not merged). A blank-named row
+    with scores takes the agency above it when its year is new for that agency; ``names``
+    and the place columns are filled in place. Returns the name-only rows (no scores) that
+    head such a block, which are not data."""
+    heads = pd.Series(False, index=frame.index)
+    blank = names.isna() & data_rows & frame["year"].notna()
+    if not blank.any():
+        return heads
+    years = frame["year"].map(lambda v: to_arabic_digits(str(v)).strip())
+    owner, seen, filled = None, set(), []
+    places = [r for r in ("province", "district", "code", "agency_type") if r in frame.columns]
+    for index in frame.index:
+        if names[index] is not None and names[index] == names[index]:
+            owner = index
+            seen = {years[index]} if data_rows[index] else set()
+        elif blank[index] and owner is not None and years[index] not in seen:
+            names[index] = names[owner]
+            for role in places:
+                if frame.at[index, role] is None or frame.at[index, role] != frame.at[index, role]:
+                    frame.at[index, role] = frame.at[owner, role]
+            seen.add(years[index])
+            heads[owner] = not data_rows[owner]
+            filled.append(int(frame.at[index, "row"]))
+    if filled:
+        _warn_skipped(plan, layout, filled, "name_from_row_above",
+                      "แถวปีที่ไม่มีชื่อหน่วยงาน ใช้ชื่อหน่วยงานจากแถวบน (แบบรายงาน ป.ป.ช. แถวละปี)",
+                      "Year rows with a blank name take the agency of the row above (NACC's "
+                      "report layout, a row per year)")
+    return heads
 
 
 def _year_row(name: str) -> str | None:
@@ -194,7 +269,7 @@ def extract_long(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
                   "Footer/summary rows skipped, not imported as data")
     frame = frame[~footer]
     ind_col = layout.columns_for("indicator")[0]
-    numbers = frame["indicator"].map(indicator_number)
+    numbers = frame["indicator"].map(indicator_cell_number)
     bad = numbers.isna()
     for row, value in zip(frame.loc[bad, "row"], frame.loc[bad, "indicator"]):
         plan.error("bad_indicator",

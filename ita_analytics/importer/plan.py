@@ -57,6 +57,7 @@ class AnalysisInputs:
     create_new: bool = False
     overrides: dict = field(default_factory=dict)
     decisions: dict = field(default_factory=dict)
+    mapping: dict | None = None
 
 
 @dataclass
@@ -100,6 +101,14 @@ class ImportPlan:
     on a store at another version analyses the file again first. None: not known."""
     analysed_at: datetime | None = None
     inputs: AnalysisInputs | None = field(default=None, repr=False)
+    coverage: dict | None = None
+    """The file's share of its (latest) year: year, agencies, expected, share
+    (:func:`ita_analytics.analysis.coverage.compute_import_coverage`)."""
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Header signature → the mapping by header text (header → role) used for its sheet, to
+    remember at commit when the analyst set or confirmed one."""
+    remembered: bool = False
+    """A mapping remembered from an earlier file of the same layout was applied."""
 
     @property
     def year(self) -> int | None:
@@ -126,6 +135,7 @@ class ImportPlan:
             "agencies": int(self.agencies),
             "new_agencies": int(len(self.new_agencies)),
             "replaced_scores": int(self.replaced_scores),
+            "coverage": self.coverage,
             "warnings": [w.as_dict() for w in self.warnings],
             "errors": [e.as_dict() for e in self.errors],
         }

@@ -106,6 +106,56 @@ def indicator_number(text) -> int | None:
     return None
 
 
+def indicator_cell_number(value) -> int | None:
+    """The indicator a long layout's indicator cell names: as :func:`indicator_number`, and a
+    bare number 1–10 as text ("1", "๑๐", "3.0") — under a header "ตัวชี้วัดที่" a bare number
+    can only be the indicator (in a header row it could be anything)."""
+    if isinstance(value, str):
+        bare = re.fullmatch(r"(\d{1,2})(?:\.0+)?", to_arabic_digits(clean_text(value)).strip())
+        if bare and int(bare.group(1)) in INDICATOR_NUMBERS:
+            return int(bare.group(1))
+    return indicator_number(value)
+
+
+def header_signature(sheet: Sheet) -> str:
+    """A file layout's fingerprint: its first rows' header-like texts, normalised — the same
+    for every file of one layout whatever its data, so a mapping set once can be offered again."""
+    import hashlib
+
+    row = _header_like_row(sheet)
+    cells = [norm(v)[:60] for v in sheet.rows[row]] if row is not None else []
+    return hashlib.sha256("|".join(c for c in cells if c).encode("utf-8")).hexdigest()[:16]
+
+
+def _header_like_row(sheet: Sheet) -> int | None:
+    """The first row of two or more cells, all text: a header, whatever its words (a title
+    above it is one merged cell; data rows hold numbers)."""
+    for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        cells = [v for v in row if v is not None and not (isinstance(v, str) and not v.strip())]
+        if len(cells) >= 2 and all(isinstance(v, str) for v in cells):
+            return index
+    return None
+
+
+def role_from_text(text: str) -> str | None:
+    """The role a user names in a mapping (``--map "ตัวชี้วัด ก=1"``): a number 1–10 is that
+    indicator; else a role code (name, province, district, agency_type/type, code, year, i1…,
+    IIT/EIT/OIT, total, level, ignore) or its Thai or English label."""
+    key = norm(text)
+    if re.fullmatch(r"\d{1,2}", key) and int(key) in INDICATOR_NUMBERS:
+        return f"i{int(key)}"
+    aliases = {"agency": "name", "type": "agency_type", "หน่วยงาน": "name"}
+    if key in aliases:
+        return aliases[key]
+    for role, (th, en) in ROLE_LABELS.items():
+        if key in (norm(role), norm(th), norm(en)):
+            return role
+    for tool in TOOL_CODES:
+        if key == tool.lower():
+            return tool
+    return header_role(text)
+
+
 def header_role(text) -> str | None:
     """The role of a header cell, or None when it is not recognised."""
     if text is None or len(str(text)) > HEADER_MAX_CHARS:
@@ -160,13 +210,19 @@ class SheetLayout:
 HEADER_SCAN_ROWS = 40
 
 
-def _row_mapping(row: list) -> dict[int, str]:
+def _row_mapping(row: list, named: dict[str, str] | None = None) -> dict[int, str]:
+    """Column → role for a candidate header row; ``named`` (normalised header → role) is the
+    analyst's mapping by header text, which wins over recognition ("ignore" drops a column)."""
     mapping: dict[int, str] = {}
     used: set[str] = set()
+    if named:
+        for col, value in enumerate(row):
+            role = named.get(norm(value)) if isinstance(value, (str, int, float)) else None
+            if role:
+                mapping[col] = role
+                used.add(role)
     for col, value in enumerate(row):
-        if value is None or not isinstance(value, str) and not isinstance(value, (int, float)):
-            continue
-        if not isinstance(value, str):
+        if col in mapping or not isinstance(value, str):
             continue
         role = header_role(value)
         if role and role not in used:
@@ -184,13 +240,18 @@ def _row_mapping(row: list) -> dict[int, str]:
     return mapping
 
 
+VALUE_ROLES = frozenset({*INDICATOR_ROLES, *TOOL_CODES, "total", "level", "score"})
+"""Roles that hold a result: a sheet needs one of them to be a score table."""
+
+
 def _score(mapping: dict[int, str]) -> int:
     roles = set(mapping.values())
     indicators = len(roles & set(INDICATOR_ROLES))
     score = len(roles) + indicators
     if "name" not in roles and "code" not in roles:
-        score -= 100
-    if not indicators and not ({"indicator", "score"} <= roles) and "total" not in roles:
+        # A row per province (the provincial office) names no agency: weaker, not refused.
+        score -= 2 if "province" in roles else 100
+    if not roles & VALUE_ROLES:
         score -= 50
     return score
 
@@ -213,27 +274,41 @@ def _merge_header_rows(upper: list, lower: list) -> list:
     return out
 
 
-def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None) -> SheetLayout:
+def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None,
+                    named: dict[str, str] | None = None) -> SheetLayout:
     """Find the header row and the role of each column of a sheet.
 
-    ``overrides`` (column index → role, "ignore" to drop one) corrects the recognised mapping.
+    ``overrides`` (column index → role, "ignore" to drop one) corrects the recognised mapping;
+    ``named`` (header text → role) does the same by header, for every sheet and file with
+    that header (the CLI's ``--map``/``--mapping``, a remembered mapping).
     """
+    named = {norm(k): v for k, v in (named or {}).items()} or None
     best: tuple[int, int, dict[int, str], list] | None = None
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         if not row or all(v is None for v in row):
             continue
-        candidates = [(row, _row_mapping(row))]
+        candidates = [(row, _row_mapping(row, named))]
         if index > 0 and sheet.rows[index - 1]:
             merged = _merge_header_rows(sheet.rows[index - 1], row)
-            candidates.append((merged, _row_mapping(merged)))
+            candidates.append((merged, _row_mapping(merged, named)))
         for cells, mapping in candidates:
             score = _score(mapping)
             if score > 0 and (best is None or score > best[0]):
                 best = (score, index, mapping, cells)
     title_year = _title_year(sheet, best[1] if best else HEADER_SCAN_ROWS)
     if best is None:
-        return SheetLayout(sheet.name, "none", title_year=title_year, hidden=sheet.hidden)
+        # No score table: the header-like row's columns are still listed, so a message can
+        # say what each was read as and the page can map them.
+        row = _header_like_row(sheet)
+        if row is None:
+            return SheetLayout(sheet.name, "none", title_year=title_year, hidden=sheet.hidden)
+        cells = sheet.rows[row]
+        return SheetLayout(sheet.name, "none", row, _row_mapping(cells, named),
+                           {c: str(v) for c, v in enumerate(cells) if isinstance(v, str) and v.strip()},
+                           title_year, sheet.hidden)
     _, header_row, mapping, cells = best
+    if named:
+        mapping = {c: r for c, r in mapping.items() if r != "ignore"}
     if overrides:
         for col, role in overrides.items():
             mapping = {c: r for c, r in mapping.items() if r != role or role == "ignore"}
@@ -244,11 +319,13 @@ def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None) -> Sh
                if v is not None and str(v).strip()}
     headers.update({c: headers.get(c, "") for c in mapping})
     roles = set(mapping.values())
-    if roles & set(INDICATOR_ROLES):
-        layout = "wide"
-    elif {"indicator", "score"} <= roles:
+    if "score" in roles and "indicator" not in roles and not roles & {*INDICATOR_ROLES, "total"}:
+        # A bare "คะแนน" beside no indicator column is the total (a totals-only file).
+        mapping = {c: "total" if r == "score" else r for c, r in mapping.items()}
+        roles = set(mapping.values())
+    if {"indicator", "score"} <= roles and not roles & set(INDICATOR_ROLES):
         layout = "long"
-    elif "total" in roles or "level" in roles:
+    elif roles & (VALUE_ROLES - {"score"}):
         layout = "wide"
     else:
         layout = "none"

@@ -138,6 +138,13 @@ def test_reading_in_the_child_gives_what_reading_here_gives():
         assert [vars(s) for s in there] == [vars(s) for s in here], name
 
 
+def test_the_server_warms_up_with_files_it_can_read():
+    """What the server reads before any upload (so that each child starts warm) is read
+    whole: a failure there would only make every read slower, unseen."""
+    assert [s.rows for data, name in sandbox.warm_up_files()
+            for s in read_tables_here(data, name)] == [[["ชื่อ", 1.5]], [["ชื่อ", "i1"], ["ก", "1.5"]]]
+
+
 def test_a_file_over_the_memory_limit_is_refused_and_this_process_lives_on(monkeypatch):
     """A sheet of 2.7 million cells (within every count) read with 40 MB allowed: the child
     runs out (a Rust abort or a MemoryError) and the file is refused, naming it."""

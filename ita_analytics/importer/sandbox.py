@@ -300,8 +300,10 @@ def serve() -> None:
     """The server: for each request on stdin, fork a child to read the file, relay what it
     writes (answer and error output) as frames on stdout, then its exit code. Ends when
     stdin closes."""
-    import python_calamine  # noqa: F401  (loaded once here, shared by every child)
-
+    try:
+        _warm_up()
+    except Exception:  # noqa: BLE001  (without it every read is only slower)
+        pass
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     for fd in (0, 1):
         _widen(fd)
@@ -340,6 +342,52 @@ def serve() -> None:
         _, status = os.waitpid(pid, 0)
         stdout.write(_frame(b"S", str(os.waitstatus_to_exitcode(status)).encode()))
         stdout.flush()
+
+
+def _warm_up() -> None:
+    """Read a small workbook and a CSV built here, once, in the server, then freeze what it
+    holds out of the garbage collector's sight: each child then starts with what a first
+    read sets up (calamine's statics, regex and import caches) and copies fewer pages from
+    the server as it runs. A child's read of a small file: 6 → 1.5 ms."""
+    import gc
+
+    for data, name in warm_up_files():
+        read_tables_here(data, name)
+    gc.freeze()
+
+
+def warm_up_files() -> list[tuple[bytes, str]]:
+    """(bytes, name) of the small workbook and CSV the server reads before any file."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relationships = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(buffer, "w") as workbook:
+        workbook.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/><Override PartName='
+            '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+            'worksheet+xml"/></Types>'))
+        workbook.writestr("_rels/.rels", (
+            f'<Relationships xmlns="{relationships}"><Relationship Id="rId1" Type="http://'
+            "schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
+            'Target="xl/workbook.xml"/></Relationships>'))
+        workbook.writestr("xl/workbook.xml", (
+            f'<workbook xmlns="{main}" xmlns:r="http://schemas.openxmlformats.org/'
+            'officeDocument/2006/relationships"><sheets><sheet name="s" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>'))
+        workbook.writestr("xl/_rels/workbook.xml.rels", (
+            f'<Relationships xmlns="{relationships}"><Relationship Id="rId1" Type="http://'
+            "schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" "
+            'Target="worksheets/sheet1.xml"/></Relationships>'))
+        workbook.writestr("xl/worksheets/sheet1.xml", (
+            f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is>'
+            '<t>ชื่อ</t></is></c><c r="B1"><v>1.5</v></c></row></sheetData></worksheet>'))
+    return [(buffer.getvalue(), "warm-up.xlsx"), ("ชื่อ,i1\nก,1.5\n".encode(), "warm-up.csv")]
 
 
 def _widen(fd: int) -> None:

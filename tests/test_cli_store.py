@@ -8,6 +8,7 @@ import pytest
 
 from ita_analytics import store
 from ita_analytics.cli import main
+from ita_analytics.errors import ItaError
 
 
 def run(capsys, *args):
@@ -103,3 +104,21 @@ def test_export_to_files(demo_db, tmp_path, capsys, fmt):
     frame = {"xlsx": pd.read_excel, "parquet": pd.read_parquet,
              "csv": lambda p: pd.read_csv(p, encoding="utf-8-sig")}[fmt](out)
     assert frame["agency_id"].nunique() >= 8000 and set(frame["year"]) == {2568}
+
+
+@pytest.mark.parametrize("name, province", [
+    ("อบต.หนองปลาหมอ", "ขอนแก่น"), ("องค์การบริหารส่วนตำบลหนองปลาหมอ", None),
+    ("ทต. ทุ่งผึ้ง", "ลำปาง"), ("ทต.ทุ่งผึง", "ลำปาง"), ("อบต.หนองปลาหมอ", "ลำปาง")])
+def test_show_reads_one_name_as_the_whole_key_table_does(demo_conn, name, province):
+    """show looks an agency up by its key alone (issue 18 #10): the same match, the same
+    refusal and near names."""
+    from ita_analytics.agencies import find_agency
+    from ita_analytics.cli.store_commands import find_one_agency
+
+    def outcome(find):
+        try:
+            return find()
+        except ItaError as error:
+            return type(error).__name__, error.message_en
+    assert outcome(lambda: find_one_agency(demo_conn, name, province)) == outcome(
+        lambda: find_agency(store.load_agency_keys(demo_conn), name, province))

@@ -61,13 +61,28 @@ def cmd_init(args) -> int:
     return 0
 
 
+def find_one_agency(conn, name: str, province: str | None):
+    """``agencies.find_agency`` reading only the keys of ``name`` (every key only when it
+    matches none, for the near names): the whole key table was a third of ``show``'s work."""
+    from ita_analytics import store
+    from ita_analytics.agencies import find_agency
+    from ita_analytics.errors import AgencyNotFound
+    from ita_analytics.store.agency_lookup import load_agency_keys_named
+    from ita_analytics.thai import normalize_agency_name
+
+    try:
+        return find_agency(load_agency_keys_named(conn, [normalize_agency_name(name)]), name,
+                           province)
+    except AgencyNotFound:
+        return find_agency(store.load_agency_keys(conn), name, province)
+
+
 def show_payload(conn, agency_name: str, province: str | None, year: int) -> dict:
     """What ``show`` prints, as a dict (keys fixed by issue 2)."""
     from ita_analytics import store
-    from ita_analytics.agencies import find_agency
     from ita_analytics.domain import INDICATOR_NUMBERS, TOOL_CODES
 
-    match = find_agency(store.load_agency_keys(conn), agency_name, province)
+    match = find_one_agency(conn, agency_name, province)
     frame = store.load_results(conn, years=[year], agency_ids=[match.agency_id])
     if frame.empty:
         years = store.load_results(conn, agency_ids=[match.agency_id], indicators=False)["year"]

@@ -143,6 +143,7 @@ def test_the_server_warms_up_with_files_it_can_read():
     whole: a failure there would only make every read slower, unseen."""
     assert [s.rows for data, name in sandbox.warm_up_files()
             for s in read_tables_here(data, name)] == [[["ชื่อ", 1.5]], [["ชื่อ", "i1"], ["ก", "1.5"]]]
+    assert read._read_with_openpyxl(sandbox.warm_up_files()[0][0])[0].rows == [["ชื่อ", 1.5]]
 
 
 def test_a_file_over_the_memory_limit_is_refused_and_this_process_lives_on(monkeypatch):

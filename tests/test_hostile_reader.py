@@ -173,6 +173,15 @@ def test_a_file_over_the_time_limit_is_killed(monkeypatch):
     assert time.monotonic() - started < 2
 
 
+def test_a_new_servers_start_is_not_the_files_time(monkeypatch):
+    """The first file read in a process waits for a server to load the reader (0.2–1 s):
+    the file's own time counts from its child's start."""
+    sandbox._stop_servers()
+    monkeypatch.setattr(sandbox, "READ_SECONDS", 0.5)
+    monkeypatch.setattr(sandbox, "READ_SECONDS_PER_MB", 0.0)
+    assert read_tables(csv_bytes(seed_rows()), "first.csv")[0].rows[1][1] == "ทต.ทุ่งผึ้ง"
+
+
 def test_a_result_too_large_to_hand_back_is_refused(monkeypatch):
     monkeypatch.setattr(sandbox, "MAX_RESULT_MB", 0.001)
     data = csv_bytes(seed_rows())

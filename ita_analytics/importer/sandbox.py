@@ -39,6 +39,8 @@ file's is 2.7 MB. One shared string of 1 MB in 120 cells is 120 MB of text from 
 FORWARDED_SETTINGS = ("upload_max_mb", "import_max_rows", "import_max_columns")
 """Settings the reader uses, passed with each file as this process sees them then (the
 server was started earlier, perhaps with another environment)."""
+SERVER_START_SECONDS = 60
+"""How long a new server may take to load the reader's modules and start a child (0.2–1 s)."""
 IDLE_SERVERS = 2
 """Servers kept for later files (one per file read at the same time, as sessions may)."""
 
@@ -194,21 +196,26 @@ class _Server:
             self.process.stdin.write(_frame(b"Q", request))
         except OSError as error:
             raise _ServerGone(self._error_output()) from error
-        deadline = time.monotonic() + seconds
+        # The file's time counts from its child's start: a server just started first loads
+        # the reader's modules.
+        deadline = time.monotonic() + SERVER_START_SECONDS
         pid, out, err, killed = None, [], bytearray(), None
         received = 0
         while True:
-            if killed is None and time.monotonic() >= deadline:
+            if pid is not None and killed is None and time.monotonic() >= deadline:
                 killed = "time"
                 self._kill(pid)
             frame = self._next(deadline if killed is None else time.monotonic() + 10)
             if frame is None:
+                if pid is None:
+                    raise _ServerGone(f"no child started within {SERVER_START_SECONDS} s")
                 if killed is not None:
                     raise _ServerGone("no exit code 10 s after the child was killed")
                 continue
             kind, payload = frame
             if kind == b"P":
                 pid = int(payload)
+                deadline = time.monotonic() + seconds
             elif kind == b"R" and killed is None:
                 out.append(payload)
                 received += len(payload)
@@ -221,9 +228,7 @@ class _Server:
             elif kind == b"S":
                 return b"".join(out), bytes(err), int(payload), killed
 
-    def _kill(self, pid: int | None) -> None:
-        if pid is None:
-            raise _ServerGone("the server started no child")
+    def _kill(self, pid: int) -> None:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:

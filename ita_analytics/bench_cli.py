@@ -2,7 +2,9 @@
 
 ``cli.help`` is ``python -m ita_analytics --help``; ``cli.show`` is ``show`` of one agency-year
 on the national store; ``cli.python`` is a bare interpreter start on the same machine at the
-same time (no budget: what no command can go below). Each step notes the machine's load.
+same time (no budget: what no command can go below). Each step notes the machine's load and
+the median CPU time of its processes: on a busy machine the wall time waits for a core, the
+CPU time does not.
 
 Registration in bench.py, until it is made there (bench_commands adds the steps meanwhile)::
 
@@ -15,6 +17,8 @@ Registration in bench.py, until it is made there (bench_commands adds the steps 
 from __future__ import annotations
 
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -53,15 +57,20 @@ def cli_commands(db_path: Path) -> dict[str, list[str]]:
     }
 
 
-def run_seconds(command: list[str]) -> float:
-    """Wall seconds from starting ``command`` to its exit; a failure raises."""
+def run_seconds(command: list[str], cpu: list[float] | None = None) -> float:
+    """Wall seconds from starting ``command`` to its exit (its CPU seconds, user and system,
+    appended to ``cpu``); a failure raises."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=BASE_DIR, stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command[2:5])} exited {done.returncode}: "
                            f"{done.stderr.decode(errors='replace')[-200:]}")
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return elapsed
 
 
@@ -82,9 +91,15 @@ def cli_steps(db_path: Path, repeats: int) -> list:
     out = []
     for step, command in cli_commands(db_path).items():
         before = load_note()
-        m: Measurement = measure(step, "national", lambda _, c=command: run_seconds(c), repeats,
+        cpu: list[float] = []
+        m: Measurement = measure(step, "national",
+                                 lambda _, c=command, t=cpu: run_seconds(c, t), repeats,
                                  warmup=True)
-        m.note = "; ".join(filter(None, [m.note, f"{before} → {load_note()}"]))
+        timed = cpu[1:]  # the untimed first run left out
+        notes = [m.note, f"{before} → {load_note()}"]
+        if timed:
+            notes.append(f"CPU median {statistics.median(timed) * 1000:.0f} ms")
+        m.note = "; ".join(filter(None, notes))
         out.append(m)
     return out
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 import sys
 
-from ita_analytics.auth import MIN_PASSWORD_LENGTH, hash_password, secrets_line
 from ita_analytics.errors import ItaError
 
 
@@ -29,6 +28,8 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_hash_password(args) -> int:
+    from ita_analytics.auth import MIN_PASSWORD_LENGTH, hash_password, secrets_line
+
     password = _read_password(args.stdin)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ItaError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร",

@@ -40,28 +40,50 @@ def neutralise_formulas(frame: pd.DataFrame, *, keep_numbers: bool = False) -> p
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)%?")
 
 
-def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True) -> bytes:
-    """UTF-8 CSV; with a BOM by default so that Excel shows Thai correctly."""
-    text = neutralise_formulas(frame).to_csv(index=False, float_format="%.2f", lineterminator="\n")
+def to_csv_bytes(frame: pd.DataFrame, *, bom: bool = True, missing: str = "") -> bytes:
+    """UTF-8 CSV; with a BOM by default so that Excel shows Thai correctly. ``missing`` is
+    written for a missing cell (the dashboard's downloads write "–")."""
+    text = neutralise_formulas(frame).to_csv(index=False, float_format="%.2f", lineterminator="\n",
+                                             na_rep=missing)
     return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")
 
 
-def to_xlsx_bytes(sheets: dict[str, pd.DataFrame] | pd.DataFrame, sheet_name: str = "data") -> bytes:
-    """An XLSX workbook with one sheet per frame, headers bold, columns sized to fit."""
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame] | pd.DataFrame, sheet_name: str = "data", *,
+                  missing: str = "", number_formats: bool = False, plain_columns=()) -> bytes:
+    """An XLSX workbook with one sheet per frame, headers bold, columns sized to fit.
+
+    ``missing`` is written for a missing cell. ``number_formats``: decimal columns show two
+    decimals and whole-number columns thousands separators ("#,##0.00", "#,##0"), except the
+    ``plain_columns`` (years: 2568, not 2,568); the cells keep their numbers.
+    """
     if isinstance(sheets, pd.DataFrame):
         sheets = {sheet_name: sheets}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False,
                                                    "strings_to_urls": False}}) as writer:
+        formats = {"float": writer.book.add_format({"num_format": "#,##0.00"}),
+                   "int": writer.book.add_format({"num_format": "#,##0"})}
         for name, frame in sheets.items():
             safe = neutralise_formulas(frame)
-            safe.to_excel(writer, sheet_name=name[:31], index=False)
+            safe.to_excel(writer, sheet_name=name[:31], index=False, na_rep=missing)
             sheet = writer.sheets[name[:31]]
             for i, col in enumerate(safe.columns):
                 width = max([len(str(col))] + [len(str(v)) for v in safe[col].head(200)])
-                sheet.set_column(i, i, min(60, max(8, width + 2)))
+                kind = _number_kind(safe[col]) if number_formats and col not in plain_columns \
+                    else None
+                sheet.set_column(i, i, min(60, max(8, width + 2)), formats.get(kind))
     return buffer.getvalue()
+
+
+def _number_kind(series: pd.Series) -> str | None:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return None
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(series.dtype):
+        return "float"
+    return None
 
 
 def to_parquet_bytes(frame: pd.DataFrame) -> bytes:

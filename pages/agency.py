@@ -1,11 +1,11 @@
 """หน่วยงาน / Agency: one agency against its peers, and its Thai analysis report (DOCX/XLSX)."""
 
-import pandas as pd
 import streamlit as st
 
 from ita_analytics import report
 from ita_analytics.dashboard import agency_view as view
 from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.table_format import MISSING
 from ita_analytics.dashboard.ui import (
     BASIS_HELP_EN,
     BASIS_HELP_TH,
@@ -39,7 +39,7 @@ st.caption(escape_markdown(place) + f" · {t('แหล่งข้อมูล'
 if rd.is_demo:
     st.caption(t(DEMO_LABEL_TH, DEMO_LABEL_EN))
 st.caption(t("ผลนี้อิงจาก", "This result rests on") + ": "
-           + (t(*BASIS_LABELS[rd.basis]) if rd.basis in BASIS_LABELS else "-")
+           + (t(*BASIS_LABELS[rd.basis]) if rd.basis in BASIS_LABELS else MISSING)
            + " · " + t("กลุ่มเปรียบเทียบ", "peers") + ": " + basis_text(rd.peer_basis),
            help=t(BASIS_HELP_TH, BASIS_HELP_EN))
 
@@ -47,11 +47,11 @@ chosen = next(s for s in rd.standings if s.group.code == rd.peer_group.code)
 cols = st.columns(4)
 cols[0].metric(t(f"คะแนนรวม ปี {rd.year}", f"Total, {rd.year}"), fmt_score(rd.total),
                None if rd.total_change is None else f"{rd.total_change:+.2f}", border=True)
-cols[1].metric(t("ระดับ", "Level"), escape_markdown(rd.level or "-"), border=True)
+cols[1].metric(t("ระดับ", "Level"), escape_markdown(view.level_label(rd.level)), border=True)
 cols[2].metric(t("อันดับในกลุ่ม", "Rank among peers"),
-               "-" if chosen.rank is None else f"{chosen.rank:,} / {chosen.n:,}", border=True)
+               MISSING if chosen.rank is None else f"{chosen.rank:,} / {chosen.n:,}", border=True)
 cols[3].metric(t("เปอร์เซ็นไทล์", "Percentile"),
-               "-" if chosen.percentile is None else f"{chosen.percentile:.0f}", border=True)
+               MISSING if chosen.percentile is None else f"{chosen.percentile:.0f}", border=True)
 
 st.subheader(t(f"ตาราง 1 ผลการประเมินรายตัวชี้วัด ปี {rd.prev_year} และ {rd.year}",
                f"Table 1: indicators, {rd.prev_year} and {rd.year}"))
@@ -64,9 +64,10 @@ if not rd.has_prev:
 
 left, right = st.columns(2)
 with left:
-    render_chart(view.total_figure(rd), rd.history.round(2), f"total_{rd.agency_id}", "ag_total")
+    render_chart(view.total_figure(rd), view.history_table(rd), f"total_{rd.agency_id}", "ag_total")
 with right:
-    render_chart(view.peer_figure(rd), rd.profile.round(2), f"peers_{rd.agency_id}", "ag_peers_fig")
+    render_chart(view.peer_figure(rd), view.profile_table(rd), f"peers_{rd.agency_id}",
+                 "ag_peers_fig")
 
 st.subheader(t("อันดับและเปอร์เซ็นไทล์ในกลุ่มเปรียบเทียบ", "Rank and percentile among peers"))
 show_table(view.standings_table(rd), width="stretch", key="ag_standings")
@@ -76,17 +77,14 @@ show_table(view.weakest_table(rd), width="stretch", key="ag_weakest")
 
 st.subheader(t("ระยะห่างถึงระดับถัดไป", "Gap to the next level"))
 gap = rd.next_level or {}
-st.write(t(gap.get("note_th") or "-", gap.get("note_en") or "-"))
+st.write(t(gap.get("note_th") or MISSING, gap.get("note_en") or MISSING))
 if gap.get("plan"):
-    show_table(pd.DataFrame(gap["plan"]).drop(columns="name_th"), key="ag_plan", column_config={
-        "indicator": t("ตัวชี้วัด", "Indicator"), "from": t("คะแนนปัจจุบัน", "Score now"),
-        "to": t("คะแนนเป้าหมาย", "Target score"),
-        "points": t("คะแนนรวมที่เพิ่มขึ้น", "Total points gained")})
+    show_table(view.plan_table(gap["plan"]), key="ag_plan")
 
 st.subheader(t("หน่วยงานที่มีคะแนนรวมใกล้เคียง", "Peers nearest in total"))
 results = view.report_results(choice.agency_id, choice.year)
 nearest = report.find_nearest_peers(results, choice.agency_id, choice.year, peers=choice.peers)
-st.markdown(view.peer_links(nearest, choice.year, choice.peers) or "-")
+st.markdown(view.peer_links(nearest, choice.year, choice.peers) or MISSING)
 
 st.subheader(t("รายงานการวิเคราะห์ (ภาษาไทย)", "Analysis report (Thai)"))
 left, right = st.columns(2)

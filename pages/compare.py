@@ -9,7 +9,9 @@ from ita_analytics.dashboard.map_compare_views import (
     compare_results,
     compare_table,
     indicator_bars,
+    indicator_bars_table,
     render_agency_picker,
+    totals_table,
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
@@ -60,9 +62,7 @@ fig = charts.line_by_year(totals, "value", color="agency", y_title=y_title,
                           pass_line=not relative,
                           title=t("คะแนนรวมรายปี", "Total by year"))
 fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15))
-table = totals.pivot(index="agency", columns="year", values="value").reset_index()
-table.columns = [str(c) for c in table.columns]
-render_chart(fig, table, "compare_totals", "cmp_totals")
+render_chart(fig, totals_table(totals), "compare_totals", "cmp_totals")
 
 year = choose_year("ปีของตัวชี้วัด (พ.ศ.)", "Year of the indicators (B.E.)", long["year"].unique(),
                    "cmp_year", "year")
@@ -70,7 +70,7 @@ bars = indicator_bars(long, year)
 if bars["value"].notna().any():
     fig = charts.grouped_bars(bars, "indicator", "value", "agency", y_title=y_title,
                               title=t(f"ตัวชี้วัดรายข้อ ปี {year}", f"Indicators, {year} B.E."))
-    render_chart(fig, bars, f"compare_indicators_{year}", "cmp_ind")
+    render_chart(fig, indicator_bars_table(bars, y_title), f"compare_indicators_{year}", "cmp_ind")
 else:
     render_empty(f"ไม่มีคะแนนรายตัวชี้วัดของหน่วยงานที่เลือกในปี {year}",
                  f"No indicator scores of the chosen agencies in {year} B.E.")

@@ -10,6 +10,7 @@ from ita_analytics.analysis.measures import (
 )
 from ita_analytics.dashboard import auth_ui, data, measures_ui
 from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.table_format import MISSING
 from ita_analytics.dashboard.ui import (
     escape_markdown,
     render_empty,
@@ -44,8 +45,7 @@ with record:
         if len(own) and analyst:
             measures_ui.render_edit_table(own)
         elif len(own):
-            show_table(measures_ui.readable_measures(own), key="rec_table",
-                       column_config=measures_ui.column_labels())
+            show_table(measures_ui.readable_measures(own), key="rec_table")
             st.caption(t("แหล่งที่มา: ", "Source: ")
                        + ", ".join(escape_markdown(s) for s in sorted(set(own["source"]))))
         if analyst:
@@ -80,18 +80,18 @@ with track:
                                                "province": t("จังหวัด", "Province"),
                                                "year": t("ปีงบประมาณ", "Year")}[k],
                         horizontal=True, key="track_by")
-        counts = compute_status_counts(measures, by)
-        show_table(counts.round(2), key="track_counts")
+        counts = measures_ui.status_counts_table(compute_status_counts(measures, by), by)
+        show_table(counts, key="track_counts")
         render_table_downloads(counts, f"measure_status_by_{by}", "track_counts_dl")
-        today = measures_ui.today()
-        overdue = find_overdue(measures, today)
-        st.subheader(t(f"มาตรการที่เลยกำหนดและยังไม่แล้วเสร็จ ณ {today}: {len(overdue)}",
-                       f"Past their end and not done as of {today}: {len(overdue)}"))
+        overdue = find_overdue(measures, measures_ui.today())
+        today = measures_ui.today_text()
+        st.subheader(t(f"มาตรการที่เลยกำหนดและยังไม่แล้วเสร็จ ณ {today}: {len(overdue):,}",
+                       f"Past their end and not done as of {today}: {len(overdue):,}"))
         if len(overdue):
-            show_table(overdue, key="track_overdue")
-            st.caption(t("มาตรการที่เอกสารไม่ระบุสถานะนับเป็นยังไม่แล้วเสร็จ (status_known = False)",
-                         "Measures whose documents state no status count as not done "
-                         "(status_known = False)."))
+            show_table(measures_ui.overdue_table(overdue), key="track_overdue")
+            st.caption(t("มาตรการที่เอกสารไม่ระบุสถานะ (“ไม่ระบุสถานะ”) นับเป็นยังไม่แล้วเสร็จ",
+                         "Measures whose documents state no status (“Status not stated”) count "
+                         "as not done."))
 
 with judge:
     if len(years) < 2:
@@ -110,14 +110,14 @@ with judge:
         measures = measures_ui.load_measures(years=[year_from])
         effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
         st.warning(t(effect.note_th, effect.note_en), icon=":material/balance:")
-        show_table(effect.groups.round(2), key="judge_groups")
-        show_table(effect.by_start.round(2), key="judge_by_start")
+        show_table(measures_ui.effect_groups_table(effect.groups), key="judge_groups")
+        show_table(measures_ui.effect_by_start_table(effect.by_start), key="judge_by_start")
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
                     "Difference in mean change (with − without)"),
-                  "-" if effect.difference != effect.difference else f"{effect.difference:+.2f}")
+                  MISSING if effect.difference != effect.difference else f"{effect.difference:+.2f}")
         targets = compare_targets(measures_ui.target_results(), measures_ui.load_measures())
         st.subheader(t("เป้าหมายที่ระบุในมาตรการ เทียบกับผลจริง", "Targets stated in measures vs results"))
         if targets.empty:
             st.info(t("ยังไม่มีมาตรการที่ระบุคะแนนเป้าหมาย", "No measure states a score target yet"))
         else:
-            show_table(targets.round(2), key="judge_targets")
+            show_table(measures_ui.targets_table(targets), key="judge_targets")

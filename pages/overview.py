@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ita_analytics.dashboard import charts
-from ita_analytics.dashboard.analyst_views import localise_level_legend
+from ita_analytics.dashboard.analyst_views import level_year_table, localise_level_legend
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     fmt_pct,
@@ -19,6 +19,8 @@ from ita_analytics.dashboard.views import (
     kpis,
     localise_levels,
     overview_analyses,
+    passing_table,
+    trend_table,
 )
 from ita_analytics.domain import NATIONAL_PASS_TARGET, RATING_RULE
 
@@ -51,20 +53,20 @@ with left:
     fig = charts.line_by_year(mean, "mean_total", title=t("คะแนนรวมเฉลี่ยรายปี", "Mean total by year"),
                               y_title=t("คะแนน", "Score"), pass_line=True, partial_years=partial,
                               partial_label=t("ข้อมูลบางส่วน", "partial"))
-    render_chart(fig, mean[["year", "n", "mean_total", "median", "q1", "q3"]].round(2),
-                 "mean_total_by_year", "ov_mean")
+    render_chart(fig, trend_table(trend), "mean_total_by_year", "ov_mean")
 with right:
     fig = charts.line_by_year(passing, "pass_rate", percent=True, partial_years=partial,
                               partial_label=t("ข้อมูลบางส่วน", "partial"),
                               title=t("สัดส่วนหน่วยงานที่ผ่าน (คะแนน ≥ 85)", "Share passing (total ≥ 85)"))
     fig.add_hline(y=NATIONAL_PASS_TARGET, line_dash="dot", line_color="#009E73",
                   annotation_text=t("เป้าหมาย 80%", "Target 80%"))
-    render_chart(fig, passing, "pass_rate_by_year", "ov_pass")
+    render_chart(fig, passing_table(passing), "pass_rate_by_year", "ov_pass")
 
 dist = localise_levels(found["levels"])
 fig = charts.stacked_levels(dist, title=t("การกระจายระดับผลการประเมินรายปี (เกณฑ์ของแต่ละปี)",
                                           "Level distribution by year (each year's own rule)"))
-render_chart(localise_level_legend(fig), dist, "levels_by_year", "ov_levels")
+render_chart(localise_level_legend(fig), level_year_table(found["levels"]), "levels_by_year",
+             "ov_levels")
 st.caption(t(f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
              "ใช้เกณฑ์ผ่านดีเยี่ยม/ผ่านดี/ผ่าน/ไม่ผ่าน ซึ่งพิจารณาคะแนนรายเครื่องมือด้วย "
              "จึงเปรียบเทียบระดับข้ามช่วงไม่ได้ ให้ใช้สัดส่วนที่ผ่านแทน",

@@ -9,6 +9,7 @@ from ita_analytics.dashboard.map_compare_views import (
     CHECK_LABELS,
     SEVERITY_LABELS,
     check_label,
+    counts_table,
     filter_findings,
     finding_counts,
     findings_for,
@@ -78,7 +79,7 @@ counts["severity_label"] = map_labels(counts["severity"], severity_label)
 fig = charts.count_bars(counts, "kind", "count", color="severity_label",
                         color_map={severity_label(s): c for s, c in SEVERITY_COLORS.items()},
                         title=t("จำนวนข้อสังเกตแต่ละประเภท", "Findings per check"))
-render_chart(fig, counts[["kind", "severity_label", "count"]], "quality_counts", "dq_counts")
+render_chart(fig, counts_table(counts), "quality_counts", "dq_counts")
 
 st.subheader(t(f"ข้อสังเกต {len(shown):,} รายการ", f"{len(shown):,} findings"))
 st.caption(t("ข้อผิดพลาดแสดงก่อน · คลิก “เปิด” เพื่อไปที่หน้าหน่วยงานของปีนั้น",

@@ -35,7 +35,7 @@ def test_opens_from_the_url_and_shows_the_seed_scores(demo_db, app_env):
     assert list(table.columns[3:5]) == ["ปี 2567", "ปี 2568"]
     assert table.iloc[9, 4] == "80.00" and table.iloc[9, 6] == "พัฒนาเร่งด่วน"
     assert table.iloc[8, 4] == "90.00" and table.iloc[8, 6] == "พัฒนา"
-    assert list(table.iloc[5:10, 3]) == ["-"] * 5
+    assert list(table.iloc[5:10, 3]) == ["–"] * 5
     assert list(table.iloc[0:5, 3]) == ["100.00"] * 5
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["คะแนนรวม ปี 2568"] == "93.30" and metrics["ระดับ"] == "ผ่านดี"
@@ -51,7 +51,7 @@ def test_switching_year_changes_the_table_and_the_url(demo_db, app_env):
     assert not at.exception
     table = at.dataframe[0].value  # Table 1 is the first table
     assert list(table.columns[3:5]) == ["ปี 2566", "ปี 2567"]
-    assert list(table.iloc[5:10, 4]) == ["-"] * 5  # 2567 gives only indicators 1-5
+    assert list(table.iloc[5:10, 4]) == ["–"] * 5  # 2567 gives only indicators 1-5
     assert at.query_params["year"] in ("2567", ["2567"])
 
 

@@ -4,6 +4,7 @@ drill-down, run with AppTest as a person would (the browser's part is in test_br
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import ROOT, app_test
@@ -178,3 +179,107 @@ def test_a_page_choice_comes_back_from_its_url(demo_db, app_env, page, kind, key
     again = _page(demo_db, app_env, page, **shared)
     _ok(again)
     assert _widget(again, kind, key).value == value, shared
+
+
+# --- 18.4 tables read as people read them ---------------------------------------------------------
+
+RAW_HEADER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+RAW_VALUES = {"None", "nan", "NaN", "NaT", "<NA>", "True", "False", "-", "maintain", "improve",
+              "urgent", "with_measure", "without_measure", "reached", "not_reached",
+              "not_assessed", "unknown", "committed"}
+CE_DATE = re.compile(r"\b(?:19|20)\d\d-\d\d-\d\d")
+LONG_DECIMALS = re.compile(r"\d\.\d{3,}")
+TABLE_PAGES = ["overview", "indicators", "changes", "levels", "provinces", "compare", "agency",
+               "items", "measures", "quality"]
+
+
+def _table_params(db, page: str) -> dict:
+    thung_phueng = _agency_id(db, "ทต.ทุ่งผึ้ง", "ลำปาง")
+    nong_pla_mo = _agency_id(db, "อบต.หนองปลาหมอ", "ขอนแก่น")
+    return {"compare": {"agencies": f"{thung_phueng},{nong_pla_mo}"},
+            "agency": {"agency_id": str(nong_pla_mo), "year": "2568"},
+            "items": {"it_agency": str(thung_phueng)},
+            "measures": {"rec_agency": str(nong_pla_mo), "rec_year": "2568",
+                         "prop_agency": str(nong_pla_mo), "prop_year": "2568"},
+            }.get(page, {})
+
+
+def _has_thai(text: str) -> bool:
+    return any("\u0e00" <= ch <= "\u0e7f" for ch in str(text))
+
+
+def _problems(frame, config: dict, language: str) -> list[str]:
+    found = []
+    for col in frame.columns:
+        if col == "link":  # shown under its configured label
+            continue
+        if RAW_HEADER.fullmatch(str(col)):
+            found.append(f"raw header {col!r}")
+        if language == "en" and _has_thai(col):
+            found.append(f"Thai header {col!r}")
+        values = frame[col]
+        if values.dtype.kind in "fiu":
+            if values.isna().any():
+                found.append(f"{col!r}: a missing number shows as None")
+            shown = config.get(col, {}).get("type_config", {})
+            if shown.get("format") != "localized":
+                found.append(f"{col!r}: numbers without thousands separators")
+            if values.dtype.kind == "f" and shown.get("step") != 0.01:
+                found.append(f"{col!r}: not two decimals")
+        elif values.dtype.kind == "b":
+            found.append(f"{col!r}: True/False")
+        else:
+            for value in values.unique():
+                text = str(value)
+                if value is None or text in RAW_VALUES or CE_DATE.search(text) \
+                        or LONG_DECIMALS.search(text):
+                    found.append(f"{col!r}: {text!r}")
+                    break
+    return found
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+@pytest.mark.parametrize("page", TABLE_PAGES)
+def test_every_table_reads_localised(demo_db, app_env, page, language):
+    """Issue 18.4: English column names (year, mean_total, q1, done_share…), raw values
+    (maintain, None, False), C.E. dates and unrounded numbers in the tables of every page."""
+    at = _page(demo_db, app_env, page, lang=language, **_table_params(demo_db, page))
+    _ok(at)
+    assert len(at.dataframe), "the page shows no table"
+    problems = []
+    for table in at.dataframe:
+        config = {}
+        if table.proto.columns:
+            config = {name: spec for name, spec in json.loads(table.proto.columns).items()}
+        problems += [f"{table.key}: {p}" for p in _problems(table.value, config, language)]
+    texts = [e.value for e in (*at.caption, *at.subheader, *at.markdown, *at.info, *at.warning)]
+    problems += [f"text: {x[:80]}" for x in texts
+                 if CE_DATE.search(x) or "status_known" in x or "None" in x]
+    assert not problems, problems
+
+
+def test_downloads_are_rounded_localised_and_dashed():
+    """Issue 18.4: an XLSX download held 97.92500000000001, missing cells were empty or
+    "None", years and counts had no format, yes/no read True/False."""
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from ita_analytics.dashboard.table_format import download_table, year_columns
+    from ita_analytics.exports import to_csv_bytes, to_xlsx_bytes
+
+    frame = pd.DataFrame({"ปีงบประมาณ": [2567, 2568], "คะแนนรวม": [97.92500000000001, None],
+                          "จำนวนหน่วยงาน": [8290, 31], "ถึงเป้าหมาย": [True, None],
+                          "หน่วยงาน": ["ก", None]})
+    table = download_table(frame, "th")
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(
+        table, missing="–", number_formats=True, plain_columns=year_columns(table))))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0] == tuple(frame.columns)
+    assert rows[1] == (2567, 97.93, 8290, "ใช่", "ก")
+    assert rows[2] == (2568, "–", 31, "–", "–")
+    cells = book.active[2]
+    assert [c.number_format for c in cells[:3]] == ["General", "#,##0.00", "#,##0"]
+    csv = to_csv_bytes(download_table(frame, "en"), missing="–").decode("utf-8-sig").splitlines()
+    assert csv[1:] == ["2567,97.93,8290,Yes,ก", "2568,–,31,–,–"]

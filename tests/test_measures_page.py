@@ -1,5 +1,7 @@
 """The measures page, run with AppTest on the demo store and on an empty store."""
 
+import re
+
 from conftest import app_test
 
 from ita_analytics import store
@@ -36,11 +38,12 @@ def test_measures_page_on_demo_shows_the_seeds(demo_db, app_env):
     assert not at.exception
     subheaders = [s.value for s in at.subheader]
     assert "มาตรการของ องค์การบริหารส่วนตำบลหนองปลาหมอ ปี 2568: 5 รายการ" in subheaders, subheaders
-    assert _table(at, "done_share")["n"].sum() == 49
-    overdue = _table(at, "days_overdue")
-    assert len(overdue) > 0 and "ดำเนินการแล้ว" not in set(overdue["status"].dropna())
-    targets = _table(at, "verdict")
-    assert 10 in set(targets["indicator"])
+    assert _table(at, "แล้วเสร็จ (%)")["จำนวนมาตรการ"].sum() == 49
+    overdue = _table(at, "เลยกำหนด (วัน)")
+    assert len(overdue) > 0 and "ดำเนินการแล้ว" not in set(overdue["สถานะ"])
+    assert all(re.fullmatch(r"\S+ 25\d\d", month) for month in overdue["สิ้นสุด"])  # B.E. months
+    targets = _table(at, "ผล")
+    assert any(str(v).startswith("10 ") for v in targets["ตัวชี้วัด"])
     assert any("ไม่ใช่การพิสูจน์" in w.value for w in at.warning)
 
 
@@ -84,6 +87,9 @@ def test_agency_found_by_search_gets_proposals_from_its_weakest_indicators(demo_
     at.selectbox(key="prop_agency").set_value(nong_pla_mo)
     at.selectbox(key="prop_year").set_value(2568).run()
     assert not at.exception, at.exception
-    proposals = _table(at, "action")
-    scores = dict(zip(proposals["indicator"], proposals["score"]))
+    proposals = _table(at, "แนวทาง")
+    scores = {int(label.split()[0]): score
+              for label, score in zip(proposals["ตัวชี้วัด"], proposals["คะแนน"])}
     assert scores[10] == 80.0 and scores[9] == 90.0  # seed 000: urgent 10, improve 9
+    actions = dict(zip(proposals["ตัวชี้วัด"].str.split().str[0], proposals["แนวทาง"]))
+    assert actions["10"] == "พัฒนาเร่งด่วน" and actions["9"] == "พัฒนา"

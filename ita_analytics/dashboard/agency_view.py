@@ -12,9 +12,9 @@ from ita_analytics import report, store
 from ita_analytics.agencies import suggest_agencies
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.charts import FONT, LEVEL_COLORS
-from ita_analytics.dashboard.ui import escape_markdown, t
-from ita_analytics.domain import PASS_THRESHOLD
-from ita_analytics.report.formatting import MISSING, fmt_change, fmt_score
+from ita_analytics.dashboard.table_format import MISSING, action_label, fmt_change, labelled
+from ita_analytics.dashboard.ui import escape_markdown, fmt_score, lang, t
+from ita_analytics.domain import INDICATORS, PASS_THRESHOLD, level_en
 from ita_analytics.report.options import PEER_GROUP_BY_CODE
 from ita_analytics.thai import normalize_agency_name
 
@@ -205,12 +205,48 @@ def indicator_table(rd: report.ReportData) -> pd.DataFrame:
               t("เปลี่ยนแปลง", "Change"), t("แนวทาง", "Action")]
     rows = [[str(r["indicator"]), t(r["name_th"], r["name_en"]), r["tool"],
              fmt_score(r["score_prev"]), fmt_score(r["score"]), fmt_change(r["change"]),
-             t(r["action_th"], r["action"]) if isinstance(r["action"], str) else MISSING]
+             action_label(r["action"], lang())]
             for _, r in rd.indicators.iterrows()]
     # The overall row's name under the indicators (the number column is too narrow for it).
     rows.append(["", t("ผลการประเมินภาพรวม", "Overall"), "", fmt_score(rd.total_prev),
-                 fmt_score(rd.total), fmt_change(rd.total_change), rd.level or MISSING])
+                 fmt_score(rd.total), fmt_change(rd.total_change), level_label(rd.level)])
     return pd.DataFrame(rows, columns=header)
+
+
+def history_table(rd: report.ReportData) -> pd.DataFrame:
+    """The agency's totals by year for the chart's table: tools, total, level, passed."""
+    h = rd.history.copy()
+    h["level"] = h["level"].map(level_label)
+    return labelled(h.round(2), lang(), passed=("ผ่าน (≥ 85)", "Passed (≥ 85)"))
+
+
+def profile_table(rd: report.ReportData) -> pd.DataFrame:
+    """The ten indicators against the peers, for the chart's table."""
+    p = rd.profile[["indicator", "label", "score", "peer_median", "peer_q3"]].round(2)
+    p = p.assign(label=[t(INDICATORS[int(n) - 1].name_th, INDICATORS[int(n) - 1].name_en)
+                        for n in p["indicator"]])
+    return labelled(p, lang(), indicator=("ที่", "No."), label=("ตัวชี้วัด", "Indicator"))
+
+
+def level_label(level) -> str:
+    """A level name in the chosen language, "–" when there is none."""
+    if not isinstance(level, str) or not level:
+        return MISSING
+    return level if lang() == "th" else (level_en(level) or level)
+
+
+def plan_table(plan: list[dict]) -> pd.DataFrame:
+    """The next-level plan (:func:`~ita_analytics.analysis.next_level`): which indicator to
+    raise from what score to what, and the total points it gives."""
+    steps = pd.DataFrame(plan)
+    return pd.DataFrame({
+        t("ตัวชี้วัด", "Indicator"): [f"{n}. " + t(INDICATORS[int(n) - 1].name_th,
+                                                  INDICATORS[int(n) - 1].name_en)
+                                       for n in steps["indicator"]],
+        t("คะแนนปัจจุบัน", "Score now"): steps["from"].astype("float64").round(2),
+        t("คะแนนเป้าหมาย", "Target score"): steps["to"].astype("float64").round(2),
+        t("คะแนนรวมที่เพิ่มขึ้น", "Total points gained"): steps["points"].astype("float64").round(2),
+    })
 
 
 def standings_table(rd: report.ReportData) -> pd.DataFrame:
@@ -234,8 +270,7 @@ def weakest_table(rd: report.ReportData) -> pd.DataFrame:
         t("ควอร์ไทล์บน", "Peer Q3"): w["peer_q3"].round(2),
         t("เพิ่มคะแนนรวมได้ (ถึงมัธยฐาน)", "Total points to gain (to median)"):
             w["gain_to_median"].round(2),
-        t("แนวทาง", "Action"): [t(a, b) if isinstance(a, str) else MISSING
-                                 for a, b in zip(w["action_th"], w["action"])],
+        t("แนวทาง", "Action"): [action_label(a, lang()) for a in w["action"]],
     })
 
 

@@ -23,6 +23,7 @@ from ita_analytics.analysis.weakest import compute_indicator_distribution, compu
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.map_compare_views import agency_url
+from ita_analytics.dashboard.table_format import labelled
 from ita_analytics.dashboard.ui import lang, map_labels, render_table_downloads, show_table, t
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.dashboard.views import indicator_label
@@ -100,17 +101,12 @@ def distribution_view(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 
 def distribution_table(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    cols = {"indicator": t("ตัวชี้วัด", "Indicator")}
-    if by:
-        cols[by] = group_label(by)
-    stats = {"n": t("จำนวน", "N"), "mean": t("ค่าเฉลี่ย", "Mean"),
-             "median": t("มัธยฐาน", "Median"), "q1": "Q1", "q3": "Q3",
-             "min": t("ต่ำสุด", "Min"), "max": t("สูงสุด", "Max")}
-    out = dist[[*cols, *stats]].copy()
+    cols = ["indicator", *([by] if by else []), "n", "mean", "median", "q1", "q3", "min", "max"]
+    out = dist[cols].copy()
     out["indicator"] = map_labels(out["indicator"], indicator_label)
     if by:
         out[by] = out[by].map(lambda v: group_value(v, by))
-    return out.round(2).rename(columns={**cols, **stats})
+    return labelled(out.round(2), lang())
 
 
 def tool_view(trend: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -123,9 +119,8 @@ def tool_view(trend: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 
 def tool_table(view: pd.DataFrame) -> pd.DataFrame:
-    return view[["tool", "group", "n", "mean", "median", "q1", "q3"]].round(2).rename(columns={
-        "tool": t("เครื่องมือ", "Tool"), "group": t("กลุ่ม", "Group"), "n": t("จำนวน", "N"),
-        "mean": t("ค่าเฉลี่ย", "Mean"), "median": t("มัธยฐาน", "Median")})
+    return labelled(view[["tool", "group", "n", "mean", "median", "q1", "q3"]].round(2), lang(),
+                    tool=("เครื่องมือ", "Tool"), n=("จำนวน", "N"))
 
 
 # --- changes ----------------------------------------------------------------------------------
@@ -364,6 +359,15 @@ def localise_level_legend(fig):
             trace.hovertemplate = trace.hovertemplate.replace(f"={trace.name}<", f"={shown}<")
         trace.name = shown
     return fig
+
+
+def level_year_table(dist: pd.DataFrame) -> pd.DataFrame:
+    """``compute_level_distribution`` by year for a chart's table: year, level (in the chosen
+    language), agencies, share %."""
+    return labelled(pd.DataFrame({"year": dist["year"],
+                                  "level": map_labels(dist["level"], level_label),
+                                  "count": dist["count"].astype("int64"),
+                                  "share": _pct(dist["share"])}), lang())
 
 
 def level_table(view: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -23,7 +23,8 @@ from ita_analytics.dashboard.agency_view import (
     follow_search,
     searched_options,
 )
-from ita_analytics.dashboard.ui import t
+from ita_analytics.dashboard.table_format import action_label
+from ita_analytics.dashboard.ui import lang, t
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.demo import DEMO_SOURCE
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
@@ -155,8 +156,7 @@ def flagged_table(flagged: pd.DataFrame) -> pd.DataFrame:
         t("ตัวชี้วัด", "Indicator"): [_indicator(i, s) for i, s in
                                       zip(flagged["indicator"], flagged["sub_indicator"])],
         t("ผล", "Result"): result,
-        t("แนวทาง", "Action"): [a if t("th", "en") == "th" else c
-                                for a, c in zip(flagged["action_th"], flagged["action"])],
+        t("แนวทาง", "Action"): [action_label(c, lang()) for c in flagged["action"]],
         t("ข้อเสนอแนะของตัวชี้วัด", "The indicator's recommendation (Thai)"):
             flagged["recommendation_th"].fillna("-"),
     })

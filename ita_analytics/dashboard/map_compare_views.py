@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ita_analytics import store
+from ita_analytics import geo, store
 from ita_analytics.analysis.checks import (
     check_duplicates,
     check_jumps,
@@ -22,6 +22,7 @@ from ita_analytics.dashboard.agency_view import (
     find_matches,
 )
 from ita_analytics.dashboard.filters import set_provinces
+from ita_analytics.dashboard.table_format import labelled
 from ita_analytics.dashboard.ui import (
     PLOTLY_CONFIG,
     fmt_pct,
@@ -42,6 +43,13 @@ INDICATOR_COLS = [f"i{n}" for n in INDICATOR_NUMBERS]
 METRICS = ("total", "pass_rate", *INDICATOR_COLS)
 """What the map can be coloured by: mean total, share passing, or one indicator's mean."""
 _MAP_ROUND = "_pv_map_round"
+
+
+def province_label(province, language: str | None = None):
+    """A province's name in the chosen language (its Thai name kept when unknown)."""
+    if not isinstance(province, str) or (language or lang()) == "th":
+        return province
+    return geo.province_en(province) or province
 
 
 def metric_label(metric: str) -> str:
@@ -259,6 +267,17 @@ def indicator_bars(long: pd.DataFrame, year: int) -> pd.DataFrame:
     return part[["indicator", "agency", "value"]]
 
 
+def totals_table(totals: pd.DataFrame) -> pd.DataFrame:
+    """Each agency's total (or change) per year, one column a year, for the chart's table."""
+    table = totals.pivot(index="agency", columns="year", values="value").reset_index()
+    table.columns = [str(c) for c in table.columns]
+    return labelled(table, lang())
+
+
+def indicator_bars_table(bars: pd.DataFrame, value_title: str) -> pd.DataFrame:
+    return labelled(bars.rename(columns={"value": value_title}), lang())
+
+
 def compare_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per agency-year with total and indicators (two decimals), Thai/English headers."""
     frame = results.sort_values(["name", "agency_id", "year"])
@@ -267,7 +286,7 @@ def compare_table(results: pd.DataFrame) -> pd.DataFrame:
         t("หน่วยงาน", "Agency"): frame["name"],
         t("ประเภท", "Type"): frame["agency_type"] if t("th", "en") == "th"
         else map_labels(frame["agency_type"], agency_type_en),
-        t("จังหวัด", "Province"): frame["province"],
+        t("จังหวัด", "Province"): map_labels(frame["province"], province_label),
         t("ปี", "Year"): frame["year"],
         t("คะแนนรวม", "Total"): frame["total"].round(2),
     })
@@ -354,6 +373,12 @@ def finding_counts(findings: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values("count", ascending=False, ignore_index=True)
 
 
+def counts_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """Findings per check and severity, for the chart's table."""
+    return labelled(counts[["kind", "severity_label", "count"]], lang(),
+                    count=("จำนวนข้อสังเกต", "Findings"))
+
+
 def agency_url(agency_id, year=None) -> str:
     """The agency page's URL for an agency (and year), as its peer links build it."""
     url = f"agency?{URL_AGENCY}={int(agency_id)}"
@@ -384,7 +409,8 @@ def findings_table(findings: pd.DataFrame, language: str | None = None) -> pd.Da
                                                   lambda c: check_label(c, language)),
         pick("หน่วยงาน", "Agency"): findings["name"],
         "link": [agency_url(a, y) for a, y in zip(findings["agency_id"], findings["year"])],
-        pick("จังหวัด", "Province"): findings["province"],
+        pick("จังหวัด", "Province"): map_labels(findings["province"],
+                                                lambda p: province_label(p, language)),
         pick("ปี", "Year"): findings["year"].astype("Int64"),
         pick("รายละเอียด", "Details"): findings["message_en" if language == "en"
                                                   else "message_th"],

@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from ita_analytics import store
+from ita_analytics import geo, store
 from ita_analytics.analysis.common import INDICATOR_COLUMNS
-from ita_analytics.analysis.measures import propose_measures
+from ita_analytics.analysis.measures import WITH_MEASURE, WITHOUT_MEASURE, propose_measures
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.agency_view import (
     agency_keys,
@@ -18,14 +18,25 @@ from ita_analytics.dashboard.agency_view import (
     follow_search,
 )
 from ita_analytics.dashboard.auth_ui import analyst_user
-from ita_analytics.dashboard.ui import escape_markdown, multiselect, show_table, t
+from ita_analytics.dashboard.table_format import (
+    MISSING,
+    action_label,
+    fmt_date,
+    fmt_month,
+    labelled,
+)
+from ita_analytics.dashboard.ui import escape_markdown, lang, map_labels, multiselect, show_table, t
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.read import ImportRejected
 from ita_analytics.measures import (
+    KIND_EN,
     MEASURE_KINDS,
+    STATUS_EN,
     STATUS_NOT_STARTED,
+    STATUS_UNKNOWN_EN,
+    STATUS_UNKNOWN_TH,
     STATUSES,
     format_period_th,
     parse_period,
@@ -50,9 +61,12 @@ def column_labels() -> dict[str, str]:
 
 
 def readable_measures(measures: pd.DataFrame) -> pd.DataFrame:
-    """The measures as a reader sees them: no internal id, blanks for what was not stated."""
+    """The measures as a reader sees them: no internal id, kind and status in the chosen
+    language, "–" for what was not stated."""
     shown = measures[[c for c in EDIT_COLUMNS if c != "measure_id"]].copy()
-    return shown.astype("string").fillna("-")
+    shown["kind"] = map_labels(shown["kind"], kind_label)
+    shown["status"] = map_labels(shown["status"], status_label)
+    return shown.astype("string").fillna(MISSING).rename(columns=column_labels())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -222,12 +236,12 @@ def render_import() -> None:
             plan = None
         if plan is not None:
             if len(plan.issues()):
-                show_table(plan.issues(), key="measures_issues")
+                show_table(issues_table(plan.issues()), key="measures_issues")
             if plan.unchanged_import_id is not None:
                 st.info(t(f"ไฟล์นี้นำเข้าแล้ว (ครั้งที่ {plan.unchanged_import_id})",
                           f"This file was already imported (import {plan.unchanged_import_id})"))
             elif plan.ok:
-                show_table(plan.preview(), key="measures_preview")
+                show_table(preview_table(plan.preview()), key="measures_preview")
                 if st.button(t(f"นำเข้า {len(plan.rows)} มาตรการ", f"Import {len(plan.rows)} measures"),
                              type="primary", key="measures_commit"):
                     import_id = commit_measures(conn, plan)
@@ -237,7 +251,7 @@ def render_import() -> None:
     history = measure_store.load_measure_imports(conn)
     if history.empty:
         return
-    show_table(history, key="measures_history")
+    show_table(imports_table(history), key="measures_history")
     committed = history.loc[history["status"] == "committed", "import_id"].tolist()
     if committed:
         chosen = st.selectbox(t("ยกเลิกการนำเข้า", "Undo import"), committed, key="measures_undo_id")
@@ -262,8 +276,7 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
     if drafts.empty:
         st.success(t("ทุกตัวชี้วัดอยู่ในระดับรักษาระดับ", "Every indicator is at the maintain level"))
         return
-    shown = drafts[["indicator", "score", "action", "title", "steps", "responsible", "period_text"]]
-    show_table(shown, key="proposals_table")
+    show_table(proposals_table(drafts), key="proposals_table")
     accepted = multiselect(st, t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
                               list(drafts.index), format_func=lambda i: drafts.loc[i, "title"],
                               key="proposals_accept")
@@ -293,3 +306,164 @@ def period_column(measures: pd.DataFrame) -> pd.Series:
 
 def today() -> date:
     return date.today()
+
+
+# --- the measures' tables as people read them ---------------------------------------------------
+
+def status_label(status) -> str:
+    """A measure's status in the chosen language ("ไม่ระบุสถานะ" when not stated)."""
+    if status in STATUS_EN:
+        return t(status, STATUS_EN[status].capitalize())
+    return t(STATUS_UNKNOWN_TH, STATUS_UNKNOWN_EN.capitalize())
+
+
+def kind_label(kind) -> str:
+    return t(kind, KIND_EN[kind].capitalize()) if kind in KIND_EN else MISSING
+
+
+def group_label(group: str) -> str:
+    """The judged groups: agencies with a measure linked to the indicator, and without."""
+    return {WITH_MEASURE: t("มีมาตรการ", "With a measure"),
+            WITHOUT_MEASURE: t("ไม่มีมาตรการ", "Without a measure")}.get(group, group)
+
+
+def verdict_label(verdict: str) -> str:
+    return {"reached": t("ถึงเป้าหมาย", "Reached"), "not_reached": t("ไม่ถึงเป้าหมาย", "Not reached"),
+            "not_assessed": t("ยังไม่มีผลปีถัดไป", "Not yet assessed")}.get(verdict, verdict)
+
+
+def _indicator_number_label(n) -> str:
+    return MISSING if n is None or pd.isna(n) else _indicator_label(int(n))
+
+
+def _percent(values: pd.Series) -> pd.Series:
+    return (100 * values.astype("float64")).round(2)
+
+
+def status_counts_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``compute_status_counts`` for display: the group, measures, each status, done %."""
+    out = counts.copy()
+    if "indicator" in out:
+        out["indicator"] = map_labels(out["indicator"], _indicator_number_label)
+    if "province" in out:
+        out["province"] = map_labels(out["province"], province_name)
+    out["done_share"] = _percent(out["done_share"])
+    names = {status: (status, STATUS_EN[status].capitalize()) for status in STATUSES}
+    return labelled(out, lang(), n=("จำนวนมาตรการ", "Measures"),
+                    unknown=(STATUS_UNKNOWN_TH, STATUS_UNKNOWN_EN.capitalize()),
+                    done_share=("แล้วเสร็จ (%)", "Done (%)"), **names)
+
+
+def overdue_table(overdue: pd.DataFrame) -> pd.DataFrame:
+    """``find_overdue`` for display: the month it should have ended (B.E.), its status as
+    stated ("ไม่ระบุสถานะ" when the documents state none), days past its end."""
+    return pd.DataFrame({
+        t("หน่วยงาน", "Agency"): overdue["name"],
+        t("จังหวัด", "Province"): map_labels(overdue["province"], province_name),
+        t("ปีงบประมาณ", "Fiscal year"): overdue["year"].astype("Int64"),
+        t("มาตรการ", "Measure"): overdue["title"],
+        t("สิ้นสุด", "Ends"): map_labels(overdue["end_month"], lambda m: fmt_month(m, lang())),
+        t("สถานะ", "Status"): map_labels(overdue["status"], status_label),
+        t("เลยกำหนด (วัน)", "Days past the end"): overdue["days_overdue"].astype("int64"),
+    })
+
+
+def effect_groups_table(groups: pd.DataFrame) -> pd.DataFrame:
+    """``MeasureEffect.groups`` for display."""
+    out = groups.copy()
+    out["group"] = map_labels(out["group"], group_label)
+    out["share_improved"] = _percent(out["share_improved"])
+    return labelled(out.round(2), lang(), n=("จำนวนหน่วยงาน", "Agencies"),
+                    mean_before=("คะแนนเฉลี่ยปีแรก", "Mean score, first year"),
+                    mean_change=("การเปลี่ยนแปลงเฉลี่ย", "Mean change"),
+                    median_change=("มัธยฐานการเปลี่ยนแปลง", "Median change"),
+                    share_improved=("สัดส่วนที่ดีขึ้น (%)", "Share improved (%)"))
+
+
+def effect_by_start_table(by_start: pd.DataFrame) -> pd.DataFrame:
+    """``MeasureEffect.by_start``: the groups compared within each starting action level."""
+    out = by_start.copy()
+    out["action"] = map_labels(out["action"], lambda a: action_label(a, lang()))
+    out["group"] = map_labels(out["group"], group_label)
+    return labelled(out.round(2), lang(), action=("แนวทางตามคะแนนปีแรก", "Action level at the start"),
+                    n=("จำนวนหน่วยงาน", "Agencies"),
+                    mean_change=("การเปลี่ยนแปลงเฉลี่ย", "Mean change"))
+
+
+def targets_table(targets: pd.DataFrame) -> pd.DataFrame:
+    """``compare_targets`` for display."""
+    return pd.DataFrame({
+        t("หน่วยงาน", "Agency"): targets["name"],
+        t("ปีงบประมาณ", "Fiscal year"): targets["year"].astype("Int64"),
+        t("มาตรการ", "Measure"): targets["title"],
+        t("ตัวชี้วัด", "Indicator"): map_labels(targets["indicator"], _indicator_number_label),
+        t("เป้าหมาย", "Target"): targets["target_to"].astype("float64").round(2),
+        t("คะแนนปีนั้น", "Score that year"): targets["score_year"].astype("float64").round(2),
+        t("คะแนนปีถัดไป", "Score the next year"): targets["score_next"].astype("float64").round(2),
+        t("เปลี่ยนแปลง", "Change"): targets["change"].astype("float64").round(2),
+        t("ผล", "Verdict"): map_labels(targets["verdict"], verdict_label),
+    })
+
+
+def proposals_table(drafts: pd.DataFrame) -> pd.DataFrame:
+    """Proposed draft measures for display: indicator, its score and action level, the
+    library measure with its steps, who and when."""
+    return pd.DataFrame({
+        t("ตัวชี้วัด", "Indicator"): map_labels(drafts["indicator"], _indicator_number_label),
+        t("คะแนน", "Score"): drafts["score"].astype("float64").round(2),
+        t("แนวทาง", "Action"): map_labels(drafts["action"], lambda a: action_label(a, lang())),
+        t("มาตรการที่เสนอ", "Proposed measure"): drafts["title"],
+        t("ขั้นตอน", "Steps"): drafts["steps"],
+        t("ผู้รับผิดชอบ", "Responsible"): drafts["responsible"],
+        t("ช่วงระยะเวลา", "Period"): drafts["period_text"],
+    })
+
+
+def imports_table(history: pd.DataFrame) -> pd.DataFrame:
+    """The measures imports for display (dates in the Buddhist era)."""
+    status = {"committed": t("นำเข้าแล้ว", "Imported"), "undone": t("ยกเลิกแล้ว", "Undone")}
+    return pd.DataFrame({
+        t("ครั้งที่", "Import"): history["import_id"].astype("int64"),
+        t("ไฟล์", "File"): history["file_name"],
+        t("ปีงบประมาณ", "Fiscal year"): history["year"].astype("Int64"),
+        t("นำเข้าเมื่อ", "Imported on"): pd.to_datetime(history["created_at"]),
+        t("ผู้นำเข้า", "By"): history["user_name"],
+        t("จำนวนแถว", "Rows"): history["rows"].astype("Int64"),
+        t("จำนวนหน่วยงาน", "Agencies"): history["agencies"].astype("Int64"),
+        t("สถานะ", "Status"): map_labels(history["status"], lambda s: status.get(s, s)),
+        t("ยกเลิกเมื่อ", "Undone on"): pd.to_datetime(history["undone_at"]),
+    })
+
+
+def issues_table(issues: pd.DataFrame) -> pd.DataFrame:
+    """A measures file's errors and warnings for display."""
+    level = {"error": t("ข้อผิดพลาด", "Error"), "warning": t("คำเตือน", "Warning")}
+    return pd.DataFrame({
+        t("ระดับ", "Level"): map_labels(issues["level"], lambda v: level.get(v, v)),
+        t("ชีต", "Sheet"): issues["sheet"], t("แถว", "Row"): issues["row"],
+        t("คอลัมน์", "Column"): issues["column"],
+        t("รายละเอียด", "Details"): issues["message_en" if lang() == "en" else "message_th"],
+    })
+
+
+def preview_table(preview: pd.DataFrame) -> pd.DataFrame:
+    """A measures file's rows before they are imported."""
+    out = preview.copy()
+    out["kind"] = map_labels(out["kind"], kind_label)
+    out["status"] = map_labels(out["status"], status_label)
+    return labelled(out.drop(columns=["start_month", "end_month"]), lang(),
+                    sheet=("ชีต", "Sheet"), row=("แถว", "Row"),
+                    agency_name=("หน่วยงาน", "Agency"), kind=("ประเภท", "Kind"),
+                    indicators=("ตัวชี้วัดที่เกี่ยวข้อง", "Linked indicators"),
+                    period_text=("ช่วงระยะเวลา", "Period"),
+                    responsible=("ผู้รับผิดชอบ", "Responsible"))
+
+
+def province_name(province):
+    return province if not isinstance(province, str) or lang() == "th" else (
+        geo.province_en(province) or province)
+
+
+def today_text() -> str:
+    """Today in the Buddhist era, in the chosen language ("4 ธ.ค. 2569")."""
+    return fmt_date(today(), lang())

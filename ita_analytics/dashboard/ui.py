@@ -10,6 +10,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ita_analytics.dashboard.table_format import (
+    MISSING,
+    download_table,
+    screen_table,
+    year_columns,
+)
 from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
 from ita_analytics.exports import neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 
@@ -115,15 +121,15 @@ def safe_table_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def fmt_score(value) -> str:
-    """A score with two decimals, '-' when missing."""
+    """A score with two decimals, '–' when missing."""
     if value is None or pd.isna(value):
-        return "-"
+        return MISSING
     return f"{float(value):,.2f}"
 
 
 def fmt_pct(value) -> str:
     if value is None or pd.isna(value):
-        return "-"
+        return MISSING
     return f"{100 * float(value):.1f}%"
 
 
@@ -152,15 +158,16 @@ def render_demo_badge(source_counts: dict[str, int]) -> None:
 
 
 def show_table(frame, *, key: str, column_config: dict | None = None, **kwargs) -> None:
-    """``st.dataframe`` without the index, every decimal column shown with two decimals, text
-    cells safe for the toolbar's CSV download (:func:`safe_table_cells`).
+    """``st.dataframe`` without the index, as people read tables (:func:`screen_table`):
+    numbers right-aligned with two decimals (whole numbers for counts) and thousands
+    separators, yes/no and B.E. dates in the chosen language, "–" for every missing cell;
+    text cells safe for the toolbar's CSV download (:func:`safe_table_cells`).
 
     Scores are read to two decimals in every report users know (82.00, not 82.0 or
-    95.7333); the values themselves stay whole, so sorting and the downloads are exact.
+    95.7333); number columns stay numbers, so they sort as numbers.
     """
     frame = safe_table_cells(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame))
-    config = {name: st.column_config.NumberColumn(format="%.2f")
-              for name, dtype in frame.dtypes.items() if pd.api.types.is_float_dtype(dtype)}
+    frame, config = screen_table(frame, lang(), skip=set(column_config or ()))
     config.update(column_config or {})
     kwargs.setdefault("hide_index", True)
     st.dataframe(frame, key=key, column_config=config, **kwargs)
@@ -170,15 +177,23 @@ def render_table_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], nam
                            key: str) -> None:
     """CSV (UTF-8 with BOM, opens in Excel) and XLSX downloads of a table, or of what a
     function gives when a download is asked for (it runs outside the script run: no ``t()``
-    nor session state in it)."""
+    nor session state in it). Values as :func:`download_table` writes them: rounded to two
+    decimals, yes/no and dates in the page's language, "–" for missing."""
+    language = lang()
+
     def table() -> pd.DataFrame:
-        return frame() if callable(frame) else frame
+        return download_table(frame() if callable(frame) else frame, language)
+
+    def xlsx() -> bytes:
+        shown = table()
+        return to_xlsx_bytes(shown, missing=MISSING, number_formats=True,
+                             plain_columns=year_columns(shown))
     left, right = st.columns(2)
-    left.download_button(t("ดาวน์โหลด CSV", "Download CSV"), data=lambda: to_csv_bytes(table()),
+    left.download_button(t("ดาวน์โหลด CSV", "Download CSV"),
+                         data=lambda: to_csv_bytes(table(), missing=MISSING),
                          file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv")
     right.download_button(
-        t("ดาวน์โหลด XLSX", "Download XLSX"), data=lambda: to_xlsx_bytes(table()),
-        file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+        t("ดาวน์โหลด XLSX", "Download XLSX"), data=xlsx, file_name=f"{name}.xlsx", key=f"{key}_xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

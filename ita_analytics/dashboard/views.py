@@ -12,7 +12,8 @@ from ita_analytics.analysis.common import INDICATOR_COLUMNS, count_by_basis
 from ita_analytics.analysis.coverage import compute_year_coverage, latest_complete_year
 from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.ui import lang, t
+from ita_analytics.dashboard.table_format import labelled
+from ita_analytics.dashboard.ui import lang, map_labels, t
 from ita_analytics.domain import INDICATORS, level_en
 
 
@@ -112,4 +113,18 @@ def indicator_matrix(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     matrix.index = [indicator_label(n) for n in matrix.index]
     matrix.columns = [str(c) for c in matrix.columns]
     table = trend[["indicator", "year", "n", "mean", "median", "q1", "q3"]].round(2)
-    return matrix, table
+    table["indicator"] = map_labels(table["indicator"], indicator_label)
+    return matrix, labelled(table, lang())
+
+
+def trend_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """The yearly statistics of the total (``load_trend_stats``) for a chart's table."""
+    return labelled(trend[["year", "n", "mean", "median", "q1", "q3"]].round(2), lang(),
+                    n=("จำนวนหน่วยงาน", "Agencies"), mean=("คะแนนรวมเฉลี่ย", "Mean total"))
+
+
+def passing_table(passing: pd.DataFrame) -> pd.DataFrame:
+    """``compute_pass_rates`` by year for a chart's table (shares as percentages)."""
+    out = passing[["year", "assessed", "passed", "pass_rate", "target", "meets_target"]].copy()
+    out[["pass_rate", "target"]] = (100 * out[["pass_rate", "target"]].astype("float64")).round(2)
+    return labelled(out, lang())

@@ -69,6 +69,14 @@ class ImportRecord:
     undone: bool = False
 
 
+class ImportRecords(dict):
+    """Import records by id, shared as they are: a frame's ``attrs`` holding them is deep-copied
+    by pandas on every operation on the frame, and these never change."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def source_kind(source: str) -> str:
     """demo, seed, import or other."""
     if source == DEMO_SOURCE:
@@ -225,9 +233,9 @@ def count_sources(frame: pd.DataFrame, part: str) -> list[SourceCount]:
     return [SourceCount(part, str(source), int(n)) for source, n in counts.items()]
 
 
-def import_records(frame: pd.DataFrame) -> dict[int, ImportRecord]:
+def import_records(frame: pd.DataFrame) -> ImportRecords:
     """``store.sources.load_import_records`` rows as :class:`ImportRecord` by id."""
-    records = {}
+    records = ImportRecords()
     for row in frame.itertuples(index=False):
         created = row.created_at
         created_on = None
@@ -239,12 +247,12 @@ def import_records(frame: pd.DataFrame) -> dict[int, ImportRecord]:
     return records
 
 
-def load_imports(conn, import_ids: Iterable[int]) -> dict[int, ImportRecord]:
+def load_imports(conn, import_ids: Iterable[int]) -> ImportRecords:
     """The import records of ``import_ids`` from the store."""
     from ita_analytics.store.sources import load_import_records
 
     ids = sorted(set(import_ids))
-    return import_records(load_import_records(conn, ids)) if ids else {}
+    return import_records(load_import_records(conn, ids)) if ids else ImportRecords()
 
 
 def describe_sources(conn, agency_ids: Iterable[int] | None = None,

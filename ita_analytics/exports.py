@@ -121,17 +121,19 @@ def sources_lines(sources) -> list[str]:
 
 
 def to_xlsx_bytes_with_sources(sheets: dict[str, pd.DataFrame] | pd.DataFrame, sources,
-                               sheet_name: str = "data") -> bytes:
-    """:func:`to_xlsx_bytes` with a last sheet :data:`SOURCES_SHEET` (``sources.frame()``)."""
+                               sheet_name: str = "data", **options) -> bytes:
+    """:func:`to_xlsx_bytes` (``options``: its keyword options) with a last sheet
+    :data:`SOURCES_SHEET` (``sources.frame()``)."""
     if isinstance(sheets, pd.DataFrame):
         sheets = {sheet_name: sheets}
-    return to_xlsx_bytes({**sheets, SOURCES_SHEET: sources.frame()})
+    return to_xlsx_bytes({**sheets, SOURCES_SHEET: sources.frame()}, **options)
 
 
-def to_csv_bytes_with_sources(frame: pd.DataFrame, sources, *, bom: bool = True) -> bytes:
+def to_csv_bytes_with_sources(frame: pd.DataFrame, sources, *, bom: bool = True,
+                              missing: str = "") -> bytes:
     """:func:`to_csv_bytes`, then an empty line and the sources, one line each (a spreadsheet
     shows them under the table; ``pandas.read_csv(..., skipfooter=N)`` leaves them out)."""
-    table = to_csv_bytes(frame, bom=bom)
+    table = to_csv_bytes(frame, bom=bom, missing=missing)
     notes = neutralise_formulas(pd.DataFrame({"ที่มา / Sources": sources_lines(sources)}))
     footer = notes.to_csv(index=False, lineterminator="\n")
     return table + b"\n" + footer.encode("utf-8")
@@ -156,13 +158,13 @@ def to_parquet_bytes_with_sources(frame: pd.DataFrame, sources) -> bytes:
     return buffer.getvalue()
 
 
-def export_bytes_with_sources(frame: pd.DataFrame, fmt: str, sources, *, bom: bool = True
-                              ) -> bytes:
+def export_bytes_with_sources(frame: pd.DataFrame, fmt: str, sources, *, bom: bool = True,
+                              missing: str = "") -> bytes:
     """``frame`` in ``fmt`` (csv, xlsx or parquet) stating its sources and the day made."""
     if fmt == "csv":
-        return to_csv_bytes_with_sources(frame, sources, bom=bom)
+        return to_csv_bytes_with_sources(frame, sources, bom=bom, missing=missing)
     if fmt == "xlsx":
-        return to_xlsx_bytes_with_sources(frame, sources)
+        return to_xlsx_bytes_with_sources(frame, sources, missing=missing)
     if fmt == "parquet":
         return to_parquet_bytes_with_sources(frame, sources)
     raise ValueError(fmt)

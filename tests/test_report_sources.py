@@ -200,3 +200,13 @@ def test_parquet_download_carries_its_sources(demo_sources):
     note = json.loads(meta)
     assert note["caveat_en"] == DEMO_LABEL_EN and note["made_on"] == "2025-12-04"
     assert SEED_000 in note["th"]
+
+
+def test_download_helpers_take_the_table_options(demo_sources):
+    frame = pd.DataFrame({"ปี": [2568], "คะแนน": [None]})
+    text = exports.to_csv_bytes_with_sources(frame, demo_sources, missing="–").decode("utf-8-sig")
+    assert text.splitlines()[1] == "2568,–"
+    book = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx_bytes_with_sources(
+        frame, demo_sources, missing="–", number_formats=True, plain_columns=("ปี",))))
+    assert book["data"]["B2"].value == "–"
+    assert exports.SOURCES_SHEET in book.sheetnames

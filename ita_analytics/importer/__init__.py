@@ -16,11 +16,14 @@ import pandas as pd
 
 from ita_analytics import store
 from ita_analytics.analysis.coverage import compute_import_coverage
+from ita_analytics.analysis.items import compute_item_contradictions, compute_oit_indicators
 from ita_analytics.backup import auto_backup
 from ita_analytics.domain import FIRST_YEAR, TOOL_CODES, round2_array
+from ita_analytics.importer.items import extract_item_scores, match_item_agencies
 from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
 from ita_analytics.importer.normalise import column_label, extract_long, extract_wide
 from ita_analytics.importer.plan import (
+    ITEM_FRAME_COLUMNS,
     REPLACED_COLUMNS,
     REPORTED_FRAME_COLUMNS,
     SCORE_FRAME_COLUMNS,
@@ -37,6 +40,7 @@ from ita_analytics.importer.read import ImportRejected, Sheet, column_letter, re
 from ita_analytics.importer.recognise import (
     INDICATOR_ROLES,
     ROLE_LABELS,
+    VALUE_ROLES,
     header_signature,
     recognise_sheet,
 )
@@ -114,10 +118,15 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
         plan.status = "rejected"
         return plan
     named = _named_mappings(conn, sheets, plan, mapping, overrides or {})
-    extracted = _extract(sheets, plan, overrides or {}, named)
+    items = extract_item_scores(sheets, year=year)
+    extracted = _extract(sheets, plan, overrides or {}, named, items)
+    row_refs = None
     if extracted is not None:
-        _plan_rows(conn, *extracted, plan, year=year, accept_suggestions=accept_suggestions,
-                   create_new=create_new, decisions=decisions)
+        row_refs = _plan_rows(conn, *extracted, plan, year=year,
+                              accept_suggestions=accept_suggestions, create_new=create_new,
+                              decisions=decisions)
+    if items.found:
+        _plan_items(conn, items, row_refs, plan)
     plan.status = "rejected" if plan.errors else "valid"
     return plan
 
@@ -162,8 +171,66 @@ def _remember(plan: ImportPlan, sheets_by_name: dict, overrides: dict) -> None:
             if layout.headers.get(c)}
 
 
+def _plan_items(conn, items, row_refs: pd.DataFrame | None, plan: ImportPlan) -> None:
+    """The file's item-level results (``importer.items.extract_item_scores``) as ``plan.items``:
+    rows of a score row's agency take its agency (a new one too), rows of item sheets are
+    matched to stored agencies; item rows already stored, and stored indicator scores the
+    file's OIT items contradict, are said."""
+    plan.errors += items.errors
+    plan.warnings += items.warnings
+    rows = items.rows
+    if rows.empty:
+        return
+    refs = pd.Series(pd.NA, index=rows.index, dtype="Int64")
+    if row_refs is not None and len(row_refs):
+        by_row = {(s, int(r)): int(a) for s, r, a in
+                  zip(row_refs["sheet"], row_refs["row"], row_refs["agency_ref"], strict=True)}
+        refs = pd.Series([by_row.get((s, int(r))) for s, r in zip(rows["sheet"], rows["row"],
+                                                                   strict=True)],
+                         index=rows.index, dtype="Int64")
+    on_own = rows[refs.isna()]
+    matched = rows[refs.notna()].assign(agency_ref=refs[refs.notna()].astype("int64"))
+    if len(on_own):
+        found, errors = match_item_agencies(on_own, store.load_agency_keys(conn))
+        plan.errors += errors
+        found = found.assign(agency_ref=found["agency_id"]).drop(
+            columns=["agency_id", "agency_name"])
+        matched = pd.concat([matched, found], ignore_index=True)
+    if matched.empty:
+        return
+    matched["year"] = matched["year"].astype("int64")
+    known = matched[matched["agency_ref"] > 0]
+    if len(known):
+        stored = store.load_item_keys(conn, sorted(set(known["agency_ref"].astype(int))),
+                                      sorted(set(known["year"].astype(int))))
+        clash = known.merge(stored.rename(columns={"agency_id": "agency_ref"}),
+                            on=["agency_ref", "year", "item"])
+        for row in clash.drop_duplicates(["agency_ref", "year"]).itertuples(index=False):
+            plan.error("items_already_stored",
+                       f"{row.name} ปี {row.year}: มีคะแนนรายข้อเก็บไว้แล้ว ({row.source}) "
+                       "ยกเลิกการนำเข้าเดิมก่อน",
+                       f"{row.name} {row.year}: item results are already stored ({row.source}); "
+                       "undo that import first", sheet=row.sheet, row=int(row.row))
+        results = store.load_results(conn, agency_ids=sorted(set(known["agency_ref"].astype(int))),
+                                     years=sorted(set(known["year"].astype(int))),
+                                     columns=["agency_id", "year", "i9", "i10"])
+        reproduced = compute_oit_indicators(known.rename(columns={"agency_ref": "agency_id"}))
+        for r in compute_item_contradictions(reproduced, results).itertuples(index=False):
+            plan.warn("items_contradict_indicator",
+                      f"หน่วยงาน {r.agency_id} ปี {r.year}: ตัวชี้วัดที่ {r.indicator} ที่เก็บไว้ "
+                      f"{r.stored:.2f} แต่รายข้อ OIT ให้ {r.from_items:.2f}",
+                      f"Agency {r.agency_id}, {r.year}: indicator {r.indicator} is stored as "
+                      f"{r.stored:.2f} but its OIT items give {r.from_items:.2f}")
+    plan.items = matched[ITEM_FRAME_COLUMNS].reset_index(drop=True)
+    if not plan.years:  # a file of item results only
+        plan.years = sorted(int(y) for y in plan.items["year"].unique())
+        plan.rows = int(len(plan.items[["agency_ref", "year"]].drop_duplicates()))
+        plan.agencies = int(plan.items["agency_ref"].nunique())
+
+
 def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
-             named: dict[str, dict[str, str]] | None = None) -> tuple[pd.DataFrame, dict] | None:
+             named: dict[str, dict[str, str]] | None = None, items=None
+             ) -> tuple[pd.DataFrame, dict] | None:
     layouts = {}
     frames = []
     for sheet in sheets:
@@ -187,6 +254,15 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
             continue
         layout = recognise_sheet(sheet, overrides.get(sheet.name), (named or {}).get(sheet.name))
         plan.sheets.append(layout)
+        item_layout = items.layouts.get(sheet.name) if items is not None else None
+        if item_layout == "long":
+            continue  # a sheet of item × score rows: item results only (see _plan_items)
+        if item_layout == "wide":
+            for col in items.item_columns.get(sheet.name, {}):
+                layout.mapping.pop(col, None)
+                layout.duplicates.pop(col, None)
+            if not set(layout.mapping.values()) & VALUE_ROLES:
+                continue  # item columns only: nothing for the score import
         if layout.layout == "none":
             read_th = f" — อ่านคอลัมน์ได้ดังนี้: {_read_as(layout, 0)} — กำหนดความหมายของคอลัมน์ได้ใน" \
                 "การจับคู่คอลัมน์ (--map \"หัวคอลัมน์=ความหมาย\")" if layout.headers else ""
@@ -247,7 +323,7 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
             frames.append(frame)
     _remember(plan, {s.name: s for s in sheets}, overrides)
     if not frames:
-        if not plan.errors:
+        if not plan.errors and not (items is not None and items.found):
             plan.error("no_data",
                        f"ไม่พบข้อมูลคะแนนในไฟล์ {plan.file_name} "
                        "(คาดว่ามีตารางที่มีชื่อหน่วยงานและคะแนนตัวชี้วัด)",
@@ -267,7 +343,7 @@ def _read_as(layout, language: int) -> str:
 
 
 def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *, year,
-               accept_suggestions, create_new, decisions) -> None:
+               accept_suggestions, create_new, decisions) -> pd.DataFrame | None:
     entities["year_be"] = resolve_years(entities, layouts, plan, year)
     old = entities["year_be"].notna() & (entities["year_be"] < FIRST_YEAR)
     if old.any():
@@ -351,6 +427,7 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
                                                 int(valid.loc[latest, "agency_ref"].nunique()),
                                                 store.load_year_agency_counts(conn))
     _plan_replacements(conn, valid, plan)
+    return valid[["sheet", "row", "agency_ref", "year"]]
 
 
 def _plan_replacements(conn, valid: pd.DataFrame, plan: ImportPlan) -> None:
@@ -458,7 +535,7 @@ def commit_plan(conn, plan: ImportPlan, user: str | None = None) -> ImportResult
                     new_agencies=plan.new_agencies, aliases=aliases, scores=plan.scores,
                     reported=plan.reported, replace=plan.replace, counts=counts,
                     details=details, allow_same_file=plan.continues_import_id is not None,
-                    expected_version=plan.store_version)
+                    expected_version=plan.store_version, items=plan.items)
                 break
             except (store_imports.StoreChanged, duckdb.TransactionException):
                 # A write that does not take this lock (measures saved on their page) landed
@@ -481,14 +558,21 @@ def undo_import(conn, import_id: int, user: str | None = None) -> dict:
     values restored. Returns counts (scores_removed, scores_restored, agencies_removed).
 
     A measures import (same history, kind 'measures') is undone by removing its measures and
-    returns ``{"measures_removed": n}``, so one ``undo`` serves both kinds.
+    returns ``{"measures_removed": n}``, an items import (kind 'items', ``items import``) its
+    item rows (``{"items_removed": n}``), so one ``undo`` serves every kind.
     """
     with _COMMIT_LOCK:
-        if store_imports.import_kind(conn, int(import_id)) == "measures":
+        kind = store_imports.import_kind(conn, int(import_id))
+        if kind == "measures":
             from ita_analytics.measures_import import undo_measures
 
             return {"import_id": int(import_id), "kind": "measures",
                     "measures_removed": undo_measures(conn, int(import_id), user)}
+        if kind == "items":
+            from ita_analytics.items_import import undo_items
+
+            return {"import_id": int(import_id), "kind": "items",
+                    "items_removed": undo_items(conn, int(import_id), user)}
         return store_imports.undo_import(conn, int(import_id), user)
 
 

@@ -43,6 +43,7 @@ SUGGESTION_COLUMNS = ["sheet", "row", "name", "province", "name_key", "suggested
 REPLACED_COLUMNS = ["agency_id", "name", "province", "year", "indicator", "old_score", "new_score"]
 SCORE_FRAME_COLUMNS = ["agency_ref", "year", "indicator", "score"]
 REPORTED_FRAME_COLUMNS = ["agency_ref", "year", "total", "level", "iit", "eit", "oit"]
+ITEM_FRAME_COLUMNS = ["agency_ref", "year", "item", "tool", "score", "passed"]
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class ImportPlan:
     on a store at another version analyses the file again first. None: not known."""
     analysed_at: datetime | None = None
     inputs: AnalysisInputs | None = field(default=None, repr=False)
+    items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ITEM_FRAME_COLUMNS))
+    """Item-level results the file carries beside (or instead of) its scores: agency_ref, year,
+    item, tool, score, passed (issue 20)."""
     coverage: dict | None = None
     """The file's share of its (latest) year: year, agencies, expected, share
     (:func:`ita_analytics.analysis.coverage.compute_import_coverage`)."""
@@ -136,6 +140,7 @@ class ImportPlan:
             "new_agencies": int(len(self.new_agencies)),
             "replaced_scores": int(self.replaced_scores),
             "coverage": self.coverage,
+            "item_scores": int(len(self.items)),
             "warnings": [w.as_dict() for w in self.warnings],
             "errors": [e.as_dict() for e in self.errors],
         }

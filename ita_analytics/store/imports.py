@@ -12,6 +12,7 @@ import pandas as pd
 
 from ita_analytics.errors import ItaError
 from ita_analytics.store.connection import crash_point, transaction
+from ita_analytics.store.items import delete_items_of_import, insert_items
 from ita_analytics.store.scores import (
     _fetch_df,
     insert_agencies,
@@ -152,14 +153,15 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
                   year: int | None, user: str | None, new_agencies: pd.DataFrame,
                   aliases: pd.DataFrame, scores: pd.DataFrame, reported: pd.DataFrame,
                   replace: bool, counts: dict, details: dict,
-                  allow_same_file: bool = False, expected_version: int | None = None
-                  ) -> int | None:
+                  allow_same_file: bool = False, expected_version: int | None = None,
+                  items: pd.DataFrame | None = None) -> int | None:
     """Write one import in a single transaction; returns its id, or None when a committed
     import of the same file (hash) already exists.
 
     ``new_agencies`` has columns ref (< 0), name, name_key, agency_type, province, district,
     official_code; ``aliases`` alias, alias_key, agency_ref; ``scores`` agency_ref, year,
-    indicator, score; ``reported`` agency_ref, year, total, level, iit, eit, oit. Refs < 0
+    indicator, score; ``reported`` agency_ref, year, total, level, iit, eit, oit; ``items``
+    (item-level results beside the scores) agency_ref, year, item, tool, score, passed. Refs < 0
     name new agencies. Stored scores and reported values of the same agency-years are kept
     in ``import_replaced_*`` and replaced when ``replace``; otherwise the commit is refused.
 
@@ -179,7 +181,8 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
         if rows and not allow_same_file:
             return None
         _refuse_missing_agencies(cur, [scores["agency_ref"], reported["agency_ref"],
-                                       aliases["agency_ref"]])
+                                       aliases["agency_ref"],
+                                       *([items["agency_ref"]] if items is not None else [])])
         if len(new_agencies):
             _refuse_existing_identities(cur, new_agencies)
         import_id = int(cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports")
@@ -246,6 +249,9 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
         if len(reported):
             upsert_reported(cur, reported, refresh=False)
         refresh_results(cur, keys)
+        if items is not None and len(items):
+            insert_items(cur, items.assign(agency_id=resolve(items["agency_ref"]), source=source,
+                                           import_id=import_id))
         cur.execute("""INSERT INTO imports (import_id, kind, file_name, sha256, year, created_at,
                            user_name, rows, agencies, new_agencies, replaced_scores, status, details)
                        VALUES (?, 'scores', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)""",
@@ -304,6 +310,7 @@ def undo_import(conn: duckdb.DuckDBPyConnection, import_id: int, user: str | Non
                               [import_id]).fetchall()[0][0]
         cur.execute("DELETE FROM scores WHERE import_id = ?", [import_id])
         cur.execute("DELETE FROM reported WHERE import_id = ?", [import_id])
+        delete_items_of_import(cur, import_id)  # item results the same file carried
         cur.execute("""INSERT INTO scores
                        SELECT agency_id, year, indicator, score, source, previous_import_id
                        FROM import_replaced_scores WHERE import_id = ?""", [import_id])
@@ -347,7 +354,8 @@ def _refuse_dependents(cur: duckdb.DuckDBPyConnection, import_id: int) -> None:
     items = cur.execute("""
         SELECT s.import_id, a.name, count(*) FROM item_scores s
         JOIN agencies a ON a.agency_id = s.agency_id
-        WHERE a.import_id = ? GROUP BY ALL ORDER BY 1, 2""", [import_id]).fetchall()
+        WHERE a.import_id = ? AND s.import_id IS DISTINCT FROM a.import_id
+        GROUP BY ALL ORDER BY 1, 2""", [import_id]).fetchall()
     if not measures and not items:
         return
     found_th, found_en, steps_th, steps_en = [], [], [], []

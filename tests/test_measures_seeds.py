@@ -118,7 +118,7 @@ def test_report_has_the_recorded_measures_section(demo_conn):
     assert len(tables) == 1 and len(tables[0].rows) == 6  # header + the seed's five measures
     first = [c.text for c in tables[0].rows[1].cells]
     assert first[0] == "โครงการจัดทำมาตรการส่งเสริมคุณธรรมและความโปร่งใสภายในหน่วยงาน"
-    assert first[1] == "10" and first[4] == "สำนักปลัด"
+    assert first[1] == "๑๐" and first[4] == "สำนักปลัด"  # Thai digits: one system per report
     assert first[3] == "ตุลาคม ๒๕๖๓ – กันยายน ๒๕๖๔ (เริ่มดำเนินการทันที)"
     book = openpyxl.load_workbook(io.BytesIO(report.render(data, "xlsx")))
     assert "มาตรการที่บันทึก" in book.sheetnames

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ita_analytics import report
 from ita_analytics.dashboard import agency_view as view
+from ita_analytics.dashboard.glossary import actions_help, levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.table_format import MISSING
 from ita_analytics.dashboard.ui import (
@@ -47,7 +48,8 @@ chosen = next(s for s in rd.standings if s.group.code == rd.peer_group.code)
 cols = st.columns(4)
 cols[0].metric(t(f"คะแนนรวม ปี {rd.year}", f"Total, {rd.year}"), fmt_score(rd.total),
                None if rd.total_change is None else f"{rd.total_change:+.2f}", border=True)
-cols[1].metric(t("ระดับ", "Level"), escape_markdown(view.level_label(rd.level)), border=True)
+cols[1].metric(t("ระดับ", "Level"), escape_markdown(view.level_label(rd.level)), border=True,
+               help=levels_help())
 cols[2].metric(t("อันดับในกลุ่ม", "Rank among peers"),
                MISSING if chosen.rank is None else f"{chosen.rank:,} / {chosen.n:,}", border=True)
 cols[3].metric(t("เปอร์เซ็นไทล์", "Percentile"),
@@ -57,7 +59,8 @@ st.subheader(t(f"ตาราง 1 ผลการประเมินราย
                f"Table 1: indicators, {rd.prev_year} and {rd.year}"))
 table1 = view.indicator_table(rd)
 # Tall enough for all ten indicators and the overall row, as the seed's table shows them.
-show_table(table1, width="stretch", key="ag_table1", height=35 * (len(table1) + 1) + 3)
+show_table(table1, width="stretch", key="ag_table1", height=35 * (len(table1) + 1) + 3,
+           column_help=view.table1_help())
 if not rd.has_prev:
     st.info(t(f"ไม่มีผลการประเมินของปีก่อนหน้า (ปี {rd.prev_year})",
               f"No results for the previous year ({rd.prev_year})"))
@@ -73,7 +76,8 @@ st.subheader(t("อันดับและเปอร์เซ็นไทล�
 show_table(view.standings_table(rd), width="stretch", key="ag_standings")
 
 st.subheader(t("ตัวชี้วัดที่ควรพัฒนาก่อน", "Weakest indicators"))
-show_table(view.weakest_table(rd), width="stretch", key="ag_weakest")
+show_table(view.weakest_table(rd), width="stretch", key="ag_weakest",
+           column_help={t("แนวทาง", "Action"): actions_help()})
 
 st.subheader(t("ระยะห่างถึงระดับถัดไป", "Gap to the next level"))
 gap = rd.next_level or {}

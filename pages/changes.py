@@ -21,6 +21,7 @@ from ita_analytics.dashboard.analyst_views import (
     transitions_table,
     unusual_total_changes,
 )
+from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     render_basis_note,
@@ -111,7 +112,7 @@ with st.expander(t(f"หน่วยงานที่คะแนนรวม�
                    f"Agencies whose total moved beyond the ordinary band ({len(unusual):,})")):
     render_linked_table(unusual, f"unusual_changes_{year_from}_{year_to}", "chg_unusual")
 
-st.subheader(t("การเปลี่ยนระดับผลการประเมิน", "Level transitions"))
+st.subheader(t("การเปลี่ยนระดับผลการประเมิน", "Level transitions"), help=levels_help())
 transitions = found["transitions"]
 if transitions.empty:
     render_empty("ไม่มีหน่วยงานที่ประเมินทั้งสองปี", "No agency was assessed in both years.")

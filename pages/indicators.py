@@ -13,6 +13,7 @@ from ita_analytics.dashboard.analyst_views import (
     tool_view,
     weakest_table,
 )
+from ita_analytics.dashboard.glossary import tools_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import render_basis_note, render_chart, render_empty, t
 from ita_analytics.dashboard.url_state import url_widget
@@ -82,5 +83,5 @@ if not tools.empty:
     fig = charts.grouped_bars(view, "group", "mean", "tool", y_title=t("คะแนนเฉลี่ย", "Mean score"),
                               title=t(f"คะแนนเฉลี่ยรายเครื่องมือ IIT / EIT / OIT ปี {year}",
                                       f"Mean score per tool (IIT / EIT / OIT), {year} B.E."))
-    fig.update_traces(hovertemplate="%{x}<br>%{y:.2f}")
+    st.caption(t("เครื่องมือ IIT · EIT · OIT", "Tools IIT · EIT · OIT"), help=tools_help())
     render_chart(fig, tool_table(view), f"tools_{year}", "ind_tools")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ita_analytics.dashboard import items_view as view
 from ita_analytics.dashboard.analyst_views import choose_year
+from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import escape_markdown, render_chart, render_empty, show_table, t
 from ita_analytics.items import SURVEY_RULE_NOTE_EN, SURVEY_RULE_NOTE_TH
@@ -41,7 +42,8 @@ with agency_tab:
         if flagged.empty:
             render_empty("ไม่มีข้อที่ต่ำกว่าเกณฑ์หรือไม่ผ่าน", "No item below the line or not passed.")
         else:
-            show_table(view.flagged_table(flagged), width="stretch", key="it_flagged")
+            show_table(view.flagged_table(flagged), width="stretch", key="it_flagged",
+                       column_help={t("แนวทาง", "Action"): actions_help()})
         st.subheader(t("ตัวชี้วัดที่ 9–10 จากรายข้อ", "Indicators 9–10 from the items"))
         check = found["check"]
         show_table(view.check_table(check), key="it_check")

@@ -21,13 +21,14 @@ from ita_analytics.dashboard.analyst_views import (
     pass_rate_view,
     render_linked_table,
 )
+from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import fmt_pct, render_basis_note, render_chart, render_empty, t
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import NATIONAL_PASS_TARGET, PASS_THRESHOLD
 
 filters = current_filters()
-st.title(t("ระดับผลการประเมิน", "Assessment levels"))
+st.title(t("ระดับผลการประเมิน", "Assessment levels"), help=levels_help())
 
 if not filters.years:
     render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
@@ -68,8 +69,6 @@ fig = charts.stacked_levels(view, x="group", title=t(
     f"การกระจายระดับผลการประเมินตาม{group_label(by)} ปี {year} (เกณฑ์ของปีนั้น)",
     f"Level distribution by {group_label(by).lower()}, {year} B.E. (that year's rule)"))
 localise_level_legend(fig)
-if by == "province":
-    fig.update_layout(height=520)
 render_chart(fig, level_table(view, by), f"levels_by_{by}_{year}", "lv_dist")
 
 fig = charts.rate_bars(rates, "group", "pass_rate", target=NATIONAL_PASS_TARGET,

@@ -9,6 +9,7 @@ from ita_analytics.analysis.measures import (
     find_overdue,
 )
 from ita_analytics.dashboard import auth_ui, data, measures_ui
+from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.table_format import MISSING
 from ita_analytics.dashboard.ui import (
@@ -111,7 +112,9 @@ with judge:
         effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
         st.warning(t(effect.note_th, effect.note_en), icon=":material/balance:")
         show_table(measures_ui.effect_groups_table(effect.groups), key="judge_groups")
-        show_table(measures_ui.effect_by_start_table(effect.by_start), key="judge_by_start")
+        show_table(measures_ui.effect_by_start_table(effect.by_start), key="judge_by_start",
+                   column_help={t("แนวทางตามคะแนนปีแรก", "Action level at the start"):
+                                actions_help()})
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
                     "Difference in mean change (with − without)"),
                   MISSING if effect.difference != effect.difference else f"{effect.difference:+.2f}")

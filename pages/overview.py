@@ -4,6 +4,7 @@ import streamlit as st
 
 from ita_analytics.dashboard import charts
 from ita_analytics.dashboard.analyst_views import level_year_table, localise_level_legend
+from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     fmt_pct,
@@ -58,8 +59,7 @@ with right:
     fig = charts.line_by_year(passing, "pass_rate", percent=True, partial_years=partial,
                               partial_label=t("ข้อมูลบางส่วน", "partial"),
                               title=t("สัดส่วนหน่วยงานที่ผ่าน (คะแนน ≥ 85)", "Share passing (total ≥ 85)"))
-    fig.add_hline(y=NATIONAL_PASS_TARGET, line_dash="dot", line_color="#009E73",
-                  annotation_text=t("เป้าหมาย 80%", "Target 80%"))
+    charts.add_target_line(fig, NATIONAL_PASS_TARGET, t("เป้าหมาย 80%", "Target 80%"))
     render_chart(fig, passing_table(passing), "pass_rate_by_year", "ov_pass")
 
 dist = localise_levels(found["levels"])
@@ -67,7 +67,7 @@ fig = charts.stacked_levels(dist, title=t("การกระจายระด�
                                           "Level distribution by year (each year's own rule)"))
 render_chart(localise_level_legend(fig), level_year_table(found["levels"]), "levels_by_year",
              "ov_levels")
-st.caption(t(f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
+st.caption(help=levels_help(), body=t(f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
              "ใช้เกณฑ์ผ่านดีเยี่ยม/ผ่านดี/ผ่าน/ไม่ผ่าน ซึ่งพิจารณาคะแนนรายเครื่องมือด้วย "
              "จึงเปรียบเทียบระดับข้ามช่วงไม่ได้ ให้ใช้สัดส่วนที่ผ่านแทน",
              f"2562–2565 use letter levels AA–F from the total; from {RATING_RULE.first_year} levels "

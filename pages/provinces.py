@@ -4,23 +4,27 @@ import streamlit as st
 
 from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.analyst_views import choose_year
+from ita_analytics.dashboard.analyst_views import choose_year, render_linked_table
 from ita_analytics.dashboard.filters import set_provinces
 from ita_analytics.dashboard.map_compare_views import (
     METRICS,
+    PROVINCE_AGENCY_COLUMNS,
     compute_province_values,
     metric_columns,
     metric_label,
+    province_agencies_table,
     province_ranking,
     province_tiles,
+    rank_province_agencies,
+    ranking_columns,
     render_province_map,
+    render_province_ranking,
 )
 from ita_analytics.dashboard.navigation import current_filters, installed_pages
 from ita_analytics.dashboard.ui import (
     render_basis_note,
     render_empty,
     render_table_downloads,
-    show_table,
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
@@ -43,28 +47,31 @@ year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.
 metric = url_widget("selectbox", t("ระบายสีตาม", "Colour by"), METRICS, key="pv_metric",
                     param="metric", container=right, format_func=metric_label)
 
+previous = max((y for y in data.meta()["years"] if y < year), default=None)
+
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
-    # Every province of the year (the type filter applies): the province filter is what a
-    # click on the map sets, so it highlights tiles rather than hiding the rest of the map.
-    results = data.load_results([year], filters.agency_types, None,
-                                columns=[*metric_columns(metric), "basis"])
-values = compute_province_values(results, metric)
+    # Every province of the year and the one before (the type filter applies): the province
+    # filter is what a click on the map sets, so it highlights tiles rather than hiding them.
+    results = data.load_results([y for y in (previous, year) if y is not None],
+                                filters.agency_types, None, columns=ranking_columns(metric))
+current = results[results["year"] == year]
+values = compute_province_values(current, metric)
 if values.empty:
     render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
                  f"No data for {year} B.E. with these filters yet — import it on the Import page.")
     st.stop()
 
-render_basis_note(count_by_basis(results, results[metric_columns(metric)[-1]].notna()))
+render_basis_note(count_by_basis(current, current[metric_columns(metric)[-1]].notna()))
 chosen = filters.provinces if filters.provinces and len(filters.provinces) < 77 else ()
 tiles = province_tiles(values, metric, chosen)
 map_col, side = st.columns([3, 2])
 with map_col:
     render_province_map(tiles, metric, t(f"{metric_label(metric)} ปี {year}",
                                          f"{metric_label(metric)}, {year} B.E."))
-    st.caption(t("สีเทา = ไม่มีข้อมูล · คลิกจังหวัดเพื่อกรองทุกหน้าด้วยจังหวัดนั้น · "
-                 "ตัวย่อตามราชบัณฑิตยสภา",
-                 "Grey = no data · click a province to filter every page by it · "
-                 "labels are the official Thai abbreviations"))
+    st.caption(t("สีเทา = ไม่มีข้อมูล · คลิกจังหวัดบนแผนที่หรือในตารางเพื่อกรองทุกหน้าและดูหน่วยงาน"
+                 "ของจังหวัดนั้น · ตัวย่อตามราชบัณฑิตยสภา",
+                 "Grey = no data · click a province on the map or in the table to filter every "
+                 "page by it and list its agencies · labels are the official Thai abbreviations"))
 with side:
     if chosen:
         names = ", ".join(chosen) if len(chosen) <= 5 else f"{len(chosen)} " + t("จังหวัด",
@@ -89,7 +96,19 @@ with side:
     st.caption(t(f"มีข้อมูล {len(shown)} จาก {len(province_grid())} จังหวัด",
                  f"{len(shown)} of {len(province_grid())} provinces have data"))
 
-ranking = province_ranking(tiles, metric)
+before = results[results["year"] == previous] if previous is not None else None
+ranking = province_ranking(tiles, metric, None if before is None else
+                           compute_province_values(before, metric),
+                           compute_province_values(current, "pass_rate"), previous)
 st.subheader(t("อันดับจังหวัด", "Provinces ranked"))
-show_table(ranking, width="stretch", key="pv_rank_table", height=360)
+render_province_ranking(ranking)
 render_table_downloads(ranking, f"provinces_{metric}_{year}", "pv_rank")
+
+if chosen:
+    st.subheader(t(f"หน่วยงานใน {names} เรียงตาม{metric_label(metric if metric != 'pass_rate' else 'total')}",
+                   f"Agencies of {names} ranked by {metric_label(metric if metric != 'pass_rate' else 'total').lower()}"))
+    agencies = data.load_results([y for y in (previous, year) if y is not None], filters.agency_types,
+                                 chosen, columns=PROVINCE_AGENCY_COLUMNS)
+    table = province_agencies_table(rank_province_agencies(agencies, year, previous, metric),
+                                    metric, year)
+    render_linked_table(table, f"agencies_{metric}_{year}", "pv_agencies")

@@ -283,3 +283,105 @@ def test_downloads_are_rounded_localised_and_dashed():
     assert [c.number_format for c in cells[:3]] == ["General", "#,##0.00", "#,##0"]
     csv = to_csv_bytes(download_table(frame, "en"), missing="–").decode("utf-8-sig").splitlines()
     assert csv[1:] == ["2567,97.93,8290,Yes,ก", "2568,–,31,–,–"]
+
+
+# --- 18.9 what analysts missed --------------------------------------------------------------------
+
+
+def _lampang(demo_results, year):
+    rows = demo_results[(demo_results["year"] == year) & (demo_results["province"] == "ลำปาง")]
+    return rows
+
+
+def test_province_table_has_pass_rate_and_change(demo_db, demo_results, app_env):
+    at = _page(demo_db, app_env, "provinces")
+    _ok(at)
+    table = at.dataframe[0].value.set_index("จังหวัด")
+    now, before = _lampang(demo_results, 2568), _lampang(demo_results, 2567)
+    row = table.loc["ลำปาง"]
+    assert row["สัดส่วนที่ผ่าน (%)"] == pytest.approx(round(100 * now["passed"].mean(), 2))
+    assert row["เปลี่ยนแปลงจากปี 2567"] == pytest.approx(
+        round(now["total"].mean() - before["total"].mean(), 2), abs=0.011)
+
+
+def test_a_province_lists_its_agencies_ranked(demo_db, demo_results, app_env):
+    """From a province (its tile, its row, or the filter) to its agencies ranked, each linked
+    to its agency page."""
+    app_env(demo_db)
+    at = app_test("pages/provinces.py")
+    at.multiselect(key="f_provinces").set_value(["ลำปาง"]).run()
+    _ok(at)
+    agencies = next(d.value for d in at.dataframe if "link" in d.value.columns)
+    now = _lampang(demo_results, 2568)
+    assert len(agencies) == len(now)
+    totals = agencies["คะแนนรวม"].astype(float)
+    assert totals.is_monotonic_decreasing and totals.iloc[0] == now["total"].max()
+    assert agencies["อันดับ"].iloc[0] == 1
+    assert agencies["link"].iloc[0].startswith("agency?agency_id=")
+    assert set(agencies["จังหวัด"]) == {"ลำปาง"}
+
+
+def test_choosing_a_row_of_the_province_table_chooses_the_province(demo_db, app_env):
+    app_env(demo_db)
+    at = app_test("pages/provinces.py")
+    table = at.dataframe[0].value
+    row = int(table.index[table["จังหวัด"] == "ลำปาง"][0])
+    at.session_state["pv_rank_table_0"] = {"selection": {"rows": [row], "columns": [],
+                                                         "cells": []}}
+    at.run()
+    _ok(at)
+    assert at.multiselect(key="f_provinces").value == ["ลำปาง"]
+    assert any("link" in d.value.columns for d in at.dataframe)  # its agencies, ranked
+
+
+def test_levels_tools_and_action_levels_explained_where_used(demo_db, app_env):
+    """A glossary as help text: level bands beside levels, the tools beside IIT/EIT/OIT, the
+    action levels on the columns that show them."""
+    nong_pla_mo = _agency_id(demo_db, "อบต.หนองปลาหมอ", "ขอนแก่น")
+    at = _page(demo_db, app_env, "agency", agency_id=str(nong_pla_mo), year="2568")
+    _ok(at)
+    level = next(m for m in at.metric if m.label == "ระดับ")
+    assert "AA ≥ 95" in level.help and "ผ่านดีเยี่ยม ≥ 95 และทุกเครื่องมือ ≥ 95" in level.help
+    table1 = json.loads(at.dataframe[0].proto.columns)
+    assert "รักษาระดับ" in table1["แนวทาง"]["help"] and "≥ 95" in table1["แนวทาง"]["help"]
+    assert "OIT" in table1["กลุ่ม"]["help"] and "40%" in table1["กลุ่ม"]["help"]
+
+    at = _page(demo_db, app_env, "indicators", lang="en")
+    _ok(at)
+    assert any("External stakeholders" in (c.proto.help or "") for c in at.caption)
+    at = _page(demo_db, app_env, "changes")
+    assert any("F < 50" in (h.proto.help or "") for h in at.subheader)
+
+
+def _figures(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _titled(figures, words: str) -> dict:
+    return next(f for f in figures if words in f["layout"].get("title", {}).get("text", ""))
+
+
+def test_long_labels_lie_as_rows_and_the_target_is_in_the_legend(demo_db, app_env):
+    """Rotated box-plot labels and 77 provinces' names were cut; the 80 % target's label was
+    written over the bars."""
+    at = _page(demo_db, app_env, "indicators")
+    _ok(at)
+    box = _titled(_figures(at), "การกระจายคะแนน")
+    assert all(trace["orientation"] == "h" for trace in box["data"])
+    tools = _titled(_figures(at), "เครื่องมือ")
+    assert all(trace["orientation"] == "h" for trace in tools["data"])
+
+    at = _page(demo_db, app_env, "levels", by="province")
+    _ok(at)
+    figures = _figures(at)
+    levels = _titled(figures, "การกระจายระดับ")
+    assert all(trace["orientation"] == "h" for trace in levels["data"])
+    assert levels["layout"]["height"] >= 77 * 20
+    rates = _titled(figures, "สัดส่วนที่ผ่าน")
+    assert not any("เป้าหมาย" in a.get("text", "") for a in rates["layout"].get("annotations", []))
+    assert any(trace.get("name") == "เป้าหมาย 80%" for trace in rates["data"])
+
+    at = app_test()
+    passing = _titled(_figures(at), "สัดส่วนหน่วยงานที่ผ่าน")
+    assert not any("เป้าหมาย" in a.get("text", "") for a in passing["layout"].get("annotations", []))
+    assert any(trace.get("name") == "เป้าหมาย 80%" for trace in passing["data"])

@@ -213,6 +213,13 @@ def indicator_table(rd: report.ReportData) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header)
 
 
+def table1_help() -> dict[str, str]:
+    """Table 1's glossary: what the tools and the action levels are."""
+    from ita_analytics.dashboard.glossary import actions_help, tools_help
+
+    return {t("กลุ่ม", "Tool"): tools_help(), t("แนวทาง", "Action"): actions_help()}
+
+
 def history_table(rd: report.ReportData) -> pd.DataFrame:
     """The agency's totals by year for the chart's table: tools, total, level, passed."""
     h = rd.history.copy()

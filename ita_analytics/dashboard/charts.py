@@ -24,6 +24,23 @@ FONT = dict(family="Sarabun, 'Noto Sans Thai', Tahoma, sans-serif")
 def _layout(fig: go.Figure, title: str | None = None) -> go.Figure:
     fig.update_layout(title=title, font=FONT, margin=dict(l=10, r=10, t=50 if title else 20, b=10),
                       legend_title_text="", hovermode="closest")
+    # Room for the axes' labels and titles: long Thai names were cut at the figure's edge.
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def add_target_line(fig: go.Figure, value: float, label: str, *, vertical: bool = False,
+                    color: str = "#009E73") -> go.Figure:
+    """A dotted target line named in the legend: a label written on the plot overlapped the
+    bars and lines (the 80 % target over the bar ending near it)."""
+    line = dict(dash="dot", color=color, width=2)
+    if vertical:
+        fig.add_vline(x=value, line=line, layer="above")
+    else:
+        fig.add_hline(y=value, line=line, layer="above")
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=label,
+                             hoverinfo="skip", showlegend=True))
     return fig
 
 
@@ -69,18 +86,32 @@ def stacked_levels(dist: pd.DataFrame, *, title: str = "", x: str = "year",
                    share: bool = True, labels: dict | None = None) -> go.Figure:
     """Stacked bars of the level distribution; each year keeps its own bands and colours."""
     present = [lv for lv in LEVEL_ORDER if lv in set(dist["level"])]
-    fig = px.bar(dist, x=x, y="share" if share else "count", color="level",
-                 category_orders={"level": present}, color_discrete_map=LEVEL_COLORS,
-                 labels=labels or {})
     # Plotly orders categories as the traces first meet them: a year without the first level
     # came after the others (2563, 2564, 2565, 2562, 2566…). Years ascend; groups keep the
     # frame's order.
     shown = dist[x].drop_duplicates()
     order = sorted(shown) if x == "year" else list(shown)
-    fig.update_xaxes(type="category", title=None, categoryorder="array", categoryarray=order)
+    # Many groups (77 provinces) lie as rows: standing up, their names were cut and slanted.
+    across = len(order) > MAX_UPRIGHT
+    value = "share" if share else "count"
+    fig = px.bar(dist, x=value if across else x, y=x if across else value, color="level",
+                 orientation="h" if across else "v",
+                 category_orders={"level": present}, color_discrete_map=LEVEL_COLORS,
+                 labels=labels or {})
+    groups, values = (fig.update_yaxes, fig.update_xaxes) if across else (fig.update_xaxes,
+                                                                          fig.update_yaxes)
+    groups(type="category", title=None, categoryorder="array",
+           categoryarray=order[::-1] if across else order)
     if share:
-        fig.update_yaxes(tickformat=".0%", title=None)
+        values(tickformat=".0%", title=None)
+    if across:
+        fig.update_layout(height=140 + 22 * len(order),
+                          legend=dict(orientation="h", yanchor="bottom", y=1.0))
     return _layout(fig, title)
+
+
+MAX_UPRIGHT = 15
+"""The most categories a bar chart stands upright; more are drawn as rows."""
 
 
 def heatmap(matrix: pd.DataFrame, *, title: str = "", zmin: float | None = None,
@@ -142,12 +173,27 @@ def tile_map(tiles: pd.DataFrame, *, title: str = "", colorbar_title: str = "",
 
 def grouped_bars(frame: pd.DataFrame, x: str, y: str, color: str, *, title: str = "",
                  y_title: str = "") -> go.Figure:
-    """Bars side by side per ``color`` group for each ``x`` category (e.g. indicator × agency)."""
-    fig = px.bar(frame, x=x, y=y, color=color, barmode="group",
+    """Bars side by side per ``color`` group for each ``x`` category (e.g. indicator × agency).
+
+    Categories with long names (indicators, agency types) lie as rows, names on the left:
+    below upright bars they were slanted and cut."""
+    categories = list(dict.fromkeys(frame[x]))
+    across = len(categories) > 6 or max((len(str(c)) for c in categories), default=0) > 14
+    fig = px.bar(frame, x=y if across else x, y=x if across else y, color=color,
+                 barmode="group", orientation="h" if across else "v",
                  color_discrete_sequence=px.colors.qualitative.Safe)
-    fig.update_xaxes(title=None)
-    fig.update_yaxes(title=y_title)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.25))
+    names, values = (fig.update_yaxes, fig.update_xaxes) if across else (fig.update_xaxes,
+                                                                         fig.update_yaxes)
+    names(title=None, type="category", categoryorder="array",
+          categoryarray=categories[::-1] if across else categories)
+    values(title=y_title)
+    fig.update_traces(hovertemplate="%{fullData.name} · " + ("%{y}<br>%{x:,.2f}" if across
+                                                             else "%{x}<br>%{y:,.2f}")
+                      + "<extra></extra>")
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0))
+    if across:
+        groups = frame[color].nunique()
+        fig.update_layout(height=160 + len(categories) * (10 * groups + 14))
     return _layout(fig, title)
 
 
@@ -156,6 +202,7 @@ def count_bars(frame: pd.DataFrame, category: str, count: str, *, color: str | N
     """Horizontal bars of counts per category, largest at the top."""
     fig = px.bar(frame, x=count, y=category, color=color, orientation="h", text=count,
                  color_discrete_map=color_map or {})
+    fig.update_traces(texttemplate="%{x:,}")
     fig.update_yaxes(title=None, categoryorder="total ascending")
     fig.update_xaxes(title=None)
     fig.update_layout(height=140 + 45 * frame[category].nunique())  # bars, not slabs
@@ -173,15 +220,19 @@ def box_from_stats(stats: pd.DataFrame, x: str, *, color: str | None = None, tit
     groups = stats.groupby(color, sort=False) if color else [(None, stats)]
     palette = px.colors.qualitative.Safe
     for i, (name, part) in enumerate(groups):
+        # Lying boxes, the names on the left: ten indicator names (or a dozen agency types)
+        # below upright boxes were slanted and cut.
         fig.add_trace(go.Box(
-            x=part[x], q1=part["q1"], median=part["median"], q3=part["q3"],
-            lowerfence=part["min"], upperfence=part["max"], mean=part["mean"],
+            y=part[x], q1=part["q1"], median=part["median"], q3=part["q3"],
+            lowerfence=part["min"], upperfence=part["max"], mean=part["mean"], orientation="h",
             name=str(name) if name is not None else "", marker_color=palette[i % len(palette)],
             showlegend=name is not None))
     fig.update_layout(boxmode="group" if color else "overlay",
-                      legend=dict(orientation="h", yanchor="top", y=-0.3))
-    fig.update_xaxes(title=None, type="category")
-    fig.update_yaxes(title=y_title)
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0),
+                      height=140 + 38 * stats[x].nunique())
+    fig.update_yaxes(title=None, type="category", categoryorder="array",
+                     categoryarray=list(dict.fromkeys(stats[x]))[::-1])
+    fig.update_xaxes(title=y_title)
     return _layout(fig, title)
 
 
@@ -243,7 +294,8 @@ def rate_bars(frame: pd.DataFrame, category: str, rate: str, *, target: float | 
     fig.update_yaxes(title=None, categoryorder="total ascending")
     fig.update_xaxes(title=None, tickformat=".0%", range=[0, 1.05])
     if target is not None:
-        fig.add_vline(x=target, line_dash="dot", line_color="#009E73",
-                      annotation_text=target_label)
-    fig.update_layout(height=140 + 26 * frame[category].nunique())
+        add_target_line(fig, target, target_label, vertical=True)
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1,
+                                      xanchor="right"))
+    fig.update_layout(height=160 + 26 * frame[category].nunique())
     return _layout(fig, title)

@@ -30,6 +30,7 @@ from ita_analytics.dashboard.ui import (
     lang,
     map_labels,
     multiselect,
+    show_table,
     t,
 )
 from ita_analytics.dashboard.views import indicator_label
@@ -66,6 +67,12 @@ def metric_columns(metric: str) -> list[str]:
     return ["agency_id", "province", "year", *own]
 
 
+def ranking_columns(metric: str) -> list[str]:
+    """What the provinces page loads: the metric's columns, the total and pass flag (the
+    ranking's pass rate) and the basis."""
+    return list(dict.fromkeys([*metric_columns(metric), "total", "passed", "basis"]))
+
+
 def compute_province_values(results: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Per province: value of the metric and n (agencies with a value; missing never counts).
 
@@ -94,19 +101,84 @@ def province_tiles(values: pd.DataFrame, metric: str, selected=()) -> pd.DataFra
     return tiles
 
 
-def province_ranking(tiles: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """Provinces best first (those without data last), with Thai/English headers."""
+def province_ranking(tiles: pd.DataFrame, metric: str, previous: pd.DataFrame | None = None,
+                     pass_rates: pd.DataFrame | None = None,
+                     previous_year: int | None = None) -> pd.DataFrame:
+    """Provinces best first (those without data last), with Thai/English headers: the
+    metric, its change since ``previous`` (per province: province, value), the pass rate
+    (``pass_rates``: province, value) unless the metric is the pass rate, and agencies.
+
+    """
     ranked = tiles.sort_values("value", ascending=False, na_position="last", ignore_index=True)
-    value = ranked["value"] * 100 if metric == "pass_rate" else ranked["value"]
+    scale = 100 if metric == "pass_rate" else 1
     rank = ranked["value"].rank(ascending=False, method="min")
-    return pd.DataFrame({
+    out = pd.DataFrame({
         t("อันดับ", "Rank"): rank.astype("Int64"),
-        t("จังหวัด", "Province"): ranked["province"] if t("th", "en") == "th"
-        else ranked["province_en"],
-        t("ภาค", "Region"): ranked["region_th"] if t("th", "en") == "th" else ranked["region_en"],
-        metric_label(metric) + (" (%)" if metric == "pass_rate" else ""): value.round(2),
-        t("จำนวนหน่วยงาน", "Agencies"): ranked["n"],
+        t("จังหวัด", "Province"): ranked["province"] if lang() == "th" else ranked["province_en"],
+        t("ภาค", "Region"): ranked["region_th"] if lang() == "th" else ranked["region_en"],
+        metric_label(metric) + (" (%)" if metric == "pass_rate" else ""):
+            (ranked["value"] * scale).round(2),
     })
+    if previous is not None and previous_year is not None:
+        before = ranked["province"].map(previous.set_index("province")["value"])
+        out[t(f"เปลี่ยนแปลงจากปี {previous_year}", f"Change since {previous_year}")
+            + (t(" (จุด)", " (points)") if metric == "pass_rate" else "")] = \
+            ((ranked["value"] - before) * scale).round(2)
+    if pass_rates is not None and metric != "pass_rate":
+        out[t("สัดส่วนที่ผ่าน (%)", "Pass rate (%)")] = \
+            (100 * ranked["province"].map(pass_rates.set_index("province")["value"])).round(2)
+    out[t("จำนวนหน่วยงาน", "Agencies")] = ranked["n"]
+    return out
+
+
+PROVINCE_AGENCY_COLUMNS = ["agency_id", "name", "agency_type", "district", "province", "year",
+                           "total", "level", "passed", *INDICATOR_COLS]
+
+
+def rank_province_agencies(results: pd.DataFrame, year: int, previous_year: int | None,
+                           metric: str) -> pd.DataFrame:
+    """A province's agencies of ``year`` ranked by the metric (the total for the pass rate),
+    best first, with their total's change since ``previous_year``.
+
+    Input: ``load_results`` rows (:data:`PROVINCE_AGENCY_COLUMNS`) of the two years.
+    Output: rank, agency_id, name, agency_type, district, province, value, total, change,
+    level, passed; agencies without the value last.
+    """
+    column = "total" if metric == "pass_rate" else metric
+    now = results[results["year"] == year].copy()
+    if previous_year is not None:
+        before = results.loc[results["year"] == previous_year].set_index("agency_id")["total"]
+        now["change"] = now["total"] - now["agency_id"].map(before)
+    else:
+        now["change"] = float("nan")
+    now["value"] = now[column].astype("float64")
+    now = now.sort_values(["value", "name"], ascending=[False, True], na_position="last",
+                          ignore_index=True)
+    now["rank"] = now["value"].rank(ascending=False, method="min").astype("Int64")
+    return now[["rank", "agency_id", "name", "agency_type", "district", "province", "value",
+                "total", "change", "level", "passed"]]
+
+
+def province_agencies_table(ranked: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
+    """:func:`rank_province_agencies` for display, each agency linked to its page."""
+    from ita_analytics.dashboard.analyst_views import group_value, level_label
+
+    out = pd.DataFrame({
+        t("อันดับ", "Rank"): ranked["rank"],
+        t("หน่วยงาน", "Agency"): ranked["name"],
+        "link": [agency_url(a, year) for a in ranked["agency_id"]],
+        t("ประเภท", "Type"): map_labels(ranked["agency_type"],
+                                        lambda v: group_value(v, "agency_type")),
+        t("อำเภอ", "District"): ranked["district"],
+        t("จังหวัด", "Province"): map_labels(ranked["province"], province_label),
+    })
+    if metric not in ("total", "pass_rate"):
+        out[metric_label(metric)] = ranked["value"].round(2)
+    out[t("คะแนนรวม", "Total")] = ranked["total"].round(2)
+    out[t("เปลี่ยนแปลงจากปีก่อน", "Change since the year before")] = ranked["change"].round(2)
+    out[t("ระดับ", "Level")] = map_labels(ranked["level"], level_label)
+    out[t("ผ่าน (≥ 85)", "Passed (≥ 85)")] = ranked["passed"]
+    return out
 
 
 def provinces_from_selection(event) -> list[str]:
@@ -138,6 +210,33 @@ def render_province_map(tiles: pd.DataFrame, metric: str, title: str) -> list[st
                             selection_mode="points",
                             key=f"pv_map_{st.session_state.get(_MAP_ROUND, 0)}")
     return apply_map_selection(event)
+
+
+def render_province_ranking(ranking: pd.DataFrame) -> None:
+    """The provinces' ranking; choosing a row makes that province the shared filter (as a
+    click on its tile does) and lists its agencies ranked."""
+    event = show_table(ranking, width="stretch", height=360, on_select="rerun",
+                       selection_mode="single-row",
+                       key=f"pv_rank_table_{st.session_state.get(_MAP_ROUND, 0)}")
+    apply_ranking_selection(event, ranking)
+
+
+def apply_ranking_selection(event, ranking: pd.DataFrame) -> list[str]:
+    """Make the province of the ranking's chosen row the shared filter and rerun (if any)."""
+    try:
+        rows = event["selection"]["rows"]
+    except (KeyError, TypeError):
+        rows = []
+    grid = province_grid()
+    thai = {**dict(zip(grid["province_en"], grid["province"])),
+            **dict(zip(grid["province"], grid["province"]))}
+    shown = ranking[t("จังหวัด", "Province")]
+    chosen = [thai[shown.iloc[r]] for r in rows if 0 <= r < len(ranking) and shown.iloc[r] in thai]
+    if chosen:
+        set_provinces(chosen)
+        st.session_state[_MAP_ROUND] = st.session_state.get(_MAP_ROUND, 0) + 1
+        st.rerun()
+    return chosen
 
 
 def apply_map_selection(event) -> list[str]:

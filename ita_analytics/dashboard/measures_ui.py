@@ -18,6 +18,7 @@ from ita_analytics.dashboard.agency_view import (
     follow_search,
 )
 from ita_analytics.dashboard.auth_ui import analyst_user
+from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.table_format import (
     MISSING,
     action_label,
@@ -276,7 +277,8 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
     if drafts.empty:
         st.success(t("ทุกตัวชี้วัดอยู่ในระดับรักษาระดับ", "Every indicator is at the maintain level"))
         return
-    show_table(proposals_table(drafts), key="proposals_table")
+    show_table(proposals_table(drafts), key="proposals_table",
+               column_help={t("แนวทาง", "Action"): actions_help()})
     accepted = multiselect(st, t("รับข้อเสนอเป็นร่างมาตรการ", "Accept as draft measures"),
                               list(drafts.index), format_func=lambda i: drafts.loc[i, "title"],
                               key="proposals_accept")

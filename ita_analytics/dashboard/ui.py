@@ -157,11 +157,13 @@ def render_demo_badge(source_counts: dict[str, int]) -> None:
         st.warning(t(DEMO_LABEL_TH, DEMO_LABEL_EN), icon=":material/science:")
 
 
-def show_table(frame, *, key: str, column_config: dict | None = None, **kwargs) -> None:
+def show_table(frame, *, key: str, column_config: dict | None = None,
+               column_help: dict[str, str] | None = None, **kwargs):
     """``st.dataframe`` without the index, as people read tables (:func:`screen_table`):
     numbers right-aligned with two decimals (whole numbers for counts) and thousands
     separators, yes/no and B.E. dates in the chosen language, "–" for every missing cell;
     text cells safe for the toolbar's CSV download (:func:`safe_table_cells`).
+    ``column_help``: header → help text shown on the header (the glossary).
 
     Scores are read to two decimals in every report users know (82.00, not 82.0 or
     95.7333); number columns stay numbers, so they sort as numbers.
@@ -169,8 +171,11 @@ def show_table(frame, *, key: str, column_config: dict | None = None, **kwargs) 
     frame = safe_table_cells(frame if isinstance(frame, pd.DataFrame) else pd.DataFrame(frame))
     frame, config = screen_table(frame, lang(), skip=set(column_config or ()))
     config.update(column_config or {})
+    for name, text in (column_help or {}).items():  # a glossary entry on the column's header
+        if name in frame.columns:
+            config[name] = {**(config.get(name) or {}), "help": text}
     kwargs.setdefault("hide_index", True)
-    st.dataframe(frame, key=key, column_config=config, **kwargs)
+    return st.dataframe(frame, key=key, column_config=config, **kwargs)
 
 
 def render_table_downloads(frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str,

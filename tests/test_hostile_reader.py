@@ -265,6 +265,23 @@ def test_header_cells_of_a_million_characters_are_not_compared():
     assert len(layout.headers[len(rows[30]) - 1]) <= HEADER_MAX_CHARS + 1
 
 
+def test_a_million_character_header_cell_costs_no_more_by_other_paths():
+    """A mapping by header text, the layout's signature and a long file's indicator cells:
+    none normalises a cell of a million characters more than once."""
+    from ita_analytics.importer.recognise import header_signature, indicator_cell_number
+
+    text = "ตัวชี้วัดที่ 1 ชื่อหน่วยงาน " * 40_000
+    rows = [[text] * 4 for _ in range(30)] + [list(r) for r in seed_rows()]
+    rows[30].append(text)
+    sheet = Sheet("s", rows)
+    started = time.monotonic()
+    layout = recognise_sheet(sheet, named={"ชื่อหน่วยงาน": "name", text: "i2"})
+    header_signature(sheet)
+    assert [indicator_cell_number(text) for _ in range(50)] == [None] * 50
+    assert time.monotonic() - started < 1
+    assert layout.header_row == 30 and layout.mapping[1] == "name"
+
+
 # --- item 9: decimal commas --------------------------------------------------------------------
 
 def test_a_comma_is_a_decimal_comma_only_when_asked():

@@ -110,7 +110,7 @@ def indicator_cell_number(value) -> int | None:
     """The indicator a long layout's indicator cell names: as :func:`indicator_number`, and a
     bare number 1–10 as text ("1", "๑๐", "3.0") — under a header "ตัวชี้วัดที่" a bare number
     can only be the indicator (in a header row it could be anything)."""
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= HEADER_MAX_CHARS:
         bare = re.fullmatch(r"(\d{1,2})(?:\.0+)?", to_arabic_digits(clean_text(value)).strip())
         if bare and int(bare.group(1)) in INDICATOR_NUMBERS:
             return int(bare.group(1))
@@ -123,7 +123,9 @@ def header_signature(sheet: Sheet) -> str:
     import hashlib
 
     row = _header_like_row(sheet)
-    cells = [norm(v)[:60] for v in sheet.rows[row]] if row is not None else []
+    # Normalised from the first 1,000 characters only: the same 60 for any real header, and
+    # linear for a cell of a million.
+    cells = [norm(str(v)[:1000])[:60] for v in sheet.rows[row]] if row is not None else []
     return hashlib.sha256("|".join(c for c in cells if c).encode("utf-8")).hexdigest()[:16]
 
 
@@ -217,7 +219,8 @@ def _row_mapping(row: list, named: dict[str, str] | None = None) -> dict[int, st
     used: set[str] = set()
     if named:
         for col, value in enumerate(row):
-            role = named.get(norm(value)) if isinstance(value, (str, int, float)) else None
+            role = named.get(norm(value)) if isinstance(value, (str, int, float)) \
+                and len(str(value)) <= HEADER_MAX_CHARS else None
             if role:
                 mapping[col] = role
                 used.add(role)
@@ -304,7 +307,8 @@ def recognise_sheet(sheet: Sheet, overrides: dict[int, str] | None = None,
             return SheetLayout(sheet.name, "none", title_year=title_year, hidden=sheet.hidden)
         cells = sheet.rows[row]
         return SheetLayout(sheet.name, "none", row, _row_mapping(cells, named),
-                           {c: str(v) for c, v in enumerate(cells) if isinstance(v, str) and v.strip()},
+                           {c: shown(v, HEADER_MAX_CHARS) for c, v in enumerate(cells)
+                            if isinstance(v, str) and v.strip()},
                            title_year, sheet.hidden)
     _, header_row, mapping, cells = best
     if named:

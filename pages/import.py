@@ -47,21 +47,17 @@ with st.container(border=True, key="imp_upload_block"):
             st.stop()
     if uploaded is not None:
         payload = uploaded.getvalue()
-        overrides = st.session_state.get("imp_overrides", {})
-        decisions = st.session_state.get("imp_decisions_made", {})
+        choices, decisions = view.session_choices(payload)
         plan = view.analyse_with_progress(conn, payload, uploaded.name, year=year,
-                                          replace=replace, overrides=overrides,
-                                          decisions=decisions)
-        new_overrides = view.merge_overrides(overrides, view.render_layout(plan))
+                                          replace=replace, choices=choices, decisions=decisions)
+        new_choices = view.apply_mapping_edits(choices, plan, view.render_layout(plan))
         view.render_issues(plan)
-        new_decisions = {**decisions, **view.render_preview(plan)}
-        if new_overrides != overrides or new_decisions != decisions:
+        new_decisions = {**decisions, **view.render_preview(conn, plan)}
+        if new_choices != choices or new_decisions != decisions:
             # A corrected mapping or a decision changes the plan: check the file again.
-            st.session_state["imp_overrides"] = new_overrides
-            st.session_state["imp_decisions_made"] = new_decisions
+            view.keep_choices(payload, new_choices, new_decisions)
             st.rerun()
         view.render_commit(conn, plan)
     else:
-        st.session_state.pop("imp_overrides", None)
-        st.session_state.pop("imp_decisions_made", None)
+        view.forget_choices()
     view.render_history(conn, allow_undo=True)

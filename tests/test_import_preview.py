@@ -70,14 +70,14 @@ def test_each_row_names_its_agency_and_what_is_written(demo_conn, seeded_plan):
         (THUNG_PHUENG_ID, "ลำปาง", "exact", "replaced")
     assert (tp["scores_new"], tp["scores_changed"], tp["scores_same"], tp["scores_removed"]) == \
         (0, 1, 9, 0)
-    assert (tp["i9"], tp["i1"], tp["total"]) == ("90.00 → 95.00", "= 98.29", "= 96.47")
+    assert (tp["i9"], tp["i1"], tp["total"]) == ("90.00 → 95.00", "98.29 (=)", "96.47 (=)")
     # Seed 003's published level and tools are stored; the file gives none: replacing drops them.
     assert (tp["level"], tp["IIT"], tp["EIT"], tp["OIT"]) == \
         ("ผ่านดีเยี่ยม → –", "99.08 → –", "95.84 → –", "95.00 → –")
     npm = got.loc[("องค์การบริหารส่วนตำบลหนองปลาหมอ", 2567)]
     assert (npm["agency_id"], npm["outcome"], npm["scores_new"], npm["scores_same"]) == \
         (NONG_PLA_MO_ID, "replaced", 5, 5)
-    assert (npm["i5"], npm["i6"], npm["i10"], npm["total"]) == ("= 100.00", "98.10", "80.00", "")
+    assert (npm["i5"], npm["i6"], npm["i10"], npm["total"]) == ("100.00 (=)", "98.10", "80.00", "")
     npm68 = got.loc[("องค์การบริหารส่วนตำบลหนองปลาหมอ", 2568)]
     assert (npm68["scores_same"], npm68["reported_changed"], npm68["total"]) == (10, 2, "93.30 → –")
     later = got.loc[("เทศบาลตำบลทุ่งผึ้ง", 2569)]

@@ -167,11 +167,12 @@ def _shown_value(value) -> str:
 
 def value_cell(old, new, change: str) -> str:
     """A value as the preview shows it: '98.29' (new), '90.00 → 95.00' (changed),
-    '= 100.00' (same), '90.00 → –' (removed)."""
+    '100.00 (=)' (same), '90.00 → –' (removed). Never led by '=', '+', '-' or '@': a
+    spreadsheet opening the table would take the cell for a formula."""
     if change == CHANGE_NEW:
         return _shown_value(new)
     if change == CHANGE_SAME:
-        return f"= {_shown_value(new)}"
+        return f"{_shown_value(new)} (=)"
     return f"{_shown_value(old)} → {_shown_value(new)}"
 
 

@@ -16,6 +16,22 @@ SEEDS_DIR = ROOT / "tests" / "seeds"
 the repository so that a checkout anywhere can read them."""
 OUTPUT_DIR = ROOT / "test-output"
 
+SLOW_MODULES = frozenset({
+    "test_load", "test_crash", "test_concurrency", "test_bench", "test_fuzz", "test_backup",
+    "test_hostile", "test_import_speed_equivalence", "test_markup_safety", "test_browser",
+})
+"""Modules whose tests take minutes (servers under load, kill -9 loops, national round trips,
+hypothesis runs, real browsers, hostile files up to the limits): marked ``slow``, left out of
+the default run (``pytest``) and run by CI (``.ci/run`` runs ``pytest -m slow`` as well)."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of :data:`SLOW_MODULES`, and every browser test, as slow."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        if module in SLOW_MODULES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory) -> Path:

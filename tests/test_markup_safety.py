@@ -174,11 +174,12 @@ def _pages(ids):
         ("measures", {}, {"rec_agency": link_agency, "prop_agency": link_agency},
          escape_markdown(LINK_NAME)),
         ("quality", {}, {}, None),
+        ("items", {}, {}, None),
         ("import", {}, {}, "'" + HOSTILE_FILE),
     ]
 
 
-@pytest.mark.parametrize("page", [p[0] for p in _pages(range(10))])
+@pytest.mark.parametrize("page", [p[0] for p in _pages(range(11))])
 def test_hostile_user_text_is_shown_as_text(hostile_db, app_env, page):
     path, ids = hostile_db
     app_env(path)

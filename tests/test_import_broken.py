@@ -15,8 +15,9 @@ from ita_analytics.importer import ImportRejected, analyse_file, commit_plan, re
 
 BROKEN = broken_files()
 JSON_KEYS = {"status", "import_id", "year", "rows", "agencies", "new_agencies", "replaced_scores",
-             "coverage", "warnings", "errors"}
-"""The keys of issue 3, and coverage (issue 16: null when nothing was planned)."""
+             "coverage", "item_scores", "warnings", "errors"}
+"""The keys of issue 3, coverage (issue 16: null when nothing was planned) and item_scores
+(issue 20)."""
 ERROR_KEYS = {"sheet", "row", "column", "code", "message_th", "message_en"}
 
 

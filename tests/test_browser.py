@@ -328,3 +328,91 @@ def test_quality_download_holds_every_finding(page, server, tmp_path, demo_resul
     assert lines[0].split(",")[0] == header
     assert "โคกสะอาด" in lines[1] and "2564" in lines[1]
     assert bs.error_boxes(page) == []
+
+
+def _pick_mapping_role(page, row: int, label: str) -> None:
+    """Choose ``label`` in the import mapping editor's Meaning column (its last) at ``row``.
+
+    The grid is drawn on a canvas: the cell is clicked where it is drawn (rows 35 px under a
+    35 px header), Enter opens its list, typing filters it, Enter picks. Each choice draws a
+    new editor (its key follows the table), so the old one going away marks the change."""
+    block = page.locator("[class*='st-key-imp_mapping_']")
+    key = next(c for c in block.get_attribute("class").split() if c.startswith("st-key-imp_mapping_"))
+    editor = page.locator(f".{key} [data-testid='stDataFrame']")
+    overlay = page.locator("[id^='gdg-overlay'] input")
+    for attempt in range(5):  # a grid drawn a moment ago may not take the first click
+        editor.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)  # let the scroll settle before reading where the grid is
+        box = editor.bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 60, box["y"] + 35 + 35 * row + 17)
+        page.keyboard.press("Enter")
+        try:
+            overlay.wait_for(state="visible", timeout=3000)
+            break
+        except Exception:
+            if attempt == 4:
+                bs.screenshot(page, "import_mapping_no_overlay")
+                raise
+            page.keyboard.press("Escape")
+    page.keyboard.type(label)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f".{key}", state="detached")
+    bs.wait_for_app(page)
+
+
+def test_import_mapping_step(playwright_browser, demo_db_template, tmp_path, monkeypatch):
+    """Issue 16: tests/layouts/unforeseen.csv (no header the importer knows for its province,
+    scores and total) uploaded by a signed-in analyst, its columns set in the mapping editor,
+    previewed (rows, counts, coverage in words) and committed; the mapping is remembered."""
+    from conftest import TEST_ANALYST_PASSWORD
+
+    from ita_analytics import store
+    from ita_analytics.auth import hash_password
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[auth]\nanalyst_password_hash = "'
+                       f'{hash_password(TEST_ANALYST_PASSWORD, iterations=1000)}"\n',
+                       encoding="utf-8")
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(secrets))  # read by `streamlit run`
+    db = tmp_path / "ita.duckdb"
+    shutil.copy(demo_db_template, db)
+    server = bs.start_server(db, tmp_path / "streamlit.log")
+    try:
+        context = playwright_browser.new_context(viewport={"width": 1400, "height": 900},
+                                                 locale="th-TH")
+        page = context.new_page()
+        page.set_default_timeout(bs.PAGE_TIMEOUT_MS)
+        open_page(page, server, "import")
+        page.locator(".st-key-auth_name input").fill("browser-analyst")
+        page.locator(".st-key-auth_password input").fill(TEST_ANALYST_PASSWORD)
+        page.locator(".st-key-auth_submit button").click()
+        bs.wait_for_app(page)
+        page.locator(".st-key-imp_file input[type=file]").set_input_files(
+            str(bs.ROOT / "tests" / "layouts" / "unforeseen.csv"))
+        bs.wait_for_app(page)
+        main = page.locator(bs.MAIN)
+        assert "ไม่พบตารางคะแนน" in main.inner_text()
+        for row, label in ((1, "province"), (4, "i9"), (5, "i10"), (6, "total")):
+            _pick_mapping_role(page, row, label)
+        bs.screenshot(page, "import_mapping_step")
+        text = main.inner_text()
+        assert "ไฟล์ถูกต้อง พร้อมนำเข้า" in text, text
+        assert "คะแนนตัวชี้วัด 2 คะแนน: ใหม่ 2" in text
+        assert "ไฟล์นี้ครอบคลุม 1 จาก" in text and "หน่วยงานของปี 2564" in text
+        page.locator(".st-key-imp_commit button").click()
+        bs.wait_for_app(page)
+        bs.screenshot(page, "import_mapping_committed")
+        assert "นำเข้าแล้ว หมายเลข" in main.inner_text()
+        assert bs.error_boxes(page) == []
+        context.close()
+    finally:
+        server.stop()
+    conn = store.open_store(db, read_only=True)
+    try:
+        row = store.load_results(conn, years=[2564]).query("name == 'เทศบาลตำบลท่าเดื่อ-มืดกา'")
+        remembered = conn.execute("SELECT value FROM meta WHERE key LIKE 'mapping:%'").fetchall()
+    finally:
+        conn.close()
+    assert row[["province", "i9", "i10", "total"]].values.tolist() == \
+        [["เชียงใหม่", 85.0, 80.0, 88.37]]
+    assert len(remembered) == 1 and '"จว.": "province"' in remembered[0][0]

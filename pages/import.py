@@ -50,7 +50,7 @@ with st.container(border=True, key="imp_upload_block"):
         choices, decisions = view.session_choices(payload)
         plan = view.analyse_with_progress(conn, payload, uploaded.name, year=year,
                                           replace=replace, choices=choices, decisions=decisions)
-        new_choices = view.apply_mapping_edits(choices, plan, view.render_layout(plan))
+        new_choices = view.apply_mapping_edits(choices, plan, view.render_layout(plan, choices))
         view.render_issues(plan)
         new_decisions = {**decisions, **view.render_preview(conn, plan)}
         if new_choices != choices or new_decisions != decisions:

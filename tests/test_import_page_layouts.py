@@ -49,7 +49,7 @@ def table_with(at, column: str):
 
 
 def warning_codes(at) -> set[str]:
-    return {code for d in at.dataframe if "code" in d.value.columns for code in d.value["code"]}
+    return {code for d in at.dataframe if "รหัส" in d.value.columns for code in d.value["รหัส"]}
 
 
 def set_mapping(at, letters: dict[str, str]) -> None:

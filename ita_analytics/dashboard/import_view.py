@@ -157,9 +157,11 @@ def role_labels() -> dict[str, str]:
     return {role: f"{role} — {t(th, en)}" for role, (th, en) in ROLE_LABELS.items()}
 
 
-def render_layout(plan: ImportPlan) -> dict[str, dict[int, str]]:
+def render_layout(plan: ImportPlan, choices: MappingChoices | None = None
+                  ) -> dict[str, dict[int, str]]:
     """Detected layout, year and column mapping per sheet; returns the analyst's changes
-    (per sheet, column index → role).
+    (per sheet, column index → role). The editor is open when the file needs a mapping or
+    the analyst has set columns of it (``choices``).
 
     Every titled column is listed, also on a sheet where no score table was recognised, and
     every role is offered; a mapping remembered from an earlier file of the same layout is
@@ -189,7 +191,8 @@ def render_layout(plan: ImportPlan) -> dict[str, dict[int, str]]:
     # choices are read back by position against ``mapping``, whose values stay as read.
     shown = safe_table_cells(mapping[["sheet", "column", "header"]]).assign(
         role=mapping["role"].map(labels).to_numpy())
-    opened = any(w.code in MAPPING_ISSUES for w in [*plan.errors, *plan.warnings])
+    opened = any(w.code in MAPPING_ISSUES for w in [*plan.errors, *plan.warnings]) or \
+        bool(choices and choices.overrides)
     with st.expander(t("การจับคู่คอลัมน์ (แก้ไขได้)", "Column mapping (editable)"), expanded=opened):
         st.caption(t("ตั้งความหมายของคอลัมน์ใดก็ได้ (ชื่อหน่วยงาน จังหวัด อำเภอ ประเภท ปี ตัวชี้วัดที่ 1–10 "
                      "IIT/EIT/OIT คะแนนรวม ระดับ หรือไม่ใช้) — โปรแกรมจะจดจำการจับคู่นี้ตามหัวตาราง "
@@ -231,13 +234,33 @@ def render_issues(plan: ImportPlan) -> None:
         st.error(t(f"ไม่นำเข้า: พบข้อผิดพลาด {len(plan.errors):,} รายการ ไม่มีการบันทึกข้อมูลใด",
                    f"Not importable: {len(plan.errors):,} errors; nothing is written"))
     render_coverage(plan.coverage)
-    message = "message_en" if t("th", "en") == "en" else "message_th"
-    columns = ["sheet", "row", "column", "code", message]
     if plan.errors:
-        show_table(issues_frame(plan.errors)[columns], key="imp_errors")
+        show_table(issues_table(plan.errors), key="imp_errors")
     if plan.warnings:
         with st.expander(t(f"คำเตือน ({len(plan.warnings)})", f"Warnings ({len(plan.warnings)})")):
-            show_table(issues_frame(plan.warnings)[columns], key="imp_warnings")
+            show_table(issues_table(plan.warnings), key="imp_warnings")
+
+
+ISSUE_HEADERS = {"sheet": ("ชีต", "Sheet"), "row": ("แถว", "Row"), "column": ("คอลัมน์", "Column"),
+                 "code": ("รหัส", "Code"), "message": ("รายละเอียด", "Message")}
+NEW_AGENCY_HEADERS = {"name": ("ชื่อหน่วยงาน", "Agency"), "agency_type": ("ประเภท", "Type"),
+                      "province": ("จังหวัด", "Province"), "district": ("อำเภอ", "District")}
+REPLACED_HEADERS = {"agency_id": ("รหัสหน่วยงาน", "Agency id"), "name": ("หน่วยงาน", "Agency"),
+                    "province": ("จังหวัด", "Province"), "year": ("ปี", "Year"),
+                    "indicator": ("ตัวชี้วัดที่", "Indicator"), "old_score": ("คะแนนเดิม", "Old"),
+                    "new_score": ("คะแนนใหม่", "New"), "change": ("เปลี่ยน", "Change")}
+
+
+def localised(frame: pd.DataFrame, headers: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """``frame``'s columns named by ``headers`` (column → Thai, English) in the page's language."""
+    return frame[list(headers)].rename(columns={c: t(*names) for c, names in headers.items()})
+
+
+def issues_table(issues) -> pd.DataFrame:
+    """Errors or warnings with their place, message in the page's language, headers too."""
+    frame = issues_frame(issues)
+    frame["message"] = frame["message_en" if lang() == "en" else "message_th"]
+    return localised(frame, ISSUE_HEADERS)
 
 
 def render_coverage(coverage: dict | None) -> None:
@@ -334,8 +357,7 @@ def render_preview(conn, plan: ImportPlan) -> dict[str, int | str]:
                                    pd.DataFrame(columns=preview.ROW_COLUMNS))
     if len(plan.new_agencies):
         st.subheader(t("หน่วยงานใหม่", "New agencies"))
-        show_table(plan.new_agencies[["name", "agency_type", "province", "district"]],
-                   key="imp_new")
+        show_table(localised(plan.new_agencies, NEW_AGENCY_HEADERS), key="imp_new")
     if len(plan.suggestions):
         st.subheader(t("ชื่อที่ใกล้เคียงหน่วยงานเดิม — โปรดยืนยัน", "Near matches — please confirm"))
         choices = {DECISION_PENDING: t("ยังไม่นำเข้า", "Hold back"),
@@ -370,7 +392,8 @@ def render_preview(conn, plan: ImportPlan) -> dict[str, int | str]:
                 decisions[key] = importer.NEW
     if len(plan.replaced):
         st.subheader(t("คะแนนที่จะถูกแทนที่ (เดิม → ใหม่)", "Scores to be replaced (old → new)"))
-        show_table(importer.replaced_summary(plan), key="imp_replaced")
+        show_table(localised(importer.replaced_summary(plan), REPLACED_HEADERS),
+                   key="imp_replaced")
     return decisions
 
 

@@ -73,50 +73,39 @@ LABELS: dict[str, tuple[str, str]] = {
 """Thai and English words for the match and outcome codes."""
 
 
-def _is_missing(value) -> bool:
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+NUMBER_ITEMS = (*SCORE_ITEMS, "total", *TOOL_CODES)
+"""Items holding a number (compared to two decimals); the level is text."""
+_ITEM_NAMES = np.array([f"i{n}" for n in range(max(INDICATOR_NUMBERS) + 1)], dtype=object)
 
 
-def _equal(old, new) -> bool:
-    if isinstance(old, str) or isinstance(new, str):
-        return str(old).strip() == str(new).strip()
-    return round(float(old), 2) == round(float(new), 2)
-
-
-def _change(old, new) -> str | None:
-    if _is_missing(old) and _is_missing(new):
-        return None
-    if _is_missing(old):
-        return CHANGE_NEW
-    if _is_missing(new):
-        return CHANGE_REMOVED
-    return CHANGE_SAME if _equal(old, new) else CHANGE_CHANGED
-
-
-def _values(refs, years, items, values, name: str) -> pd.DataFrame:
+def _long(refs, years, items, values, name: str, dtype) -> pd.DataFrame:
     """A long frame agency_ref, year, item, <name> with plain dtypes (an empty one merges too)."""
     return pd.DataFrame({"agency_ref": np.asarray(refs, dtype="int64"),
                          "year": np.asarray(years, dtype="int64"),
                          "item": np.asarray(items, dtype=object),
-                         name: np.asarray(values, dtype=object)})
+                         name: np.asarray(values, dtype=dtype)})
 
 
-def _score_values(refs, years, indicators, values, name: str) -> pd.DataFrame:
-    items = [f"i{int(n)}" for n in indicators]
-    return _values(refs, years, items, [float(v) for v in values], name)
+def _score_values(refs: pd.Series, years: pd.Series, indicators: pd.Series, values: pd.Series,
+                  name: str) -> pd.DataFrame:
+    items = _ITEM_NAMES[indicators.to_numpy(dtype="int64")] if len(indicators) else []
+    return _long(refs, years, items, values.to_numpy(dtype="float64"), name, "float64")
 
 
-def _reported_values(frame: pd.DataFrame, ref: str, name: str) -> pd.DataFrame:
-    """Reported values (columns total, level, iit, eit, oit or IIT…) as a long frame."""
+def _reported_values(frame: pd.DataFrame | None, ref: str, name: str, numeric: bool
+                     ) -> pd.DataFrame:
+    """Reported values (columns total, level, iit, eit, oit or IIT…) as a long frame: the
+    numbers (``numeric``) or the level."""
+    wanted = ("total", *TOOL_CODES) if numeric else ("level",)
+    dtype = "float64" if numeric else object
+    if frame is None or frame.empty:
+        return _long([], [], [], [], name, dtype)
     renamed = frame.rename(columns={code.lower(): code for code in TOOL_CODES})
-    refs, years, items, values = [], [], [], []
-    for item in REPORTED_ITEMS:
-        if item not in renamed.columns:
-            continue
-        for r, y, v in zip(renamed[ref], renamed["year"], renamed[item]):
-            if not _is_missing(v):
-                refs.append(r), years.append(y), items.append(item), values.append(v)
-    return _values(refs, years, items, values, name)
+    items = [c for c in wanted if c in renamed.columns]
+    long = renamed[[ref, "year", *items]].astype({c: dtype for c in items}).melt(
+        id_vars=[ref, "year"], var_name="item", value_name=name)
+    long = long[long[name].notna().to_numpy()]
+    return _long(long[ref], long["year"], long["item"], long[name], name, dtype)
 
 
 def _written_keys(plan: ImportPlan) -> pd.DataFrame:
@@ -129,6 +118,19 @@ def _written_keys(plan: ImportPlan) -> pd.DataFrame:
     }).drop_duplicates()
 
 
+def _change_codes(old: pd.Series, new: pd.Series, numeric: bool) -> np.ndarray:
+    """Each pair's change: new (nothing stored), removed (nothing in the file), same (equal to
+    two decimals, or as text), else changed. Pairs missing on both sides do not occur."""
+    old_missing, new_missing = old.isna().to_numpy(), new.isna().to_numpy()
+    if numeric:
+        same = np.round(old.to_numpy(dtype="float64"), 2) == np.round(new.to_numpy(dtype="float64"), 2)
+    else:
+        same = (old.astype(object).map(lambda v: str(v).strip()).to_numpy()
+                == new.astype(object).map(lambda v: str(v).strip()).to_numpy())
+    return np.select([old_missing, new_missing, same], [CHANGE_NEW, CHANGE_REMOVED, CHANGE_SAME],
+                     CHANGE_CHANGED).astype(object)
+
+
 def compute_value_changes(plan: ImportPlan, stored_reported: pd.DataFrame | None = None
                           ) -> pd.DataFrame:
     """Every value a commit of ``plan`` touches, with the stored value it meets.
@@ -136,44 +138,51 @@ def compute_value_changes(plan: ImportPlan, stored_reported: pd.DataFrame | None
     Input: the plan's ``scores`` (what is written), ``replaced`` (the stored scores of the
     agency-years it writes) and ``reported``; ``stored_reported`` the stored reported values
     of those agency-years (agency_id, year, total, level, IIT, EIT, OIT — None: none stored).
-    Output columns: agency_ref, year, item (i1…i10, total, level, IIT, EIT, OIT), old, new,
-    change (:data:`CHANGES`); one row per value in the file or stored for an agency-year
-    the file writes.
+    Output columns: agency_ref, year, item (i1…i10, total, level, IIT, EIT, OIT), old, new
+    (numbers, text for the level, missing when absent), change (:data:`CHANGES`); one row per
+    value in the file or stored for an agency-year the file writes.
     """
     keys = ["agency_ref", "year", "item"]
-    new_scores = _score_values(plan.scores["agency_ref"], plan.scores["year"],
-                               plan.scores["indicator"], plan.scores["score"], "new")
-    old_scores = _score_values(plan.replaced["agency_id"], plan.replaced["year"],
-                               plan.replaced["indicator"], plan.replaced["old_score"], "old")
     written = _written_keys(plan)
-    new_reported = _reported_values(plan.reported, "agency_ref", "new")
-    old_reported = _reported_values(stored_reported, "agency_id", "old") \
-        if stored_reported is not None else _values([], [], [], [], "old")
-    old_reported = old_reported.merge(written, on=["agency_ref", "year"])
-    out = pd.concat([old_scores.merge(new_scores, on=keys, how="outer"),
-                     old_reported.merge(new_reported, on=keys, how="outer")], ignore_index=True)
-    out["change"] = [_change(o, n) for o, n in zip(out["old"], out["new"])]
-    out = out[out["change"].notna()]
+    parts = []
+    for numeric in (True, False):
+        old = _reported_values(stored_reported, "agency_id", "old", numeric).merge(
+            written, on=["agency_ref", "year"])
+        new = _reported_values(plan.reported, "agency_ref", "new", numeric)
+        if numeric:
+            old = pd.concat([_score_values(plan.replaced["agency_id"], plan.replaced["year"],
+                                           plan.replaced["indicator"], plan.replaced["old_score"],
+                                           "old"), old], ignore_index=True)
+            new = pd.concat([_score_values(plan.scores["agency_ref"], plan.scores["year"],
+                                           plan.scores["indicator"], plan.scores["score"], "new"),
+                             new], ignore_index=True)
+        both = old.merge(new, on=keys, how="outer")
+        both["change"] = _change_codes(both["old"], both["new"], numeric)
+        parts.append(both.astype({"old": object, "new": object}))
+    out = pd.concat(parts, ignore_index=True)
     order = {item: i for i, item in enumerate((*SCORE_ITEMS, *REPORTED_ITEMS))}
     out = out.assign(_order=out["item"].map(order)).sort_values(["agency_ref", "year", "_order"])
     return out[VALUE_CHANGE_COLUMNS].reset_index(drop=True)
 
 
-def _shown_value(value) -> str:
-    if _is_missing(value):
-        return "–"
-    return value if isinstance(value, str) else f"{float(value):.2f}"
+def _shown(values: pd.Series, numeric: bool) -> list[str]:
+    """Values as text: numbers with two decimals, '–' for none."""
+    if numeric:
+        return ["–" if v != v else f"{v:.2f}" for v in values.to_numpy(dtype="float64")]
+    return ["–" if v is None or v != v else str(v) for v in values.astype(object)]
 
 
-def value_cell(old, new, change: str) -> str:
-    """A value as the preview shows it: '98.29' (new), '90.00 → 95.00' (changed),
+def value_cells(changes: pd.DataFrame) -> list[str]:
+    """Each change as the preview shows it: '98.29' (new), '90.00 → 95.00' (changed),
     '100.00 (=)' (same), '90.00 → –' (removed). Never led by '=', '+', '-' or '@': a
     spreadsheet opening the table would take the cell for a formula."""
-    if change == CHANGE_NEW:
-        return _shown_value(new)
-    if change == CHANGE_SAME:
-        return f"{_shown_value(new)} (=)"
-    return f"{_shown_value(old)} → {_shown_value(new)}"
+    numeric = changes["item"].isin(NUMBER_ITEMS).to_numpy()
+    old, new = np.empty(len(changes), dtype=object), np.empty(len(changes), dtype=object)
+    for mask, is_number in ((numeric, True), (~numeric, False)):
+        old[mask] = _shown(changes.loc[mask, "old"], is_number)
+        new[mask] = _shown(changes.loc[mask, "new"], is_number)
+    return [n if c == CHANGE_NEW else f"{n} (=)" if c == CHANGE_SAME else f"{o} → {n}"
+            for o, n, c in zip(old, new, changes["change"].to_numpy())]
 
 
 def compute_preview_rows(plan: ImportPlan, changes: pd.DataFrame, agencies: pd.DataFrame,
@@ -187,7 +196,7 @@ def compute_preview_rows(plan: ImportPlan, changes: pd.DataFrame, agencies: pd.D
     the file is then known only for new agencies and confirmed near matches).
     Output columns :data:`ROW_COLUMNS`: agency_id is NA for a new agency, whose name and
     province are those it will be created with; i1…i10 and the reported values are cells as
-    :func:`value_cell` writes them ("" when neither the file nor the store has one).
+    :func:`value_cells` writes them ("" when neither the file nor the store has one).
     """
     keys = _written_keys(plan)
     if keys.empty:
@@ -235,8 +244,7 @@ def compute_preview_rows(plan: ImportPlan, changes: pd.DataFrame, agencies: pd.D
         else OUTCOME_ADDED if (ref, year) not in stored_year
         else OUTCOME_REPLACED if diff else OUTCOME_SAME
         for ref, year, diff in zip(out["agency_ref"], out["year"], differs)]
-    cells = changes.assign(cell=[value_cell(o, n, c) for o, n, c in
-                                 zip(changes["old"], changes["new"], changes["change"])])
+    cells = changes.assign(cell=value_cells(changes))
     wide = cells.pivot(index=["agency_ref", "year"], columns="item", values="cell").reindex(
         columns=[*SCORE_ITEMS, *REPORTED_ITEMS])
     out = out.merge(wide.reset_index(), on=["agency_ref", "year"], how="left")

@@ -155,3 +155,35 @@ def test_unforeseen_layout_set_in_the_mapping_editor_and_remembered(empty_db, ap
         conn.close()
     assert "mapping_remembered" in {w.code for w in again.warnings}
     assert again.status == "valid" and set(again.scores["indicator"]) == {9}
+
+
+def test_mapping_choices_by_column_and_by_header(empty_db):
+    """The page's choices as analyse_file takes them: by column index always; by header text
+    too on a sheet with no table (analyse_file applies column overrides only where a table
+    was recognised) or with a remembered mapping, which is kept whole when one column changes."""
+    from ita_analytics.dashboard.import_view import MappingChoices, apply_mapping_edits
+
+    conn = store.open_store(empty_db)
+    try:
+        none = analyse_file(conn, UNFORESEEN, "unforeseen.csv")
+        choices = apply_mapping_edits(MappingChoices(), none, {"unforeseen": {1: "province"}})
+        assert choices == MappingChoices({"unforeseen": {1: "province"}}, {"จว.": "province"})
+        # A later choice of a column is the last one made (a role goes to the latest column).
+        again = apply_mapping_edits(choices, none, {"unforeseen": {4: "i9", 1: "i9"}})
+        assert list(again.overrides["unforeseen"].items()) == [(4, "i9"), (1, "i9")]
+        wide = analyse_file(conn, (LAYOUTS / "totals_only.csv").read_bytes(), "totals.csv")
+        sheet = wide.sheets[0].sheet
+        assert apply_mapping_edits(MappingChoices(), wide, {sheet: {0: "ignore"}}) == \
+            MappingChoices({sheet: {0: "ignore"}}, {})
+        signature = header_signature(read_tables(UNFORESEEN, "unforeseen.csv")[0])
+        store_mappings.remember_mapping(conn, signature, {
+            "จว.": "province", "คะแนน ตัวชี้วัด ก": "i9", "รวมทั้งหมด": "total"})
+        remembered = analyse_file(conn, UNFORESEEN, "unforeseen.csv")
+    finally:
+        conn.close()
+    assert remembered.status == "valid"
+    kept = apply_mapping_edits(MappingChoices(), remembered, {"unforeseen": {6: "ignore"}})
+    assert kept.named == {"ชื่อ อปท.": "name", "จว.": "province", "ปีงบ": "year",
+                          "ประเภท อปท.": "agency_type", "คะแนน ตัวชี้วัด ก": "i9",
+                          "คะแนน ตัวชี้วัด ข": "ignore", "รวมทั้งหมด": "ignore"}
+    assert kept.analyse_args() == {"overrides": {"unforeseen": {6: "ignore"}}, "mapping": kept.named}

@@ -103,4 +103,4 @@ def test_report_says_what_its_numbers_rest_on(real_db, tmp_path):
                  "--year", "2568", "--out", str(out)]) == 0
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
     # Five agencies of its type published a 2568 total; every figure rests on totals only.
-    assert "ผลของหน่วยงานอิงจากคะแนนรวมเท่านั้น กลุ่มเปรียบเทียบ: คะแนนรวมเท่านั้น ๕" in texts
+    assert "ผลของหน่วยงานอิงจากคะแนนรวมเท่านั้น กลุ่มเปรียบเทียบ: คะแนนรวมเท่านั้น ๕ แห่ง" in texts

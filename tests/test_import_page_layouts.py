@@ -5,6 +5,8 @@ and that choice is remembered and offered for the next file of its layout."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import app_test
 from test_import_layouts import CASES, LAYOUTS
@@ -109,6 +111,8 @@ def test_unforeseen_layout_set_in_the_mapping_editor_and_remembered(empty_db, ap
     assert list(mapping.index) == list("ABCDEFG")
     assert mapping.loc["A", "role"].startswith("name ") and mapping.loc["B", "role"].startswith("ignore ")
     assert any("ไม่พบตารางคะแนน" in c.value for c in at.caption)
+    offered = json.loads(editor.proto.columns)["role"]["type_config"]["options"]
+    assert [label.split(" — ")[0] for label in offered] == list(ROLE_LABELS)  # every role
     set_mapping(at, UNFORESEEN_CHOICES)
     assert any("ไฟล์ถูกต้อง" in s.value for s in at.success), [e.value for e in at.error]
     roles = tables(at)["imp_mapping"].value.set_index("column")["role"]

@@ -182,3 +182,15 @@ def test_coverage_in_words(agencies, expected, th, en):
 
 def test_no_coverage_no_words():
     assert pv.describe_coverage(None) is None
+
+
+def test_the_plan_keeps_each_file_row_so_exact_matches_show_the_name_as_written(demo_conn,
+                                                                                 seeded_plan):
+    matched = seeded_plan.matched
+    assert list(matched.columns) == ["sheet", "row", "name", "agency_ref", "year"]
+    changes = pv.compute_value_changes(seeded_plan)
+    rows = pv.compute_preview_rows(seeded_plan, changes,
+                                   store.load_agency_names(demo_conn, [THUNG_PHUENG_ID, 1]),
+                                   file_rows=matched)
+    exact = rows[(rows["agency_name"] == "เทศบาลตำบลทุ่งผึ้ง") & (rows["year"] == 2569)].iloc[0]
+    assert (exact["row"], exact["name_in_file"]) == (5, "ทต.ทุ่งผึ้ง")

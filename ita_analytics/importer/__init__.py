@@ -427,6 +427,7 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
                                                 int(valid.loc[latest, "agency_ref"].nunique()),
                                                 store.load_year_agency_counts(conn))
     _plan_replacements(conn, valid, plan)
+    plan.matched = valid[["sheet", "row", "name", "agency_ref", "year"]].reset_index(drop=True)
     return valid[["sheet", "row", "agency_ref", "year"]]
 
 

@@ -105,6 +105,9 @@ class ImportPlan:
     items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ITEM_FRAME_COLUMNS))
     """Item-level results the file carries beside (or instead of) its scores: agency_ref, year,
     item, tool, score, passed (issue 20)."""
+    matched: pd.DataFrame | None = None
+    """The file's rows planned: sheet, row, name (as written), agency_ref, year — what the
+    preview shows beside the stored agency each matched."""
     coverage: dict | None = None
     """The file's share of its (latest) year: year, agencies, expected, share
     (:func:`ita_analytics.analysis.coverage.compute_import_coverage`)."""

@@ -64,8 +64,9 @@ with group_tab:
               f"{group['n_agencies']:,}", border=True)
     rates = group["rates"]
     if (rates["tool"] == "OIT").any():
+        # The chart shows the items most often not passed, its table every item: sent at once.
         render_chart(view.not_passed_figure(rates, year), view.pass_rate_table(rates),
-                     f"items_not_passed_{year}", "it_rates")
+                     f"items_not_passed_{year}", "it_rates", lazy=False)
     else:
         show_table(view.pass_rate_table(rates), key="it_rates_table")
     st.subheader(t("ข้อที่เปลี่ยนแปลงมากที่สุด", "Items that moved most"))

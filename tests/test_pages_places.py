@@ -252,7 +252,8 @@ def test_compare_page_from_a_shared_link_and_filters(demo_db, app_env):
     at.slider(key="f_years").set_value((2566, 2568)).run()
     assert not at.exception
     assert sorted(set(_compare_table(at)["ปี"])) == ["2566", "2567", "2568"]
-    # Relative mode: each line starts at 0 in the first year shown.
+    # Relative mode: each line starts at 0 in the first year shown (the charts' tables opened).
+    at.session_state["cmp_totals_table_open"] = at.session_state["cmp_ind_table_open"] = True
     at.radio(key="cmp_mode").set_value("relative").run()
     assert not at.exception
     bars = at.dataframe[1].value  # the indicators' table of the latest year

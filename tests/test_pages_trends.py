@@ -21,6 +21,22 @@ TYPE = "เทศบาลตำบล"
 PROVINCE = "ลำปาง"
 
 
+CHART_TABLES = ("ind_weakest", "ind_dist", "ind_tools", "chg_movers", "chg_counts",
+                "chg_transitions", "chg_sankey", "lv_dist", "lv_pass")
+"""The pages' charts whose data tables are sent once their expander is opened."""
+
+
+def _open(page: str):
+    """The page run with every chart's data table opened, as a reader clicks them."""
+    return _open_tables(app_test(page))
+
+
+def _open_tables(at):
+    for key in CHART_TABLES:
+        at.session_state[f"{key}_table_open"] = True
+    return at.run()
+
+
 def _table_with(at, column: str, nth: int = 0) -> pd.DataFrame:
     """The nth rendered table that has ``column`` (pages draw several tables)."""
     tables = [d.value for d in at.dataframe if column in d.value.columns]
@@ -46,7 +62,7 @@ def _weakest_expected(results: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def test_indicators_page_on_demo_follows_year_and_type(demo_db, demo_results, app_env):
     app_env(demo_db)
-    at = app_test("pages/indicators.py")
+    at = _open("pages/indicators.py")
     _ok(at)
     assert len(at.get("plotly_chart")) == 3
     shown = _table_with(at, "จำนวนหน่วยงานที่ต่ำสุด")
@@ -89,7 +105,7 @@ def test_indicators_page_on_demo_follows_year_and_type(demo_db, demo_results, ap
 
 def test_changes_page_movers_follow_years_sort_and_province(demo_db, demo_results, app_env):
     app_env(demo_db)
-    at = app_test("pages/changes.py")
+    at = _open("pages/changes.py")
     _ok(at)
     risers, fallers = compute_movers(compute_agency_deltas(demo_results, 2567, 2568))
     shown_risers = _table_with(at, "link", 0)
@@ -123,7 +139,7 @@ def test_changes_page_movers_follow_years_sort_and_province(demo_db, demo_result
 
 def test_changes_page_transitions_and_counts(demo_db, demo_results, app_env):
     app_env(demo_db)
-    at = app_test("pages/changes.py")
+    at = _open("pages/changes.py")
     at.selectbox(key="chg_from").set_value(2565).run()
     at.selectbox(key="chg_to").set_value(2566).run()
     _ok(at)
@@ -143,7 +159,7 @@ def test_changes_page_transitions_and_counts(demo_db, demo_results, app_env):
 
 def test_changes_page_refuses_backward_years(demo_db, app_env):
     app_env(demo_db)
-    at = app_test("pages/changes.py")
+    at = _open("pages/changes.py")
     at.selectbox(key="chg_from").set_value(2568).run()
     _ok(at)
     assert any("ปีแรกต้องมาก่อนปีหลัง" in i.value for i in at.info)
@@ -152,7 +168,7 @@ def test_changes_page_refuses_backward_years(demo_db, app_env):
 
 def test_changes_page_needs_two_years_in_the_range(demo_db, app_env):
     app_env(demo_db)
-    at = app_test("pages/changes.py")
+    at = _open("pages/changes.py")
     at.slider(key="f_years").set_value((2568, 2568)).run()
     _ok(at)
     assert any("อย่างน้อยสองปี" in i.value for i in at.info)
@@ -174,7 +190,7 @@ def test_transition_matrix_orders_levels_best_first():
 
 def test_levels_page_pass_rates_and_crossings(demo_db, demo_results, app_env):
     app_env(demo_db)
-    at = app_test("pages/levels.py")
+    at = _open("pages/levels.py")
     _ok(at)
     year = demo_results[demo_results["year"] == 2568]
     rates = compute_pass_rates(year, by="agency_type").set_index("agency_type")
@@ -209,7 +225,7 @@ def test_levels_page_pass_rates_and_crossings(demo_db, demo_results, app_env):
 
 def test_levels_page_in_english(demo_db, demo_results, app_env):
     app_env(demo_db)
-    at = app_test("pages/levels.py")
+    at = _open("pages/levels.py")
     at.radio(key="lang").set_value("en").run()
     _ok(at)
     assert at.title[0].value == "Assessment levels"

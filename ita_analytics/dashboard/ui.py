@@ -254,10 +254,30 @@ def inert_figure(fig):
     return fig
 
 
-def render_chart(fig, table: pd.DataFrame, name: str, key: str) -> None:
-    """A Plotly chart (PNG from its toolbar), its data table one click away, CSV/XLSX downloads."""
+def table_open_key(key: str) -> str:
+    """The session key remembering that chart ``key``'s data table is open."""
+    return f"{key}_table_open"
+
+
+def render_chart(fig, table: pd.DataFrame, name: str, key: str, *, lazy: bool = True) -> None:
+    """A Plotly chart (PNG from its toolbar), its data table one click away, CSV/XLSX downloads.
+
+    ``lazy``: the table and its downloads are sent when the expander is opened (remembered
+    in :func:`table_open_key`), not with every run: a collapsed table still cost the browser its grid
+    and buttons, about a sixth of a new session's work on the overview.
+    """
     st.plotly_chart(inert_figure(fig), width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
-    with st.expander(t("ตารางข้อมูล", "Data table")):
+    opened = table_open_key(key)
+
+    def remember() -> None:
+        # The expander's own state is keyed by its label too: kept here, an open table stays
+        # open when the language (the label) changes.
+        st.session_state[opened] = bool(st.session_state.get(f"{key}_open"))
+    box = st.expander(t("ตารางข้อมูล", "Data table"), expanded=bool(st.session_state.get(opened)),
+                      key=f"{key}_open", on_change=remember if lazy else "ignore")
+    if lazy and not box.open:
+        return
+    with box:
         show_table(table, width="stretch", key=f"{key}_table")
         render_table_downloads(table, name, key)
 

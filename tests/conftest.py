@@ -25,11 +25,58 @@ hypothesis runs, real browsers, hostile files up to the limits): marked ``slow``
 the default run (``pytest``) and run by CI (``.ci/run`` runs ``pytest -m slow`` as well)."""
 
 
+SLOW_TESTS = frozenset({
+    "test_agency_page.py::test_opens_from_the_url_and_shows_the_seed_scores",
+    "test_analysis.py::test_deltas_of_identical_years_are_zero",
+    "test_analysis_benchmark.py::test_rank_and_percentile_agree_with_the_totals",
+    "test_analysis_deltas.py::test_change_summary_counts_what_the_long_frame_holds",
+    "test_analysis_deltas.py::test_deltas_cover_every_agency_and_measure_once",
+    "test_analysis_deltas.py::test_scores_only_frames_give_the_same_deltas",
+    "test_analysis_next_level.py::test_plan_reaches_the_next_level_with_the_least_points",
+    "test_app.py::test_first_start_builds_the_demo_store_then_reuses_it",
+    "test_cli_edges.py::test_export_to_a_folder_writes_scores_file_into_it",
+    "test_cli_edges.py::test_export_to_a_path_ending_in_a_separator_makes_the_folder",
+    "test_cli_edges.py::test_report_for_a_province_refuses_existing_files_before_writing_any",
+    "test_cli_edges.py::test_report_to_an_impossible_place_is_refused_clearly",
+    "test_cli_speed.py::test_bench_cli_steps_run",
+    "test_cli_speed.py::test_show_imports_the_store_but_not_the_report",
+    "test_cli_store.py::test_export_to_files",
+    "test_import_broken.py::test_cli_dry_run_commit_unchanged_history_undo",
+    "test_import_integrity.py::test_a_measure_for_an_agency_the_store_does_not_hold_is_refused",
+    "test_import_integrity.py::test_preview_made_before_an_undo_is_refused_saying_why",
+    "test_import_integrity.py::test_replacement_previewed_before_another_replacement_is_refused",
+    "test_import_integrity.py::test_the_store_refuses_a_second_agency_of_the_same_identity",
+    "test_import_integrity.py::test_two_cli_imports_naming_the_same_new_agency_create_it_once",
+    "test_import_integrity.py::test_two_sessions_creating_the_same_agency_create_it_once",
+    "test_import_integrity.py::test_undo_is_refused_while_item_scores_depend_on_its_agency",
+    "test_import_integrity.py::test_undo_is_refused_while_measures_depend_on_its_agency",
+    "test_import_page.py::test_import_page_renders_history_and_undoes",
+    "test_import_pipeline.py::test_existing_scores_need_replace_and_show_a_diff",
+    "test_import_pipeline.py::test_national_year_file_imports_and_undoes",
+    "test_import_pipeline.py::test_undo_of_new_agencies_removes_them",
+    "test_items.py::test_report_of_demo_items_and_of_an_agency_without_items",
+    "test_measures_page.py::test_measures_page_on_demo_shows_the_seeds",
+    "test_pages_trends.py::test_changes_page_movers_follow_years_sort_and_province",
+    "test_report.py::test_cli_report_one_agency_and_a_province",
+    "test_report_localised.py::test_docx_has_one_digit_system",
+    "test_report_localised.py::test_xlsx_headers_and_values_are_thai",
+    "test_report_localised.py::test_xlsx_numbers_are_rounded_and_formatted",
+    "test_report_localised.py::test_xlsx_percentile_is_the_docx_one",
+    "test_report_sources.py::test_cli_province_reports_state_their_sources",
+    "test_report_sources.py::test_seed_agency_report_with_demo_peers_says_so",
+    "test_store.py::test_demo_is_deterministic",
+})
+"""Single tests that took over 4 s on the 2-core machine (``pytest --durations``): national
+files and stores imported, reported or undone whole, whole provinces reported."""
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test of :data:`SLOW_MODULES`, and every browser test, as slow."""
+    """Mark every test of :data:`SLOW_MODULES` and :data:`SLOW_TESTS`, and every browser
+    test, as slow."""
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
-        if module in SLOW_MODULES or item.get_closest_marker("browser"):
+        test = f"{module}.py::{item.originalname}"
+        if module in SLOW_MODULES or test in SLOW_TESTS or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
 
 

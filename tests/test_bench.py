@@ -252,3 +252,151 @@ def test_load_results_keeps_only_the_columns_asked_for(demo_db_template, demo_re
     assert len(some) == len(full) > 2000
     assert some["total"].sum() == pytest.approx(full["total"].sum())
     assert str(some["passed"].dtype) == "boolean"
+
+
+# --- the load step's plumbing ---------------------------------------------------------------------
+
+def test_load_budgets_take_the_worst_page_run_and_any_error():
+    measurements = [
+        fake("load.sessions50.page_run", "national", [0.3, 0.4, 0.5, 3.2]),  # median fine
+        fake("load.sessions50.rss", "national", [640.0], unit="MB"),
+        fake("load.sessions50.errors", "national", [1.0], unit="errors"),
+        fake("load.sessions50.open", "national", [9.0, 12.0]),  # reported only
+        fake("load.sessions10.page_run", "national", [5.0]),  # a smaller run: no budget
+    ]
+    checks = {c["step"]: c for c in bench.check_budgets(measurements)}
+    assert checks["load.sessions50.page_run"]["value"] == 3.2
+    assert checks["load.sessions50.page_run"]["passed"] is False
+    assert checks["load.sessions50.rss"]["passed"] is True
+    assert checks["load.sessions50.errors"]["passed"] is False
+    assert "load.sessions50.open" not in checks and "load.sessions10.page_run" not in checks
+    text = bench.format_report(bench.build_report(measurements, scale=1, repeats=1))
+    assert "max 3.00 s" in text and "max 800 MB" in text and "1 errors" in text
+
+
+def test_p95_is_the_nearest_rank():
+    m = fake("load.sessions50.page_run", "national", [float(v) for v in range(1, 101)])
+    assert m.p95 == 95.0 and m.as_dict()["p95"] == 95.0
+    assert fake("x", "national", [2.0]).p95 == 2.0 and fake("x", "national", []).p95 is None
+
+
+def _load_run():
+    from ita_analytics import bench_load
+
+    run = bench_load.LoadRun(50, 5, 120.0, 30.0, (5.0, 15.0))
+    run.runs = [bench_load.PageRun(n, "browser" if n < 5 else "protocol", "levels", 10.0 + n,
+                                   0.2 + n / 100, n % 7 == 0) for n in range(50)]
+    run.opens = [1.0] * 50
+    run.rss_peak_mb, run.rss_hwm_mb, run.rss_start_mb = 610.0, 580.0, 213.0
+    run.import_status, run.import_seconds = "committed", {"analyse": 5.0, "commit": 2.0}
+    run.cpu_seconds = {"wall": 150.0, "cores": 2, "server": 80.0, "browsers": 70.0,
+                       "driver": 6.0, "others": 100.0, "machine": 256.0}
+    return run
+
+
+def test_load_run_becomes_steps_with_its_conditions_noted():
+    steps = {m.step: m for m in bench.load_measurements(_load_run())}
+    assert set(steps) == {f"load.sessions50.{p}" for p in (
+        "page_run", "rss", "errors", "open", "import_analyse", "import_commit")}
+    page = steps["load.sessions50.page_run"]
+    assert len(page.values) == 50 and page.median == pytest.approx(0.445)
+    assert "Chromium median 0.22 s (n 5)" in page.note and "server 80" in page.note
+    assert steps["load.sessions50.rss"].values == [610.0]  # the higher of tree peak and HWM
+    assert steps["load.sessions50.errors"].values == [0.0]
+    assert steps["load.sessions50.import_commit"].values == [2.0]
+
+
+def test_a_failed_import_is_a_failed_step():
+    run = _load_run()
+    run.import_status, run.import_seconds = "failed while analysing", {}
+    steps = {m.step: m for m in bench.load_measurements(run)}
+    assert steps["load.sessions50.import_analyse"].status == "failed"
+    assert steps["load.sessions50.import_analyse"].note == "failed while analysing"
+
+
+def test_forward_message_fields_read_in_the_browser_are_streamlits():
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from ita_analytics import bench_load
+
+    fields = ForwardMsg.DESCRIPTOR.fields_by_name
+    assert fields["new_session"].number == bench_load.NEW_SESSION_FIELD
+    assert fields["script_finished"].number == bench_load.SCRIPT_FINISHED_FIELD
+    assert ForwardMsg.FINISHED_EARLY_FOR_RERUN == bench_load.FINISHED_EARLY_FOR_RERUN
+
+
+def _message(kind: str, **fields) -> bytes:
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    message = ForwardMsg()
+    if kind == "new_session":
+        message.new_session.page_script_hash = "h"
+    elif kind == "script_finished":
+        message.script_finished = fields["status"]
+    elif kind == "navigation":
+        for path, hidden in fields["pages"]:
+            page = message.navigation.app_pages.add()
+            page.url_pathname, page.page_script_hash, page.is_hidden = path, f"#{path}", hidden
+    elif kind == "error":
+        message.delta.new_element.alert.body = fields["text"]
+        message.delta.new_element.alert.format = 1  # Alert.ERROR
+    elif kind == "exception":
+        message.delta.new_element.exception.type = "KeyError"
+        message.delta.new_element.exception.message = fields["text"]
+    elif kind == "warning":
+        message.delta.new_element.alert.body = fields["text"]
+        message.delta.new_element.alert.format = 2  # Alert.WARNING
+    return message.SerializeToString()
+
+
+def test_a_websocket_session_reads_runs_pages_and_errors_from_the_messages():
+    import asyncio
+
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from ita_analytics.dashboard.bench_sessions import ProtocolSession
+
+    async def scenario():
+        session = ProtocolSession("http://127.0.0.1:1")
+        session.waiting = asyncio.get_running_loop().create_future()
+        session._note(_message("script_finished", status=ForwardMsg.FINISHED_SUCCESSFULLY), 1.0)
+        assert not session.waiting.done()  # a run before the request's own is not its end
+        session._note(_message("new_session"), 2.0)
+        session._note(_message("navigation", pages=[("", False), ("levels", False),
+                                                    ("overview", True)]), 2.1)
+        session._note(_message("warning", text="partial year"), 2.2)
+        session._note(_message("error", text="Something went wrong"), 2.3)
+        session._note(_message("exception", text="'total'"), 2.4)
+        session._note(_message("script_finished", status=ForwardMsg.FINISHED_EARLY_FOR_RERUN),
+                      2.5)
+        assert not session.waiting.done()  # st.rerun: the page goes on
+        session._note(_message("script_finished", status=ForwardMsg.FINISHED_SUCCESSFULLY), 3.0)
+        assert session.waiting.result() == 3.0
+        assert session.pages() == ["", "levels"]
+        assert await session.errors() == ["Something went wrong", "KeyError: 'total'"]
+        assert await session.errors() == []
+    asyncio.run(scenario())
+
+
+def test_cli_load_options_and_default_groups():
+    from ita_analytics import bench_load
+    from ita_analytics.cli import bench_commands
+    from ita_analytics.errors import ItaError
+
+    assert bench_commands.DEFAULT_STEP_GROUPS == (*bench.DEFAULT_STEP_GROUPS, "cli")
+    assert "load" in bench.STEP_GROUPS and "load" not in bench.DEFAULT_STEP_GROUPS
+    defaults = bench_load.LoadOptions()
+    assert bench_commands.LOAD_DEFAULTS == {
+        "sessions": defaults.sessions, "browsers": defaults.browsers,
+        "seconds": defaults.seconds, "ramp_s": defaults.ramp_s, "think_s": defaults.think_s}
+
+    import argparse
+    parser = argparse.ArgumentParser()
+    bench_commands.register(parser.add_subparsers())
+    args = parser.parse_args(["bench", "--steps", "load", "--load-sessions", "10",
+                              "--load-browsers", "20", "--load-think", "2,6"])
+    options = bench_commands.load_options(args)
+    assert (options.sessions, options.browsers, options.think_s) == (10, 10, (2.0, 6.0))
+    for bad in ("2", "6,2", "a,b"):
+        with pytest.raises(ItaError):
+            bench_commands.load_options(parser.parse_args(["bench", "--load-think", bad]))

@@ -340,3 +340,37 @@ def test_a_page_choice_keeps_nothing_of_the_page_after_its_run():
     assert at.radio(key="sort").options == ["delta (Computed)", "rel_delta (Computed)"]
     gc.collect()
     assert at.session_state["computed"]() is None
+
+
+# --- sessions through a real server while a year is imported (bench --steps load, smaller) --------
+
+@pytest.mark.browser
+def test_ten_sessions_go_through_the_pages_while_an_analyst_imports_a_year(demo_db_template,
+                                                                           tmp_path):
+    """bench's load step in small: a real ``streamlit run`` on a copy of the national demo
+    store; 10 sessions (2 in Chromium, 8 over the websocket protocol) go from page to page for
+    30 s while an analyst signs in on the import page and commits the next year. No page shows
+    an error, the server stays within the load budget's memory, and the year is stored."""
+    from conftest import browser_required
+
+    from ita_analytics import bench, bench_load
+    from ita_analytics.dashboard.bench_sessions import protocol_session
+
+    reason = bench_load.browser_missing_reason()
+    if reason:
+        if browser_required():
+            pytest.fail(f"browser tests are required (ITA_REQUIRE_BROWSER=1) but {reason}")
+        pytest.skip(reason)
+    options = bench_load.LoadOptions(sessions=10, browsers=2, seconds=30, ramp_s=10,
+                                     think_s=(2.0, 6.0))
+    steps, summary = bench.load_steps(demo_db_template, tmp_path, options, protocol_session)
+    by_name = {m.step.rsplit(".", 1)[-1]: m for m in steps}
+    assert all(m.status == "ok" for m in steps), [(m.step, m.note) for m in steps]
+    assert summary["errors"] == 0, summary["error_samples"]
+    assert summary["import_status"] == "committed"
+    budget = next(b for b in bench.BUDGETS if b.group == "load.sessions50.rss")
+    assert by_name["rss"].values[0] <= budget.limit
+    assert len(by_name["open"].values) == options.sessions
+    assert summary["browser_page_runs"]["n"] > 0 and summary["protocol_page_runs"]["n"] > 0
+    print(f"\n{summary['page_runs']}; RSS {summary['rss_mb']:.0f} MB; "
+          f"import {summary['import_seconds']}; CPU {summary['cpu_seconds']}")

@@ -93,7 +93,7 @@ long = change_counts_long(counts)
 fig = charts.count_bars(long, "measure_label", "count", color="status_label",
                         color_map={status_label(s): c for s, c in STATUS_COLORS.items()},
                         title=t("จำนวนหน่วยงานที่ดีขึ้น/ลดลง รายคะแนน", "Agencies improved / declined per score"))
-fig.update_traces(text=None)
+fig.update_traces(text=None, texttemplate=None)
 fig.update_yaxes(categoryorder="array", categoryarray=[measure_label(m) for m in counts["measure"]][::-1])
 render_chart(fig, change_counts_table(counts), f"change_counts_{year_from}_{year_to}", "chg_counts")
 

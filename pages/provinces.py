@@ -28,6 +28,7 @@ from ita_analytics.dashboard.ui import (
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
+from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.province_grid import province_grid
 
 # The pages a click on the map filters (linked once a province is chosen).
@@ -105,8 +106,9 @@ render_province_ranking(ranking)
 render_table_downloads(ranking, f"provinces_{metric}_{year}", "pv_rank")
 
 if chosen:
-    st.subheader(t(f"หน่วยงานใน {names} เรียงตาม{metric_label(metric if metric != 'pass_rate' else 'total')}",
-                   f"Agencies of {names} ranked by {metric_label(metric if metric != 'pass_rate' else 'total').lower()}"))
+    by_th, by_en = (("คะแนนรวม", "total") if metric in ("total", "pass_rate")
+                    else (indicator_label(int(metric[1:])),) * 2)
+    st.subheader(t(f"หน่วยงานใน {names} เรียงตาม{by_th}", f"Agencies of {names} ranked by {by_en}"))
     agencies = data.load_results([y for y in (previous, year) if y is not None], filters.agency_types,
                                  chosen, columns=PROVINCE_AGENCY_COLUMNS)
     table = province_agencies_table(rank_province_agencies(agencies, year, previous, metric),

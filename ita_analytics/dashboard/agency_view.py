@@ -314,7 +314,8 @@ def peer_figure(rd: report.ReportData) -> go.Figure:
     low = pd.concat([p["score"], p["peer_median"]]).min()
     fig.update_yaxes(range=[max(0, (low if pd.notna(low) else 0) - 10), 101])
     fig.update_xaxes(type="category", title=t("ตัวชี้วัดที่", "Indicator"))
-    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0), font=FONT, margin=dict(l=10, r=10, t=50, b=10),
+    fig.update_layout(barmode="group", legend=dict(orientation="h", yanchor="bottom", y=1.0),
+                      font=FONT, margin=dict(l=10, r=10, t=70, b=10),
                       title=t(f"เทียบกับ{rd.peer_group.label_th}",
                               f"Against peers: {rd.peer_group.label_en}"))
     return fig

@@ -91,8 +91,9 @@ def stacked_levels(dist: pd.DataFrame, *, title: str = "", x: str = "year",
     # frame's order.
     shown = dist[x].drop_duplicates()
     order = sorted(shown) if x == "year" else list(shown)
-    # Many groups (77 provinces) lie as rows: standing up, their names were cut and slanted.
-    across = len(order) > MAX_UPRIGHT
+    # Many groups (77 provinces) or long names (agency types) lie as rows: standing up, their
+    # names were cut and slanted.
+    across = x != "year" and (len(order) > MAX_UPRIGHT or _long_names(order))
     value = "share" if share else "count"
     fig = px.bar(dist, x=value if across else x, y=x if across else value, color="level",
                  orientation="h" if across else "v",
@@ -112,6 +113,12 @@ def stacked_levels(dist: pd.DataFrame, *, title: str = "", x: str = "year",
 
 MAX_UPRIGHT = 15
 """The most categories a bar chart stands upright; more are drawn as rows."""
+LONG_NAME = 14
+"""Category names longer than this are read on the left of rows, not slanted under bars."""
+
+
+def _long_names(categories) -> bool:
+    return max((len(str(c)) for c in categories), default=0) > LONG_NAME
 
 
 def heatmap(matrix: pd.DataFrame, *, title: str = "", zmin: float | None = None,
@@ -178,7 +185,7 @@ def grouped_bars(frame: pd.DataFrame, x: str, y: str, color: str, *, title: str 
     Categories with long names (indicators, agency types) lie as rows, names on the left:
     below upright bars they were slanted and cut."""
     categories = list(dict.fromkeys(frame[x]))
-    across = len(categories) > 6 or max((len(str(c)) for c in categories), default=0) > 14
+    across = len(categories) > 6 or _long_names(categories)
     fig = px.bar(frame, x=y if across else x, y=x if across else y, color=color,
                  barmode="group", orientation="h" if across else "v",
                  color_discrete_sequence=px.colors.qualitative.Safe)
@@ -193,7 +200,11 @@ def grouped_bars(frame: pd.DataFrame, x: str, y: str, color: str, *, title: str 
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0))
     if across:
         groups = frame[color].nunique()
-        fig.update_layout(height=160 + len(categories) * (10 * groups + 14))
+        # Plotly puts a group's first bar lowest: reversed, IIT (say) is on top as in the
+        # legend, which is reversed back to read in the frame's order.
+        fig.data = fig.data[::-1]
+        fig.update_layout(height=160 + len(categories) * (10 * groups + 14),
+                          legend_traceorder="reversed")
     return _layout(fig, title)
 
 

@@ -20,7 +20,10 @@ YES_NO = {"th": ("ใช่", "ไม่ใช่"), "en": ("Yes", "No")}
 YEAR_HEADERS = {"year", "ปี", "ปีงบประมาณ", "ปี (พ.ศ.)", "ปีงบประมาณ (พ.ศ.)", "fiscal year",
                 "fiscal year (b.e.)", "year (b.e.)", "fy"}
 """Headers of B.E. year columns: a year is a label ("2568"), never a count ("2,568")."""
-_MISSING_TEXT = {"", "-", "None", "nan", "NaN", "NaT", "<NA>", "none"}
+CODE_HEADERS = {"รหัส", "id", "รหัสหน่วยงาน", "agency id", "ครั้งที่", "import", "ที่", "no."}
+"""Headers of identifiers and row numbers, labels too ("5313", not "5,313")."""
+_MISSING_TEXT = {"-", "None", "nan", "NaN", "NaT", "<NA>", "none"}
+"""Text that stands for a missing value; an empty cell left blank on purpose stays blank."""
 
 
 def is_missing(value) -> bool:
@@ -66,7 +69,8 @@ def fmt_bool(value, language: str) -> str:
 
 
 def is_year_column(name, series: pd.Series) -> bool:
-    return (str(name).strip().lower() in YEAR_HEADERS
+    """A column of years, identifiers or row numbers: numbers read as labels."""
+    return (str(name).strip().lower() in YEAR_HEADERS | CODE_HEADERS
             and (pd.api.types.is_numeric_dtype(series) or series.dtype == object))
 
 

@@ -22,7 +22,11 @@ FONT = dict(family="Sarabun, 'Noto Sans Thai', Tahoma, sans-serif")
 
 
 def _layout(fig: go.Figure, title: str | None = None) -> go.Figure:
-    fig.update_layout(title=title, font=FONT, margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+    # A legend laid over the plot's top (yanchor bottom at y = 1) needs its own line under
+    # the title.
+    legend_on_top = fig.layout.legend.yanchor == "bottom" and (fig.layout.legend.y or 0) >= 1
+    top = (50 if title else 20) + (28 if legend_on_top else 0)
+    fig.update_layout(title=title, font=FONT, margin=dict(l=10, r=10, t=top, b=10),
                       legend_title_text="", hovermode="closest")
     # Room for the axes' labels and titles: long Thai names were cut at the figure's edge.
     fig.update_xaxes(automargin=True)

@@ -701,7 +701,10 @@ def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
     page_note = (f"p95 {seconds(runs['p95'])}, {runs['over_budget']} of {runs['n']} over "
                  f"{bench_load.BUDGET_PAGE_RUN_S:.0f} s; Chromium median "
                  f"{seconds(browser_runs['median'])} (n {browser_runs['n']}), websocket median "
-                 f"{seconds(socket_runs['median'])} (n {socket_runs['n']})")
+                 f"{seconds(socket_runs['median'])} (n {socket_runs['n']}); while importing "
+                 f"median {seconds(summary['during_import']['median'])}, max "
+                 f"{seconds(summary['during_import']['max'])} (n {summary['during_import']['n']})"
+                 f", else max {seconds(summary['outside_import']['max'])}")
     cpu = run.cpu_seconds
     if cpu:
         page_note += (f"; CPU s of {cpu['wall']:.0f} s × {cpu['cores']} cores: server "

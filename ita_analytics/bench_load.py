@@ -194,6 +194,7 @@ class LoadRun:
                 "browser_page_runs": stats(self.run_seconds("browser")),
                 "protocol_page_runs": stats(self.run_seconds("protocol")),
                 "during_import": stats([r.seconds for r in self.runs if r.during_import]),
+                "outside_import": stats([r.seconds for r in self.runs if not r.during_import]),
                 "opens": stats(self.opens),
                 "errors": len(self.errors), "error_samples": self.errors[:10],
                 "rss_mb": self.rss_mb, "rss_peak_mb": self.rss_peak_mb,

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ita_analytics import bench_load, demo, store
+from ita_analytics import bench_cli, bench_load, bench_session, demo, store
 from ita_analytics.domain import INDICATORS, TOOL_CODES
 from ita_analytics.settings import BASE_DIR, DATA_DIR
 
@@ -72,6 +72,8 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("load.sessions50.page_run", "national", 3.0, stat="max"),
     Budget("load.sessions50.rss", "national", 800.0, "MB", stat="max"),
     Budget("load.sessions50.errors", "national", 0.0, "errors", stat="max"),
+    *(Budget(step, "national", limit) for step, limit in bench_cli.BUDGET_SECONDS.items()),
+    *(Budget(step, "national", limit) for step, limit in bench_session.BUDGET_SECONDS.items()),
 )
 RATIO_BUDGETS: tuple[RatioBudget, ...] = (
     RatioBudget("import.full/import.parse", "import.full", "import.parse", "national", 1.5),
@@ -769,8 +771,9 @@ def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
 
 # --- the whole run ----------------------------------------------------------------------------
 
-STEP_GROUPS = ("import", "analysis", "page", "server", "load")
-DEFAULT_STEP_GROUPS = ("import", "analysis", "page", "server")
+STEP_GROUPS = ("import", "analysis", "page", "server", bench_cli.GROUP, bench_session.GROUP,
+               "load")
+DEFAULT_STEP_GROUPS = STEP_GROUPS[:-1]
 """What ``bench`` runs unless ``--steps`` says otherwise: ``load`` takes minutes and fills
 both cores, so it is asked for by name."""
 
@@ -806,11 +809,15 @@ def run_benchmark(*, scale: int = 1, repeats: int = 5, groups=DEFAULT_STEP_GROUP
     for name, path in paths.items():
         if "analysis" in groups:
             measurements += analysis_steps(path, name, repeats)
+    if bench_cli.GROUP in groups:
+        measurements += bench_cli.cli_steps(national, repeats)
         if "page" in groups and page_steps is not None:
             measurements += page_steps(path, name, repeats)
     if "server" in groups and open_session is not None:
         measurements += server_steps(national, work, max(1, min(repeats, 3)), open_session,
                                      browser=browser)
+    if bench_session.GROUP in groups:
+        measurements += bench_session.session_steps(national, max(1, min(repeats, 5)))
     details = {}
     if "load" in groups:
         steps, details["load"] = load_steps(national, work, load or bench_load.LoadOptions(),

@@ -383,8 +383,12 @@ def test_cli_load_options_and_default_groups():
     from ita_analytics.cli import bench_commands
     from ita_analytics.errors import ItaError
 
-    assert bench_commands.DEFAULT_STEP_GROUPS == (*bench.DEFAULT_STEP_GROUPS, "cli")
+    assert bench_commands.STEP_GROUPS == bench.STEP_GROUPS
+    assert bench_commands.DEFAULT_STEP_GROUPS == bench.DEFAULT_STEP_GROUPS
     assert "load" in bench.STEP_GROUPS and "load" not in bench.DEFAULT_STEP_GROUPS
+    assert {"cli", "session"} <= set(bench.DEFAULT_STEP_GROUPS)
+    budgeted = {b.group for b in bench.BUDGETS}
+    assert {"cli.help", "cli.show", "session.new"} <= budgeted
     defaults = bench_load.LoadOptions()
     assert bench_commands.LOAD_DEFAULTS == {
         "sessions": defaults.sessions, "browsers": defaults.browsers,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime
 
 import duckdb
 import pandas as pd
 
+from ita_analytics.store.import_records import find_committed_kind_import, record_kind_import
 from ita_analytics.store.scores import _fetch_arrow_df, _fetch_df, _with_frame
 
 ITEM_COLUMNS = ["agency_id", "year", "item", "tool", "score", "passed", "source", "import_id"]
@@ -215,25 +215,16 @@ def delete_items_of_import(cur: duckdb.DuckDBPyConnection, import_id: int) -> in
 
 def find_committed_items_import(conn: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     """The committed items import of a file with this hash, if any (re-import does nothing)."""
-    frame = _fetch_df(conn, """SELECT import_id FROM imports
-                               WHERE kind = ? AND sha256 = ? AND status = 'committed'
-                               ORDER BY import_id DESC""", [IMPORT_KIND, sha256])
-    return int(frame["import_id"].iloc[0]) if len(frame) else None
+    return find_committed_kind_import(conn, IMPORT_KIND, sha256)
 
 
 def record_items_import(cur: duckdb.DuckDBPyConnection, *, file_name: str, sha256: str,
                         year: int | None, user_name: str | None, rows: int, agencies: int,
                         details: dict | None = None) -> int:
     """Add the record of an items import (kind 'items'); returns its id."""
-    import_id = int(cur.execute(
-        "SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchall()[0][0])
-    cur.execute("""
-        INSERT INTO imports (import_id, kind, file_name, sha256, year, created_at, user_name,
-                             rows, agencies, new_agencies, replaced_scores, status, details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'committed', ?)""",
-                [import_id, IMPORT_KIND, file_name, sha256, year, datetime.now(), user_name,
-                 rows, agencies, json.dumps(details or {}, ensure_ascii=False)])
-    return import_id
+    return record_kind_import(cur, IMPORT_KIND, file_name=file_name, sha256=sha256, year=year,
+                              user_name=user_name, rows=rows, agencies=agencies,
+                              details=details)
 
 
 def undo_items_import(cur: duckdb.DuckDBPyConnection, import_id: int,

@@ -2,9 +2,10 @@
 
 A backup folder holds one ``<table>.parquet`` per table and ``manifest.json`` (written last:
 a folder without it is incomplete) with the schema version, and each file's rows and SHA-256.
-Restoring builds a new store file beside the old one at the backup's schema version, fills
-it in one transaction, migrates it to the current schema, and only then swaps it in with an
-atomic rename — an error or a crash at any point leaves the old store as it was. A backup
+Restoring builds the store's next version (``store.versions``) at the backup's schema version
+under the write lock, fills it in one transaction, migrates it to the current schema, and only
+then publishes it with an atomic rename — an error or a crash at any point leaves the old
+store as it was, and readers (the dashboard, other commands) go on reading it meanwhile. A backup
 from a newer schema is refused. The store replaced by a restore is itself backed up first.
 """
 
@@ -25,6 +26,7 @@ import pyarrow.parquet as pq
 from ita_analytics import settings, store
 from ita_analytics.errors import ItaError
 from ita_analytics.store import backups as store_backups
+from ita_analytics.store import versions
 from ita_analytics.store.connection import check_store_file
 
 MANIFEST = "manifest.json"
@@ -158,53 +160,68 @@ def restore_backup(directory: str | Path, db_path: str | Path,
             raise ItaError(f"จำนวนแถวของตาราง {name} ไม่ตรงกับที่บันทึกไว้",
                            f"Table {name} has a different row count than recorded")
         tables[name] = table
+    if str(db_path) == ":memory:":
+        raise ItaError("กู้คืนลงฐานข้อมูลในหน่วยความจำไม่ได้", "Cannot restore into an in-memory store")
     if db_path.exists() or db_path.is_symlink():
         check_store_file(db_path)  # never replace a file that is not a store
-    building = db_path.with_name(db_path.name + ".restoring")
-    _remove_store_file(building)
-    try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = store_backups.create_store(building, version)
-    except OSError as error:
-        _remove_store_file(building)
-        raise ItaError(f"สร้างไฟล์ฐานข้อมูล {db_path} ไม่ได้ ({error.strerror}) ไม่มีการเปลี่ยนแปลงใด",
-                       f"Cannot create the store {db_path} ({error.strerror}); nothing was "
-                       "changed") from None
-    # From here on, any failure (a refused backup, the old store held by the dashboard, a
-    # failed automatic backup, an interrupt) removes the file being built: nothing is left.
-    try:
+    with versions.write_lock(db_path, wait_seconds):
         try:
-            expected = store_backups.table_names(conn)
-            if sorted(tables) != expected:
-                raise ItaError(
-                    f"ตารางในข้อมูลสำรองไม่ตรงกับโครงสร้าง schema {version}",
-                    f"The backup's tables do not match schema {version}: {sorted(tables)} vs "
-                    f"{expected}")
+            building = versions.new_version_file(db_path)
+            conn = store_backups.create_store(building, version)
+        except OSError as error:
+            raise ItaError(f"สร้างไฟล์ฐานข้อมูล {db_path} ไม่ได้ ({error.strerror}) ไม่มีการเปลี่ยนแปลงใด",
+                           f"Cannot create the store {db_path} ({error.strerror}); nothing was "
+                           "changed") from None
+        # From here on, any failure (a refused backup, a failed automatic backup, an
+        # interrupt) removes the file being built: the published store is untouched.
+        try:
             try:
-                written = store_backups.fill_tables(conn, tables)
-            except duckdb.Error as error:
-                raise ItaError(f"ข้อมูลในข้อมูลสำรองไม่ถูกต้อง ไม่มีการเปลี่ยนแปลงใด ({error})",
-                               f"The backup's data is invalid; nothing was changed ({error})"
-                               ) from None
-            migrated = store.migrate(conn)
-            store_backups.checkpoint(conn)
-        finally:
-            conn.close()
-        previous = None
-        if db_path.exists():
-            # Opening takes DuckDB's file lock (refused while the dashboard or another command
-            # holds the store) and closing it checkpoints, so no write-ahead log is left behind.
-            old = store.open_store(db_path, wait_seconds=wait_seconds)
-            try:
-                previous = auto_backup(old, "before-restore")
+                written, migrated = _fill(conn, tables, version)
+                previous, old_version = _save_replaced(db_path)
+                # The data version goes on from the replaced store's, so that nothing cached
+                # for it (keyed on the version) is taken for the restored data.
+                with store.transaction(conn) as cur:
+                    store.set_meta(cur, "data_version",
+                                   str(max(old_version, store.data_version(conn)) + 1))
+                store_backups.checkpoint(conn)
             finally:
-                old.close()
-        os.replace(building, db_path)
-    except BaseException:
-        _remove_store_file(building)
-        raise
+                conn.close()
+            versions.publish(db_path, building)
+        except BaseException:
+            _remove_store_file(building)
+            raise
     return {"schema_version": version, "migrated_to": migrated, "tables": written,
             "previous_backup": str(previous) if previous else None}
+
+
+def _fill(conn: duckdb.DuckDBPyConnection, tables: dict, version: int) -> tuple[dict, int]:
+    """Fill the store being built from the backup's tables and migrate it; returns (rows
+    written per table, the schema version migrated to)."""
+    expected = store_backups.table_names(conn)
+    if sorted(tables) != expected:
+        raise ItaError(
+            f"ตารางในข้อมูลสำรองไม่ตรงกับโครงสร้าง schema {version}",
+            f"The backup's tables do not match schema {version}: {sorted(tables)} vs "
+            f"{expected}")
+    try:
+        written = store_backups.fill_tables(conn, tables)
+    except duckdb.Error as error:
+        raise ItaError(f"ข้อมูลในข้อมูลสำรองไม่ถูกต้อง ไม่มีการเปลี่ยนแปลงใด ({error})",
+                       f"The backup's data is invalid; nothing was changed ({error})"
+                       ) from None
+    return written, store.migrate(conn)
+
+
+def _save_replaced(db_path: Path) -> tuple[Path | None, int]:
+    """Back up the store a restore replaces (its published version, read-only: readers go on
+    meanwhile); returns (where it was saved, its data version). Called under the write lock."""
+    if not db_path.exists():
+        return None, 0
+    old = store.open_file(versions.published_file(db_path), read_only=True)
+    try:
+        return auto_backup(old, "before-restore"), store.data_version(old)
+    finally:
+        old.close()
 
 
 def _remove_store_file(path: Path) -> None:

@@ -60,4 +60,5 @@ with st.container(border=True, key="imp_upload_block"):
         view.render_commit(conn, plan)
     else:
         view.forget_choices()
-    view.render_history(conn, allow_undo=True)
+    # The connection again: a commit above published a new version, which this run now reads.
+    view.render_history(data.connection(), allow_undo=True)

@@ -140,7 +140,7 @@ def test_upload_preview_suggestion_and_commit(demo_db, app_env, monkeypatch):
     assert not at.exception
     assert any("นำเข้าแล้ว" in s.value for s in at.success)
     assert at.dataframe[-1].value["user_name"].tolist()[0] == "tester [local]"  # who imported
-    conn = store.open_store(demo_db)
+    conn = store.open_store(demo_db, read_only=True)
     try:
         frame = store.load_results(conn, years=[2569])
     finally:

@@ -53,12 +53,22 @@ def lazy_handler(module: str, name: str):
     return handler
 
 
-def open_cli_store(args, *, read_only: bool = False, create: bool = False):
-    """The store named by ``--db`` (or the configured one). Only ``init`` passes ``create``:
-    every other command refuses a missing store rather than making an empty one."""
+def open_cli_store(args):
+    """The published version of the store named by ``--db`` (or the configured one),
+    read-only: commands that only read run beside a running dashboard and each other
+    (``store.versions``). A missing store is refused rather than made empty."""
     from ita_analytics import store
 
-    return store.open_store(args.db, read_only=read_only, create=create)
+    return store.open_store(args.db, read_only=True)
+
+
+def writing_cli_store(args, *, create: bool = False):
+    """A context manager: the next version of the store named by ``--db``, read-write,
+    published when the block ends without an error and something changed. Only ``init``
+    passes ``create``: every other command refuses a missing store."""
+    from ita_analytics import store
+
+    return store.writing(args.db, create=create)
 
 
 def refuse_existing(path: Path, overwrite: bool) -> None:

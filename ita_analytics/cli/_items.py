@@ -24,7 +24,7 @@ from ita_analytics.analysis.items import (
     compute_item_pass_rates,
     indicator_advice,
 )
-from ita_analytics.cli import open_cli_store, print_json
+from ita_analytics.cli import open_cli_store, print_json, writing_cli_store
 from ita_analytics.cli._analysis import resolve_province, resolve_type
 from ita_analytics.errors import ItaError
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
@@ -34,10 +34,11 @@ from ita_analytics.store import items as item_store
 RANKED_SHOWN = 10
 
 
-def _open(args):
+def _open(args, *, write: bool = False):
+    """The store read-only, or (``write``) a context manager writing its next version."""
     if getattr(args, "sub_db", None):
         args.db = args.sub_db
-    return open_cli_store(args)
+    return writing_cli_store(args) if write else open_cli_store(args)
 
 
 def _num(value, digits: int = 2):
@@ -225,16 +226,13 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise ItaError(f"ไม่พบไฟล์ {path}", f"No file {path}")
-    conn = _open(args)
-    try:
+    with _open(args, write=True) as conn:
         plan = analyse_items_file(conn, path.read_bytes(), path.name, args.import_year)
         status = plan.status
         import_id = plan.unchanged_import_id
         if status == "valid" and not args.dry_run:
             import_id = commit_items(conn, plan)
             status = "committed"
-    finally:
-        conn.close()
     payload = {"status": status, "import_id": import_id, "rows": len(plan.rows),
                "agencies": int(plan.rows["agency_id"].nunique()) if len(plan.rows) else 0,
                "years": plan.years, "sheets": plan.layouts,
@@ -252,11 +250,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    conn = _open(args)
-    try:
+    with _open(args, write=True) as conn:
         removed = undo_items(conn, args.import_id)
-    finally:
-        conn.close()
     print(f"ยกเลิกการนำเข้ารายข้อ {args.import_id} แล้ว ลบ {removed} ข้อ / items import "
           f"{args.import_id} undone, {removed} item values removed")
     return 0

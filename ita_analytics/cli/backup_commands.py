@@ -21,7 +21,7 @@ def register(sub) -> None:
 def cmd_backup(args) -> int:
     from ita_analytics.backup import write_backup
 
-    conn = open_cli_store(args, read_only=True)
+    conn = open_cli_store(args)
     try:
         manifest = write_backup(conn, args.dir)
     finally:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ita_analytics import settings
-from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
+from ita_analytics.cli import open_cli_store, parse_year_arg, print_json, writing_cli_store
 
 
 def register(sub) -> None:
@@ -127,8 +127,9 @@ def cmd_import(args) -> int:
         return 2
     mapping = parse_mapping(args.maps, args.mapping)
     data = read_import_file(path)
-    conn = open_cli_store(args)
-    try:
+    # Analysed on the copy the commit writes (a dry run or a refused file changes nothing, so
+    # no version is published): what was checked is what is written.
+    with writing_cli_store(args) as conn:
         plan = analyse_file(conn, data, path.name, year=args.year, replace=args.replace,
                             accept_suggestions=args.accept_suggestions,
                             create_new=args.create_new, mapping=mapping)
@@ -136,8 +137,6 @@ def cmd_import(args) -> int:
             payload = plan.to_json()
         else:
             payload = commit_plan(conn, plan, user=_user()).to_json()
-    finally:
-        conn.close()
     if args.json:
         print_json(payload)
     else:
@@ -209,11 +208,8 @@ def cmd_history(args) -> int:
 def cmd_undo(args) -> int:
     from ita_analytics.importer import undo_import
 
-    conn = open_cli_store(args)
-    try:
+    with writing_cli_store(args) as conn:
         counts = undo_import(conn, args.import_id, user=_user())
-    finally:
-        conn.close()
     if counts.get("kind") == "measures":
         print(f"ยกเลิกการนำเข้ามาตรการ {counts['import_id']} แล้ว / measures import "
               f"{counts['import_id']} undone: {counts['measures_removed']} measures removed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ita_analytics.cli import open_cli_store, parse_year_arg, print_json
+from ita_analytics.cli import open_cli_store, parse_year_arg, print_json, writing_cli_store
 from ita_analytics.errors import ItaError
 
 
@@ -71,7 +71,7 @@ def list_payload(conn, agency: str, province: str | None, year: int | None) -> d
 
 
 def cmd_list(args) -> int:
-    conn = open_cli_store(args, read_only=True)
+    conn = open_cli_store(args)
     try:
         payload = list_payload(conn, args.agency, args.province, args.year)
     finally:
@@ -94,16 +94,13 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise ItaError(f"ไม่พบไฟล์ {path}", f"No file {path}")
-    conn = open_cli_store(args)
-    try:
+    with writing_cli_store(args) as conn:
         plan = analyse_measures_file(conn, path.read_bytes(), path.name, args.year)
         status = "rejected" if plan.errors else ("unchanged" if plan.unchanged_import_id
                                                  else "valid" if args.dry_run else "committed")
         import_id = plan.unchanged_import_id
         if status == "committed":
             import_id = commit_measures(conn, plan)
-    finally:
-        conn.close()
     payload = {"status": status, "import_id": import_id, "rows": len(plan.rows),
                "agencies": int(plan.rows["agency_id"].nunique()) if len(plan.rows) else 0,
                "warnings": plan.warnings, "errors": plan.errors}
@@ -122,7 +119,7 @@ def cmd_effect(args) -> int:
     from ita_analytics.analysis.measures import compute_measure_effect
     from ita_analytics.store import measures as measure_store
 
-    conn = open_cli_store(args, read_only=True)
+    conn = open_cli_store(args)
     try:
         results = store.load_results(conn, years=[args.year_from, args.year_to])
         measures = measure_store.load_measures(conn, years=[args.measure_year or args.year_from])
@@ -143,11 +140,8 @@ def cmd_effect(args) -> int:
 def cmd_undo(args) -> int:
     from ita_analytics.measures_import import undo_measures
 
-    conn = open_cli_store(args)
-    try:
+    with writing_cli_store(args) as conn:
         removed = undo_measures(conn, args.import_id)
-    finally:
-        conn.close()
     print(f"ยกเลิกการนำเข้า {args.import_id} แล้ว ลบ {removed} มาตรการ / "
           f"import {args.import_id} undone, {removed} measures removed")
     return 0

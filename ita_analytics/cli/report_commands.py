@@ -48,7 +48,7 @@ def cmd_report(args) -> int:
     elif Path(args.out).exists() and not Path(args.out).is_dir():
         raise ItaError(f"โหมดจังหวัดต้องระบุ --out เป็นโฟลเดอร์ แต่ {args.out} เป็นไฟล์",
                        f"With --province alone, --out is a folder, but {args.out} is a file")
-    conn = open_cli_store(args, read_only=True)
+    conn = open_cli_store(args)
     try:
         if args.agency:
             return _one_agency(conn, args)

@@ -12,6 +12,7 @@ from ita_analytics.cli import (
     print_json,
     refuse_existing,
     write_output,
+    writing_cli_store,
 )
 from ita_analytics.errors import ItaError
 
@@ -44,8 +45,7 @@ def register(sub) -> None:
 def cmd_init(args) -> int:
     from ita_analytics import demo, store
 
-    conn = open_cli_store(args, create=True)
-    try:
+    with writing_cli_store(args, create=True) as conn:
         if args.demo:
             if store.count_agencies(conn):
                 print(f"ฐานข้อมูลมีข้อมูลอยู่แล้ว ไม่ได้เพิ่มข้อมูลสาธิต / store already has data; "
@@ -56,8 +56,6 @@ def cmd_init(args) -> int:
                   f"{counts['scores']} scores. {demo.DEMO_LABEL_EN}")
         else:
             print(f"ฐานข้อมูลพร้อมใช้งาน / store ready (schema {store.SCHEMA_VERSION})")
-    finally:
-        conn.close()
     return 0
 
 
@@ -113,7 +111,7 @@ def _fmt(value) -> str:
 
 
 def cmd_show(args) -> int:
-    conn = open_cli_store(args, read_only=False)
+    conn = open_cli_store(args)
     try:
         payload = show_payload(conn, args.agency, args.province, args.year)
     finally:

@@ -1,4 +1,5 @@
-"""Cached access to the store for the dashboard: one connection per process, loads per version."""
+"""Cached access to the store for the dashboard: a read-only connection per process to the
+store's published version, writes as new versions, loads cached per data version."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import itertools
 import os
 import threading
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -24,69 +26,122 @@ log = get_logger(__name__)
 
 @dataclass(frozen=True)
 class OpenStore:
-    """The process's connection to the store and which file it opened."""
+    """The process's connection to the store's published version, and which file it is."""
 
     conn: duckdb.DuckDBPyConnection
     file: tuple[int, int] | None
-    """(device, inode) of the store file when it was opened; None for no file (``:memory:``)."""
+    """(device, inode) of the version opened; None for no file (``:memory:``)."""
     generation: int
     """Counts the opens in this process: a run drawn across a re-open starts again."""
 
 
 _OPENS = itertools.count(1)
-_REOPEN_LOCK = threading.Lock()
+
+RETIRE_SECONDS = 120.0
+"""How long a connection to a replaced version stays open after a newer one was opened: runs
+drawing from it finish on it (a page run takes seconds), and then it is closed, so that the
+writer of a later version can remove the old file."""
 
 
-def _file_of(path: str) -> tuple[int, int] | None:
-    """The identity of the file at ``path`` (None when there is none)."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
+def _first_start(path: str) -> None:
+    """A missing store is created (``store.writing``), and an empty one filled with the
+    synthetic demo data when setting ``demo_on_first_start`` is on."""
+    if path == ":memory:":
+        return
+    if os.path.exists(path):
+        if not settings.get("demo_on_first_start"):
+            return
+        with contextlib.closing(store.open_store(path, read_only=True)) as conn:
+            if store.count_agencies(conn):
+                return
+    with store.writing(path, create=True) as conn:
+        if settings.get("demo_on_first_start") and not store.count_agencies(conn):
+            demo.load_demo(conn)
+
+
+class StoreHolder:
+    """The process's read-only connection to the store's published version, opened again when
+    a new version is published (``store.versions``: by an import in any process) or the file
+    is replaced by hand.
+
+    Every call :meth:`current` costs one ``stat`` of the store path (following its link). A new
+    version gets a new connection (DuckDB would hand back the open database for the same
+    file, so each version is opened by its own file name); the old one is kept for
+    :data:`RETIRE_SECONDS` so that runs drawing from it finish on it, then closed.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self._lock = threading.Lock()
+        self._current: OpenStore | None = None
+        self._retired: list[tuple[float, duckdb.DuckDBPyConnection]] = []
+
+    def current(self) -> OpenStore:
+        held = self._current
+        if held is not None and held.file == store.file_identity(self.path):
+            return held
+        with self._lock:
+            held = self._current
+            now = store.file_identity(self.path)
+            if held is not None and held.file == now:
+                return held  # another session opened the new version meanwhile
+            if held is None:
+                _first_start(self.path)
+            opened = self._open()
+            if held is not None:
+                log.info("The store %s has a new version: reading it from now on", self.path)
+                if store.data_version(opened.conn) <= store.data_version(held.conn):
+                    # Not a newer version but another file (copied in by hand): cached
+                    # loads keyed on the data version are not this file's.
+                    st.cache_data.clear()
+                self._retired.append((time.monotonic(), held.conn))
+            self._close_retired()
+            self._current = opened
+            return opened
+
+    def _open(self) -> OpenStore:
+        before = store.file_identity(self.path)  # first: a version published meanwhile is seen next call
+        conn = store.open_store(self.path, read_only=self.path != ":memory:", create=True)
+        if self.path == ":memory:" and settings.get("demo_on_first_start"):
+            demo.load_demo(conn)
+        return OpenStore(conn, before or store.file_identity(self.path), next(_OPENS))
+
+    def _close_retired(self) -> None:
+        now = time.monotonic()
+        kept = []
+        for since, conn in self._retired:
+            if now - since < RETIRE_SECONDS:
+                kept.append((since, conn))
+            else:
+                with contextlib.suppress(duckdb.Error):
+                    conn.close()
+        self._retired = kept
 
 
 @st.cache_resource(show_spinner=False)
-def get_store(path: str) -> OpenStore:
-    """Open the store at ``path`` for the process (DuckDB lets one process hold the file).
-
-    On first start, when the store is empty, it is filled with the synthetic demo data
-    (setting ``demo_on_first_start``); later starts reuse the file.
-    """
-    before = _file_of(path)  # taken first: a file replaced while opening is noticed next call
-    conn = store.open_store(path, create=True)
-    if settings.get("demo_on_first_start") and not store.count_agencies(conn):
-        demo.load_demo(conn)
-    return OpenStore(conn, before or _file_of(path), next(_OPENS))
+def _holder(path: str) -> StoreHolder:
+    return StoreHolder(path)
 
 
 def open_store_now() -> OpenStore:
-    """The process's open store, opened again when the file at the store's path is no longer
-    the one it opened.
+    """The process's open store: the published version at the store's path now (see
+    :class:`StoreHolder`). On a first start the store is created (with the demo data when
+    setting ``demo_on_first_start``)."""
+    return _holder(str(settings.db_path())).current()
 
-    A restored or copied-in store file (renamed into place), or one removed, was otherwise
-    never seen: the dashboard went on reading — and writing imports into — the file it had
-    opened at its first page view, gone from the folder, until it was restarted. One
-    ``stat`` per call notices it; the old connection is closed first (DuckDB would hand back
-    the open database for the same path), and every cached load is dropped (the new file's
-    data versions are not the old one's). A page being drawn from the old file at that
-    moment may fail once; its next run, and every other, reads the new file.
-    """
+
+@contextlib.contextmanager
+def writing():
+    """A connection to the store's next version, published when the block ends without an
+    error (``store.versions.writing``): the session's next run reads it. The dashboard never
+    writes the version it reads; another process may read or write meanwhile (one writer at a
+    time: a second waits, then is told the store is busy)."""
     path = str(settings.db_path())
-    held = get_store(path)
-    if held.file == _file_of(path):
-        return held
-    with _REOPEN_LOCK:
-        current = get_store(path)
-        if current is not held and current.file == _file_of(path):
-            return current  # another session opened it again meanwhile
-        log.warning("The store file %s was replaced or removed since it was opened: "
-                    "opening it again", path)
-        with contextlib.suppress(duckdb.Error):
-            held.conn.close()
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        return get_store(path)
+    if path == ":memory:":
+        yield open_store_now().conn  # tests: an in-memory store is its only version
+        return
+    with store.writing(path) as conn:
+        yield conn
 
 
 def connection():

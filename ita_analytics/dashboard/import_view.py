@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics import importer, settings, store
+from ita_analytics.dashboard import data
 from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.ui import escape_markdown, lang, safe_table_cells, show_table, t
 from ita_analytics.domain import TOOL_CODES
-from ita_analytics.errors import ItaError
+from ita_analytics.errors import ItaError, StoreBusy
 from ita_analytics.exports import to_xlsx_bytes
 from ita_analytics.importer import preview
 from ita_analytics.importer.plan import ImportPlan, StalePlan, issues_frame
@@ -414,7 +415,14 @@ def render_commit(conn, plan: ImportPlan) -> None:
             return
         bar = st.progress(0.3, text=t("กำลังบันทึก…", "Writing…"))
         try:
-            result = importer.commit_plan(conn, plan, user=user)
+            # Written as the store's next version: the preview was made on the version this
+            # session reads; the commit checks the plan against the version it writes from.
+            with data.writing() as written:
+                result = importer.commit_plan(written, plan, user=user)
+        except StoreBusy as error:  # another import is being written: the preview stays
+            bar.empty()
+            st.warning(escape_markdown(t(error.message_th, error.message_en)))
+            return
         except StalePlan as error:
             bar.empty()
             st.error(escape_markdown(t(error.message_th, error.message_en)))
@@ -460,7 +468,8 @@ def render_history(conn, *, allow_undo: bool) -> None:
             st.error(t("ต้องเข้าสู่ระบบผู้วิเคราะห์ก่อน", "Sign in as an analyst first"))
             return
         try:
-            counts = importer.undo_import(conn, int(chosen), user=current_user())
+            with data.writing() as written:
+                counts = importer.undo_import(written, int(chosen), user=current_user())
         except ItaError as error:  # a later import or measures depend on it: nothing undone
             st.error(escape_markdown(t(error.message_th, error.message_en)))
             return

@@ -188,7 +188,7 @@ def render_record_form(agency_id: int, year: int) -> None:
            "end_month": period.end, "responsible": responsible or None, "status": status,
            "output": output or None, "outcome": outcome or None, "source": DASHBOARD_SOURCE,
            "indicators": list(indicators)}
-    with store.transaction(data.connection()) as cur:
+    with data.writing() as written, store.transaction(written) as cur:
         measure_store.insert_measures(cur, pd.DataFrame([row]))
     st.success(t("บันทึกแล้ว", "Saved"))
 
@@ -209,7 +209,7 @@ def render_edit_table(measures: pd.DataFrame) -> None:
     if not st.button(t("บันทึกการแก้ไข", "Save changes"), key="measures_save"):
         return
     changed = 0
-    with store.transaction(data.connection()) as cur:
+    with data.writing() as written, store.transaction(written) as cur:
         for measure_id, row in edited.iterrows():
             before = original.loc[measure_id]
             changes = {c: (None if pd.isna(row[c]) else row[c]) for c in original.columns
@@ -245,7 +245,8 @@ def render_import() -> None:
                 show_table(preview_table(plan.preview()), key="measures_preview")
                 if st.button(t(f"นำเข้า {len(plan.rows)} มาตรการ", f"Import {len(plan.rows)} measures"),
                              type="primary", key="measures_commit"):
-                    import_id = commit_measures(conn, plan)
+                    with data.writing() as written:
+                        import_id = commit_measures(written, plan)
                     st.success(t(f"นำเข้าแล้ว (ครั้งที่ {import_id})", f"Imported (import {import_id})"))
             else:
                 st.error(t("ไฟล์มีข้อผิดพลาด จึงไม่นำเข้าข้อมูลใด ๆ", "The file has errors: nothing imported"))
@@ -258,7 +259,8 @@ def render_import() -> None:
         chosen = st.selectbox(t("ยกเลิกการนำเข้า", "Undo import"), committed, key="measures_undo_id")
         if st.button(t("ยกเลิก", "Undo"), key="measures_undo"):
             try:
-                removed = undo_measures(conn, int(chosen))
+                with data.writing() as written:
+                    removed = undo_measures(written, int(chosen))
                 st.success(t(f"ลบ {removed} มาตรการแล้ว", f"Removed {removed} measures"))
             except ItaError as error:
                 st.error(escape_markdown(t(error.message_th, error.message_en)))
@@ -293,7 +295,7 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
         periods = [parse_period(p, fiscal_year=year + 1) for p in rows["period_text"]]
         rows["start_month"] = [p.start for p in periods]
         rows["end_month"] = [p.end for p in periods]
-        with store.transaction(data.connection()) as cur:
+        with data.writing() as written, store.transaction(written) as cur:
             measure_store.insert_measures(cur, rows)
         st.success(t(f"สร้างร่าง {len(rows)} มาตรการแล้ว", f"Created {len(rows)} drafts"))
 

@@ -9,7 +9,7 @@ from ita_analytics.store.checks import (
 from ita_analytics.store.connection import (
     data_version,
     get_meta,
-    open_store,
+    open_file,
     set_meta,
     transaction,
 )
@@ -48,6 +48,7 @@ from ita_analytics.store.summaries import (
     load_trend_stats,
     load_year_agency_counts,
 )
+from ita_analytics.store.versions import file_identity, open_reader, open_store, writing
 
 __all__ = [
     "ChangeHundredths", "SCHEMA_VERSION", "as_float", "count_agencies", "count_items", "data_version",
@@ -56,6 +57,6 @@ __all__ = [
     "insert_aliases", "insert_scores", "load_agencies", "load_agency_keys", "load_agency_names", "load_agency_types", "load_change_hundredths", "load_level_counts", "load_reported_results", "load_result_agencies",
     "load_results", "load_same_name_agencies",
     "load_scores_long", "load_source_counts", "load_trend_stats", "load_year_agency_counts", "load_years", "migrate", "next_agency_id",
-    "open_store", "refresh_results", "schema_version", "set_meta", "transaction",
+    "open_file", "open_store", "open_reader", "writing", "file_identity", "refresh_results", "schema_version", "set_meta", "transaction",
     "upsert_reported", "upsert_scores",
 ]

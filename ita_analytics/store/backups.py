@@ -10,6 +10,7 @@ import pyarrow as pa
 
 from ita_analytics.store.connection import CONNECTION_CONFIG
 from ita_analytics.store.schema import migrate, schema_version
+from ita_analytics.store.versions import logical_path
 
 
 def _quoted(name: str) -> str:
@@ -19,11 +20,12 @@ def _quoted(name: str) -> str:
 
 
 def store_path(conn: duckdb.DuckDBPyConnection) -> Path | None:
-    """The file of the open store, None for an in-memory one."""
+    """The store path of the open store (the name users give it, not the version file a
+    connection has open: see ``store.versions``), None for an in-memory one."""
     rows = conn.execute("SELECT path FROM duckdb_databases() "
                         "WHERE database_name = current_database()").fetchall()
     path = rows[0][0] if rows else None
-    return Path(path) if path else None
+    return logical_path(path) if path else None
 
 
 def table_names(conn: duckdb.DuckDBPyConnection) -> list[str]:

@@ -73,18 +73,20 @@ def check_store_file(path: Path) -> None:
         "Check --db or ITA_DB.")
 
 
-def open_store(path: str | Path | None = None, *, read_only: bool = False,
-               wait_seconds: float | None = None, create: bool = False
-               ) -> duckdb.DuckDBPyConnection:
-    """Open and migrate the store at ``path`` or the configured one.
+def open_file(path: str | Path | None = None, *, read_only: bool = False,
+              wait_seconds: float | None = None, create: bool = False
+              ) -> duckdb.DuckDBPyConnection:
+    """Open and migrate the store file at ``path`` or the configured one.
 
     A missing file raises :class:`StoreError` unless ``create`` (then the file and its
     folder are made): only ``init``, a restore and the dashboard's first start create a
     store, so a mistyped path is an error rather than a new empty store. A file that is not
     a DuckDB store is refused before DuckDB reads it.
 
-    DuckDB lets one process hold the file: while another process has it open we retry
-    for ``wait_seconds`` (setting ``lock_wait_seconds``), then raise :class:`StoreBusy`.
+    DuckDB lets one process hold a file read-write (and none other then open it): while
+    another process has it so, we retry for ``wait_seconds`` (setting
+    ``lock_wait_seconds``), then raise :class:`StoreBusy`. Versioned stores are never opened
+    read-write in place, so this happens only with a plain file held by an older program.
     """
     path = Path(path) if path else settings.db_path()
     if str(path) != ":memory:":

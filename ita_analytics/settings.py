@@ -43,7 +43,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("auth_lockout_minutes", "15", "ITA_AUTH_LOCKOUT_MINUTES",
             "How long sign-in stays locked after too many wrong passwords, in minutes.", float),
     Setting("lock_wait_seconds", "10", "ITA_LOCK_WAIT",
-            "How long the CLI waits for a store held by another process.", float),
+            "How long a write waits for another write in progress (any process), and a reader for a plain store file held for writing.", float),
     Setting("coverage_complete_share", "0.9", "ITA_COVERAGE_SHARE",
             "A year whose agencies are fewer than this share of the expected count (the "
             "previous year's, or the national count) is shown as partial and never as the "

@@ -116,10 +116,11 @@ def open_file(path: str | Path | None = None, *, read_only: bool = False,
                 ) from error
             if time.monotonic() >= deadline:
                 raise StoreBusy(
-                    f"ไฟล์ฐานข้อมูล {path} กำลังถูกใช้งานโดยโปรแกรมอื่น (เช่น แดชบอร์ด) "
-                    "กรุณาปิดโปรแกรมนั้นหรือใช้หน้านำเข้าข้อมูลในแดชบอร์ด แล้วลองใหม่",
-                    f"The store {path} is held by another process (such as the dashboard). "
-                    "Close it, or use the dashboard's import page, and try again.",
+                    f"ไฟล์ฐานข้อมูล {path} กำลังถูกเขียนโดยโปรแกรมอื่นที่เปิดไฟล์ไว้โดยตรง "
+                    "(เช่น ITA Analytics รุ่นก่อนหรือเครื่องมืออื่น) กรุณาปิดโปรแกรมนั้นแล้วลองใหม่",
+                    f"The store {path} is held for writing by another process that opened the "
+                    "file itself (an older ITA Analytics or another tool). Close it and try "
+                    "again.",
                 ) from error
             time.sleep(0.2)
     try:

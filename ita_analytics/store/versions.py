@@ -73,6 +73,11 @@ _NEXT_PREFIX = "next-"
 _LINK_PREFIX = ".link-"
 
 
+def _absolute(path: str | Path) -> Path:
+    """``path`` made absolute (not resolved: the link itself, not the version it names)."""
+    return Path(os.path.abspath(path))
+
+
 def versions_dir(path: Path) -> Path:
     """The folder of ``path``'s versions."""
     return path.with_name(path.name + VERSIONS_SUFFIX)
@@ -173,12 +178,15 @@ def _clean_leftovers(path: Path, keep: Path | None) -> None:
 def prune_versions(path: Path, keep: Path | None) -> list[Path]:
     """Delete the versions of ``path`` other than ``keep`` that no other process reads (their
     exclusive lock can be taken); returns those deleted."""
+    path = _absolute(path)
     folder = versions_dir(path)
     removed = []
     if not folder.is_dir():
         return removed
+    # Never the version the link names now, whatever ``keep`` says.
+    kept = {published_file(path)} | ({_absolute(keep).resolve()} if keep is not None else set())
     for file in sorted(folder.iterdir()):
-        if _version_number(file) is None or (keep is not None and file == keep):
+        if _version_number(file) is None or file.resolve() in kept:
             continue
         try:
             with open(file, "r+b") as handle:
@@ -200,7 +208,7 @@ def _next_number(path: Path, current: Path) -> int:
 def new_version_file(path: Path) -> Path:
     """A name for the next version of ``path`` being built, in its versions folder (the same
     file system, so that publishing is a rename). Call under :func:`write_lock`."""
-    folder = versions_dir(path)
+    folder = versions_dir(_absolute(path))
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{_NEXT_PREFIX}{os.getpid()}-{time.monotonic_ns()}.duckdb"
 
@@ -209,6 +217,7 @@ def publish(path: Path, built: Path) -> Path:
     """Make ``built`` (a complete store file, closed, from :func:`new_version_file`) the
     published version of ``path``: flushed, numbered, and named by the link in one rename;
     then versions no one reads are removed. Call under :func:`write_lock`."""
+    path = _absolute(path)
     current = published_file(path) if path.exists() else built
     final = _publish(path, built, current)
     prune_versions(path, final)
@@ -252,6 +261,7 @@ def writing(path: str | Path | None = None, *, create: bool = False,
         finally:
             conn.close()
         return
+    path = _absolute(path)
     exists = path.exists()
     if path.is_symlink() and not exists:
         raise StoreError(f"ลิงก์ฐานข้อมูล {path} ชี้ไปยังไฟล์ที่ไม่มีอยู่",
@@ -301,7 +311,7 @@ def open_reader(path: str | Path | None = None, *, wait_seconds: float | None = 
     once). A store on an older schema is migrated first, by a write. A missing store raises
     :class:`StoreError`; a plain store file held for writing by an older program is waited for
     (``wait_seconds``), then :class:`StoreBusy`."""
-    path = Path(path) if path else settings.db_path()
+    path = _absolute(path if path else settings.db_path())
     for _ in range(5):
         file = published_file(path)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import io
 import os
@@ -24,6 +25,7 @@ import pandas as pd
 from ita_analytics import bench_cli, bench_load, bench_session, demo, store
 from ita_analytics.domain import INDICATORS, TOOL_CODES
 from ita_analytics.settings import BASE_DIR, DATA_DIR
+from ita_analytics.store import versions
 
 BENCH_DIR = DATA_DIR / "bench"
 SCALES = {"national": 1, "stress": 10}
@@ -72,6 +74,10 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("load.sessions50.page_run", "national", 3.0, stat="max"),
     Budget("load.sessions50.rss", "national", 800.0, "MB", stat="max"),
     Budget("load.sessions50.errors", "national", 0.0, "errors", stat="max"),
+    # Two server processes on one store, 25 sessions each, the import through the first.
+    Budget("load.servers2.sessions50.page_run", "national", 3.0, stat="max"),
+    Budget("load.servers2.sessions50.rss", "national", 800.0, "MB", stat="max"),
+    Budget("load.servers2.sessions50.errors", "national", 0.0, "errors", stat="max"),
     *(Budget(step, "national", limit) for step, limit in bench_cli.BUDGET_SECONDS.items()),
     *(Budget(step, "national", limit) for step, limit in bench_session.BUDGET_SECONDS.items()),
 )
@@ -690,10 +696,16 @@ def browser_steps(national: Path, fresh: Path, repeats: int, sessions: int
 
 # --- load: many sessions while a year is imported --------------------------------------------
 
+def load_step_name(sessions: int, servers: int = 1) -> str:
+    """``load.sessions50`` for one server, ``load.servers2.sessions50`` for several."""
+    return (f"load.sessions{sessions}" if servers <= 1
+            else f"load.servers{servers}.sessions{sessions}")
+
+
 def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
     """The load run as steps: every page run, the server's peak RSS, the errors seen (the
     budgeted three), and each session's first page and the import's two halves (reported)."""
-    step = f"load.sessions{run.sessions}"
+    step = load_step_name(run.sessions, run.servers)
     summary = run.summary()
     runs, browser_runs, socket_runs = (summary[k] for k in ("page_runs", "browser_page_runs",
                                                              "protocol_page_runs"))
@@ -720,8 +732,12 @@ def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
     return [
         Measurement(f"{step}.page_run", "national", run.run_seconds(), note=page_note),
         Measurement(f"{step}.rss", "national", [run.rss_mb], unit="MB",
-                    note=f"server tree, sampled every {bench_load.RSS_SAMPLE_S:.1f} s; "
-                         f"{run.rss_start_mb:.0f} MB before the first session"),
+                    note=(f"server tree, sampled every {bench_load.RSS_SAMPLE_S:.1f} s; "
+                          f"{run.rss_start_mb:.0f} MB before the first session") if run.servers <= 1
+                    else (f"the largest of {run.servers} servers' process trees ("
+                          + ", ".join(f"{mb:.0f}" for mb in run.rss_by_server_mb)
+                          + f" MB), sampled every {bench_load.RSS_SAMPLE_S:.1f} s; "
+                          f"{run.rss_start_mb:.0f} MB in all before the first session")),
         Measurement(f"{step}.errors", "national", [float(len(run.errors))], unit="errors",
                     note="; ".join(run.errors[:3])[:300]),
         Measurement(f"{step}.open", "national", list(run.opens),
@@ -733,11 +749,12 @@ def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
 
 def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
                protocol_session: Callable | None) -> tuple[list[Measurement], dict]:
-    """A real server on a copy of the national store, ``options.sessions`` sessions going
-    through its pages while an analyst imports the next year through the import page (the
-    server holds the store: DuckDB lets no other process write it meanwhile). Returns the
-    steps and the run's summary (its conditions: CPU by whom, load average)."""
-    names = [f"load.sessions{options.sessions}.{part}"
+    """``options.servers`` real servers on a copy of the national store, ``options.sessions``
+    sessions going through their pages while an analyst imports the next year through the
+    first server's import page (published as the store's next version, which every server
+    reads from its sessions' next run). Returns the steps and the run's summary (its
+    conditions: CPU by whom, load average)."""
+    names = [f"{load_step_name(options.sessions, options.servers)}.{part}"
              for part in ("page_run", "rss", "errors", "open", "import_analyse",
                           "import_commit")]
     missing = bench_load.browser_missing_reason()
@@ -746,7 +763,8 @@ def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
                             unit="MB" if name.endswith("rss") else "s") for name in names], {}
     db_path = work / "load.duckdb"
     for stale in (db_path, Path(f"{db_path}.wal")):
-        stale.unlink(missing_ok=True)
+        stale.unlink(missing_ok=True)  # the link itself, never a version it names
+    shutil.rmtree(versions.versions_dir(db_path), ignore_errors=True)
     shutil.copy(national, db_path)
     year_file = work / f"ita-{IMPORT_YEAR_TO}.xlsx"
     conn = store.open_store(national, read_only=True)
@@ -772,8 +790,8 @@ def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
 # --- the whole run ----------------------------------------------------------------------------
 
 STEP_GROUPS = ("import", "analysis", "page", "server", bench_cli.GROUP, bench_session.GROUP,
-               "load")
-DEFAULT_STEP_GROUPS = STEP_GROUPS[:-1]
+               "load", "load2")
+DEFAULT_STEP_GROUPS = STEP_GROUPS[:-2]
 """What ``bench`` runs unless ``--steps`` says otherwise: ``load`` takes minutes and fills
 both cores, so it is asked for by name."""
 
@@ -822,5 +840,10 @@ def run_benchmark(*, scale: int = 1, repeats: int = 5, groups=DEFAULT_STEP_GROUP
     if "load" in groups:
         steps, details["load"] = load_steps(national, work, load or bench_load.LoadOptions(),
                                             protocol_session)
+        measurements += steps
+    if "load2" in groups:
+        # Two server processes on the one store, the sessions spread over them (25 each).
+        options = dataclasses.replace(load or bench_load.LoadOptions(), servers=2)
+        steps, details["load2"] = load_steps(national, work, options, protocol_session)
         measurements += steps
     return build_report(measurements, scale=scale, repeats=repeats, details=details)

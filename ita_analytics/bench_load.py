@@ -127,6 +127,10 @@ class LoadOptions:
     seconds: float = 120.0
     ramp_s: float = 30.0
     think_s: tuple[float, float] = (5.0, 15.0)
+    servers: int = 1
+    """Server processes on the one store (``store.versions``: each reads the published
+    version, the import through the first publishes the next); session n uses server
+    n mod ``servers``, so Chromium and websocket sessions are spread over them alike."""
 
 
 def browser_missing_reason() -> str | None:
@@ -173,6 +177,8 @@ class LoadRun:
     import_window: tuple[float, float] | None = None
     load_average: tuple[float, float, float] | None = None
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # see CpuAccount.close
+    servers: int = 1
+    rss_by_server_mb: list[float] = field(default_factory=list)  # each server's own peak
 
     @property
     def rss_mb(self) -> float:
@@ -200,7 +206,8 @@ class LoadRun:
                 "rss_mb": self.rss_mb, "rss_peak_mb": self.rss_peak_mb,
                 "rss_hwm_mb": self.rss_hwm_mb, "rss_start_mb": self.rss_start_mb,
                 "import_status": self.import_status, "import_seconds": self.import_seconds,
-                "load_average": self.load_average, "cpu_seconds": self.cpu_seconds}
+                "load_average": self.load_average, "cpu_seconds": self.cpu_seconds,
+                "servers": self.servers, "rss_by_server_mb": self.rss_by_server_mb}
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -568,11 +575,12 @@ async def import_as_analyst(driver: LoadDriver, browser, url: str, year_file: Pa
         await session.close()
 
 
-async def drive(url: str, result: LoadRun, year_file: Path, password: str, *,
+async def drive(urls: list[str], result: LoadRun, year_file: Path, password: str, *,
                 protocol_session: SessionFactory | None, import_at: float,
                 ramp_s: float) -> None:
-    """The first ``result.browsers`` viewers in Chromium, the others as ``protocol_session``s;
-    the analyst in Chromium."""
+    """The first ``result.browsers`` viewers in Chromium, the others as ``protocol_session``s,
+    session n on server n mod len(urls); the analyst in Chromium on the first server."""
+    url = urls[0]
     from playwright.async_api import async_playwright
 
     args = list(CHROMIUM_ARGS) + (["--no-sandbox"] if os.geteuid() == 0 else [])
@@ -581,9 +589,10 @@ async def drive(url: str, result: LoadRun, year_file: Path, password: str, *,
                                            args=args)
 
         async def make_session(number: int) -> Session:
+            served_by = urls[number % len(urls)]
             if number < result.browsers or protocol_session is None:
-                return BrowserSession(browser, url)
-            return await protocol_session(url)
+                return BrowserSession(browser, served_by)
+            return await protocol_session(served_by)
 
         async def analyst(driver: LoadDriver) -> None:
             await import_as_analyst(driver, browser, url, year_file, password)
@@ -616,19 +625,32 @@ def run_load(db_path: Path, year_file: Path, *, server, options: LoadOptions = L
     browsers = options.sessions if protocol_session is None else min(options.browsers,
                                                                      options.sessions)
     result = LoadRun(options.sessions, browsers, options.seconds, options.ramp_s,
-                     tuple(options.think_s))
+                     tuple(options.think_s), servers=max(1, options.servers))
     password = "bench-load-" + os.urandom(6).hex()
-    with tempfile.TemporaryDirectory(prefix="ita-load-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="ita-load-") as tmp, contextlib.ExitStack() as stack:
         args = ["--secrets.files", str(secrets_file(Path(tmp), password)),
                 "--server.fileWatcherType", "none"]
-        with server(db_path, args, log_path) as (url, proc):
-            result.rss_start_mb = tree_rss_mb(proc.pid)
-            with Sampler(proc.pid) as sampler:
-                asyncio.run(drive(url, result, year_file, password,
-                                  protocol_session=protocol_session,
-                                  import_at=options.seconds / 4, ramp_s=options.ramp_s))
-            result.rss_peak_mb = sampler.peak
-            result.rss_hwm_mb = _status_kb(proc.pid, "VmHWM") / 1024
-            result.cpu_seconds = sampler.cpu_used
-            result.load_average = os.getloadavg()
+        served = []
+        for index in range(result.servers):
+            log = log_path if log_path is None or index == 0 else log_path.with_name(
+                f"{log_path.stem}-{index + 1}{log_path.suffix}")
+            served.append(stack.enter_context(server(db_path, args, log)))
+        urls = [url for url, _ in served]
+        pids = [proc.pid for _, proc in served]
+        result.rss_start_mb = sum(tree_rss_mb(pid) for pid in pids)
+        samplers = [Sampler(pid).__enter__() for pid in pids]
+        try:
+            asyncio.run(drive(urls, result, year_file, password,
+                              protocol_session=protocol_session,
+                              import_at=options.seconds / 4, ramp_s=options.ramp_s))
+        finally:
+            for sampler in samplers:
+                sampler.__exit__(None, None, None)
+        result.rss_by_server_mb = [max(s.peak, _status_kb(pid, "VmHWM") / 1024)
+                                   for s, pid in zip(samplers, pids, strict=True)]
+        result.rss_peak_mb = max(s.peak for s in samplers)
+        result.rss_hwm_mb = max(_status_kb(pid, "VmHWM") / 1024 for pid in pids)
+        # The CPU account knows one server (the others would count as "others"): kept for one.
+        result.cpu_seconds = samplers[0].cpu_used if result.servers == 1 else {}
+        result.load_average = os.getloadavg()
     return result

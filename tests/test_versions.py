@@ -240,3 +240,50 @@ def test_restore_while_a_reader_holds_the_store(small_db, tmp_path):
         assert store.data_version(conn) > version
     finally:
         conn.close()
+
+
+@pytest.mark.browser
+def test_two_dashboard_servers_on_one_store_both_show_an_import_from_the_cli(small_db, tmp_path):
+    """Two ``streamlit run`` processes on one store (issue 21): a CLI import made while both
+    serve is not kept waiting, and each shows it at its sessions' next page run."""
+    import browser_support as bs
+
+    reason = bs.browser_missing_reason()
+    if reason:
+        if os.environ.get("ITA_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    servers = [bs.start_server(small_db, tmp_path / f"streamlit-{n}.log") for n in (1, 2)]
+    try:
+        with sync_playwright() as playwright:
+            browser = bs.launch_browser(playwright)
+            pages = []
+            for server in servers:
+                page = browser.new_context(viewport={"width": 1400, "height": 900},
+                                           locale="th-TH").new_page()
+                page.set_default_timeout(bs.PAGE_TIMEOUT_MS)
+                page.goto(server.url)
+                bs.wait_for_app(page)
+                pages.append(page)
+
+            def assessed(page) -> str:
+                return page.locator('[data-testid="stMetricValue"]').nth(2).inner_text().strip()
+            assert [assessed(p) for p in pages] == ["1", "1"]
+            done = cli(small_db, "import", str(score_file(
+                tmp_path, "second.csv", NONG_PLA_MO.format(year=2568))), "--create-new",
+                wait=0)
+            assert done.returncode == 0, done.stderr
+            for page in pages:  # the next run of each session: a new page view
+                page.reload()
+                bs.wait_for_app(page)
+            assert [assessed(p) for p in pages] == ["2", "2"]
+            assert [bs.error_boxes(p) for p in pages] == [[], []]
+            bs.screenshot(pages[1], "versions_second_server_after_cli_import")
+            browser.close()
+    finally:
+        for server in servers:
+            server.stop()
+    for server in servers:
+        assert "Traceback" not in server.log()

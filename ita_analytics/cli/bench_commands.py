@@ -9,11 +9,12 @@ from pathlib import Path
 from ita_analytics.cli import print_json
 from ita_analytics.settings import DATA_DIR
 
-STEP_GROUPS = ("import", "analysis", "page", "server", "cli", "session", "load")
+STEP_GROUPS = ("import", "analysis", "page", "server", "cli", "session", "load", "load2")
 """``bench.STEP_GROUPS``, named here so that the parser does not load the benchmark (a test
 ties the two)."""
-DEFAULT_STEP_GROUPS = STEP_GROUPS[:-1]
-"""What runs without ``--steps``: all but ``load`` (minutes, both cores; asked for by name)."""
+DEFAULT_STEP_GROUPS = STEP_GROUPS[:-2]
+"""What runs without ``--steps``: all but ``load`` and ``load2`` (the load on two server
+processes): minutes each, both cores; asked for by name."""
 LOAD_DEFAULTS = {"sessions": 50, "browsers": 5, "seconds": 120.0, "ramp_s": 30.0,
                  "think_s": (5.0, 15.0)}
 """``bench_load.LoadOptions``' defaults (a test ties the two)."""
@@ -28,13 +29,15 @@ def register(sub) -> None:
     p.add_argument("--repeats", type=int, default=5, help="runs of each step (medians reported)")
     p.add_argument("--steps", default=",".join(DEFAULT_STEP_GROUPS),
                    help=f"comma-separated groups among {', '.join(STEP_GROUPS)} (default: all "
-                        "but load)")
+                        "but load and load2; load2 is the load step on two server processes "
+                        "sharing the store)")
     p.add_argument("--dir", default=str(DEFAULT_DIR),
                    help="where the benchmark stores are built and reused")
     p.add_argument("--no-browser", action="store_true",
                    help="skip the Chromium measurement of the later start")
-    load = p.add_argument_group("load", "the load step (--steps load): sessions going through "
-                                        "the pages while a national year is imported")
+    load = p.add_argument_group("load", "the load steps (--steps load, load2): sessions going "
+                                        "through the pages while a national year is imported "
+                                        "(load2: spread over two server processes)")
     load.add_argument("--load-sessions", type=int, default=LOAD_DEFAULTS["sessions"],
                       help="sessions open at once (default %(default)s)")
     load.add_argument("--load-browsers", type=int, default=LOAD_DEFAULTS["browsers"],
@@ -80,7 +83,7 @@ def cmd_bench(args) -> int:
         raise ItaError(f"ไม่รู้จักกลุ่มขั้นตอน: {', '.join(unknown)}",
                        f"Unknown step groups: {', '.join(unknown)}")
     page_steps = open_session = protocol_session = None
-    load = load_options(args) if "load" in groups else None
+    load = load_options(args) if {"load", "load2"} & set(groups) else None
     if "page" in groups or "server" in groups:
         # Only the dashboard package may import Streamlit; load it only when it is timed.
         # Its caches warn that no server runs, which is expected here.

@@ -29,7 +29,7 @@ def test_first_start_builds_the_demo_store_then_reuses_it(tmp_path, app_env):
     assert any("ข้อมูลสาธิต" in w.value for w in at.warning)  # demo badge
     at2 = app_test()
     assert not at2.exception
-    conn = store.open_store(db)
+    conn = store.open_store(db, read_only=True)
     assert store.count_agencies(conn) > 8000  # built once, not twice
     conn.close()
 

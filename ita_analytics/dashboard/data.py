@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -18,6 +19,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ita_analytics import demo, settings, store
 from ita_analytics.errors import ItaError
+from ita_analytics.store import backups as store_backups
+from ita_analytics.store import versions
 from ita_analytics.store.connection import writes_in_this_thread
 
 log = get_logger(__name__)
@@ -33,6 +36,8 @@ class OpenStore:
     """(device, inode) of the version opened; None for no file (``:memory:``)."""
     generation: int
     """Counts the opens in this process: a run drawn across a re-open starts again."""
+    version_file: str = ""
+    """The file opened (a version's own name; the store path itself for a plain file)."""
 
 
 _OPENS = itertools.count(1)
@@ -87,6 +92,14 @@ class StoreHolder:
                 return held  # another session opened the new version meanwhile
             if held is None:
                 _first_start(self.path)
+            elif held.version_file == str(versions.published_file(Path(self.path))):
+                # The same file name holds another file (a plain store replaced by hand):
+                # DuckDB would hand back the open database for that name, so it is closed
+                # first; a run drawing from it at this moment may fail once.
+                with contextlib.suppress(duckdb.Error):
+                    held.conn.close()
+                held = None
+                st.cache_data.clear()
             opened = self._open()
             if held is not None:
                 log.info("The store %s has a new version: reading it from now on", self.path)
@@ -104,7 +117,8 @@ class StoreHolder:
         conn = store.open_store(self.path, read_only=self.path != ":memory:", create=True)
         if self.path == ":memory:" and settings.get("demo_on_first_start"):
             demo.load_demo(conn)
-        return OpenStore(conn, before or store.file_identity(self.path), next(_OPENS))
+        opened = str(store_backups.opened_file(conn) or "")
+        return OpenStore(conn, before or store.file_identity(self.path), next(_OPENS), opened)
 
     def _close_retired(self) -> None:
         now = time.monotonic()

@@ -19,12 +19,17 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def opened_file(conn: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file the connection has open (a version's own file), None for an in-memory one."""
+    rows = conn.execute("SELECT path FROM duckdb_databases() "
+                        "WHERE database_name = current_database()").fetchall()
+    return Path(rows[0][0]) if rows and rows[0][0] else None
+
+
 def store_path(conn: duckdb.DuckDBPyConnection) -> Path | None:
     """The store path of the open store (the name users give it, not the version file a
     connection has open: see ``store.versions``), None for an in-memory one."""
-    rows = conn.execute("SELECT path FROM duckdb_databases() "
-                        "WHERE database_name = current_database()").fetchall()
-    path = rows[0][0] if rows else None
+    path = opened_file(conn)
     return logical_path(path) if path else None
 
 

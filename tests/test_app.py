@@ -53,7 +53,7 @@ def test_a_store_file_replaced_or_removed_while_serving_is_opened_again(demo_db,
     assert not _metrics(at)  # the new, empty store: no figures
     assert any("นำเข้า" in i.value for i in at.info)
     assert not at.warning  # nor the old store's demo badge
-    conn = store.open_store(demo_db)
+    conn = store.open_store(demo_db, read_only=True)
     try:
         assert store.count_agencies(conn) == 0
     finally:

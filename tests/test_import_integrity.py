@@ -365,11 +365,8 @@ def test_import_page_refuses_a_stale_preview_and_previews_again(demo_db, app_env
     at.text_input(key="imp_year").input("2570").run()
     assert not at.exception
     assert any("ไฟล์ถูกต้อง" in s.value and "ใหม่ 0" in s.value for s in at.success)
-    other = store.open_store(demo_db)  # another session (same process, same database)
-    try:
+    with store.writing(demo_db) as other:  # another session writes the store's next version
         undo_import(other, created, user="analyst-b")
-    finally:
-        other.close()
     at.button(key="imp_commit").click().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
@@ -380,7 +377,7 @@ def test_import_page_refuses_a_stale_preview_and_previews_again(demo_db, app_env
     assert any("ไฟล์ถูกต้อง" in s.value and "ใหม่ 1" in s.value for s in at.success)
     at.button(key="imp_commit").click().run()
     assert any("นำเข้าแล้ว" in s.value for s in at.success)
-    conn = store.open_store(demo_db)
+    conn = store.open_store(demo_db, read_only=True)
     try:
         (new_id,) = agencies_named(conn)
     finally:

@@ -258,7 +258,7 @@ def test_mapping_and_decision_editors_show_formula_text_inert_and_use_it_as_read
         (["'=SUM(1)อบต.ทดสอบสูตรหนึง"], ["ยืนยันชื่อใกล้เคียงแล้ว"])
     at.button(key="imp_commit").click().run()
     assert any("นำเข้าแล้ว" in s.value for s in at.success), [e.value for e in at.error]
-    conn = store.open_store(demo_db)
+    conn = store.open_store(demo_db, read_only=True)
     try:
         aliases = conn.execute("SELECT alias, agency_id FROM agency_aliases").fetchall()
     finally:

@@ -25,8 +25,8 @@ the agency type without help)."""
 
 def results(db) -> dict[tuple[str, int], dict]:
     """Stored results by (name, year); opened as the app opens it (one configuration per
-    process: read-only beside the app's connection is refused)."""
-    conn = store.open_store(db)
+    process: the app reads the published version read-only)."""
+    conn = store.open_store(db, read_only=True)
     try:
         frame = store.load_results(conn)
     finally:
@@ -126,7 +126,7 @@ def test_unforeseen_layout_set_in_the_mapping_editor_and_remembered(empty_db, ap
     assert (got["i9"], got["i10"], got["total"], got["basis"], got["level"]) == \
         (85.0, 80.0, 88.37, "total", "A")
     # The choice made on the page is remembered by the file's header signature …
-    conn = store.open_store(empty_db)
+    conn = store.open_store(empty_db, read_only=True)
     try:
         signature = header_signature(read_tables(UNFORESEEN, "unforeseen.csv")[0])
         remembered = store_mappings.load_mapping(conn, signature)
@@ -151,7 +151,7 @@ def test_unforeseen_layout_set_in_the_mapping_editor_and_remembered(empty_db, ap
     commit(at)
     got = results(empty_db)[("เทศบาลตำบลลาดยาว", 2564)]
     assert (got["i9"], got["total"]) == (100.0, 98.47) and got["i10"] != got["i10"]  # NaN
-    conn = store.open_store(empty_db)
+    conn = store.open_store(empty_db, read_only=True)
     try:
         assert store_mappings.load_mapping(conn, signature)["คะแนน ตัวชี้วัด ข"] == "ignore"
         again = analyse_file(conn, second.replace(b"2564", b"2565"), "third.csv")

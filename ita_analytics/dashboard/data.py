@@ -9,7 +9,6 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -92,7 +91,7 @@ class StoreHolder:
                 return held  # another session opened the new version meanwhile
             if held is None or now is None:
                 _first_start(self.path)  # first open, or the store removed: made anew
-            if held is not None and held.version_file == str(versions.published_file(Path(self.path))):
+            if held is not None and held.version_file == str(versions.published_file(self.path)):
                 # The same file name holds another file (a plain store replaced by hand):
                 # DuckDB would hand back the open database for that name, so it is closed
                 # first; a run drawing from it at this moment may fail once.

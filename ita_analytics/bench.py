@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ita_analytics import bench_cli, bench_load, bench_session, demo, store
+from ita_analytics import bench_cli, bench_load, bench_session, store
+from ita_analytics.demo.generator import load_demo
 from ita_analytics.domain import INDICATORS, TOOL_CODES
 from ita_analytics.settings import BASE_DIR, DATA_DIR
 
@@ -291,7 +292,7 @@ def prepare_store(path: Path, scale: int) -> float:
     start = time.perf_counter()
     conn = store.open_store(path, create=True)
     try:
-        demo.load_demo(conn, scale=scale)
+        load_demo(conn, scale=scale)
         conn.execute("CHECKPOINT")
     finally:
         conn.close()

@@ -42,7 +42,9 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
-    from ita_analytics import demo, store
+    from ita_analytics import store
+    from ita_analytics.demo.generator import load_demo
+    from ita_analytics.demo.labels import DEMO_LABEL_EN
 
     conn = open_cli_store(args, create=True)
     try:
@@ -51,9 +53,9 @@ def cmd_init(args) -> int:
                 print(f"ฐานข้อมูลมีข้อมูลอยู่แล้ว ไม่ได้เพิ่มข้อมูลสาธิต / store already has data; "
                       f"demo not added (schema {store.SCHEMA_VERSION})")
                 return 0
-            counts = demo.load_demo(conn)
+            counts = load_demo(conn)
             print(f"สร้างฐานข้อมูลพร้อมข้อมูลสาธิต / demo store built: {counts['agencies']} agencies, "
-                  f"{counts['scores']} scores. {demo.DEMO_LABEL_EN}")
+                  f"{counts['scores']} scores. {DEMO_LABEL_EN}")
         else:
             print(f"ฐานข้อมูลพร้อมใช้งาน / store ready (schema {store.SCHEMA_VERSION})")
     finally:

@@ -14,7 +14,8 @@ import streamlit as st
 from streamlit.logger import get_logger
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ita_analytics import demo, settings, store
+from ita_analytics import settings, store
+from ita_analytics.demo import generator as demo
 from ita_analytics.errors import ItaError
 from ita_analytics.store.connection import writes_in_this_thread
 

@@ -66,8 +66,43 @@ def test_show_imports_the_store_but_not_the_report(demo_db):
     code, modules, out = imported_by("--db", demo_db, "show", "--agency", "อบต.หนองปลาหมอ",
                                      "--province", "ขอนแก่น", "--year", "2568")
     assert code == 0 and "93.30" in out
-    assert {"duckdb", "pandas", "ita_analytics.store"} <= modules
+    assert {"duckdb", "ita_analytics.store"} <= modules
     assert loaded(modules, NOT_FOR_SHOW) == []
+    # One agency-year is read as plain rows: pandas (most of show's time) is not imported.
+    assert loaded(modules, ("pandas", "numpy", "pyarrow", "ita_analytics.store.scores")) == []
+
+
+def test_show_of_a_name_it_does_not_know_still_suggests_near_names(demo_db):
+    """Near names, shared names and missing years go the full way (pandas, every key)."""
+    code, modules, out = imported_by("--db", demo_db, "show", "--agency", "อบต.หนองปลาหมx",
+                                     "--province", "ขอนแก่น", "--year", "2568")
+    assert code == 1 and "หนองปลาหมอ" in out and "pandas" in modules
+
+
+def test_show_reads_the_same_payload_both_ways(demo_db, monkeypatch):
+    """The quick read (plain rows) gives what the full read (frames) gives."""
+    from ita_analytics import store
+    from ita_analytics.cli import store_commands
+
+    conn = store.open_store(demo_db, read_only=True)
+    try:
+        cases = (("อบต.หนองปลาหมอ", "ขอนแก่น", 2568), ("อบต.หนองปลาหมอ", "ขอนแก่น", 2567),
+                 ("กรุงเทพมหานคร", None, 2563))
+        quick = [store_commands.quick_show_payload(conn, *case) for case in cases]
+        assert None not in quick
+        monkeypatch.setattr(store_commands, "quick_show_payload", lambda *_: None)
+        assert quick == [store_commands.show_payload(conn, *case) for case in cases]
+    finally:
+        conn.close()
+
+
+def test_the_store_package_finds_every_name_it_lists():
+    from ita_analytics import store
+
+    assert set(store.__all__) == set(store._MODULE_OF)
+    assert all(callable(getattr(store, name)) or name == "SCHEMA_VERSION"
+               for name in store.__all__)
+    assert store.scores.INDICATOR_COLUMNS == [f"i{n}" for n in range(1, 11)]
 
 
 def test_every_command_runs_its_handler_module():

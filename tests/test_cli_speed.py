@@ -69,7 +69,8 @@ def test_show_imports_the_store_but_not_the_report(demo_db):
     assert {"duckdb", "ita_analytics.store"} <= modules
     assert loaded(modules, NOT_FOR_SHOW) == []
     # One agency-year is read as plain rows: pandas (most of show's time) is not imported.
-    assert loaded(modules, ("pandas", "numpy", "pyarrow", "ita_analytics.store.scores")) == []
+    assert loaded(modules, ("pandas", "numpy", "pyarrow", "ita_analytics.store.scores",
+                            "geothai", "rapidfuzz")) == []
 
 
 def test_show_of_a_name_it_does_not_know_still_suggests_near_names(demo_db):

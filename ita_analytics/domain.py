@@ -1,12 +1,19 @@
-"""ITA domain rules as data: indicators, tools, weights, level rules per fiscal year, action levels."""
+"""ITA domain rules as data: indicators, tools, weights, level rules per fiscal year, action levels.
+
+NumPy and pandas are imported by the few functions over arrays and frames, not here: the rules
+are read by commands that need neither (``show``, ``--year`` parsing through thai.py), and
+importing pandas was most of their time (tests/test_cli_speed.py).
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -217,6 +224,8 @@ def round2(value: float) -> float:
 
 def round2_array(values) -> np.ndarray:
     """Vectorised :func:`round2` for arrays and Series (NaN stays NaN)."""
+    import numpy as np
+
     arr = np.asarray(values, dtype="float64")
     return np.sign(arr) * np.floor(np.abs(arr) * 100 + 0.5 + 1e-9) / 100
 
@@ -324,6 +333,9 @@ def compute_results_frame(scores: pd.DataFrame) -> pd.DataFrame:
     Input columns: ``year`` and ``i1`` … ``i10`` (NaN when missing).
     Output: a new frame with the same index and columns ``IIT, EIT, OIT, total, level, passed``.
     """
+    import numpy as np
+    import pandas as pd
+
     out = pd.DataFrame(index=scores.index)
     means = {}
     for code in TOOL_CODES:
@@ -342,6 +354,9 @@ def compute_results_frame(scores: pd.DataFrame) -> pd.DataFrame:
 
 def levels_for_frame(years: pd.Series, totals: pd.Series, tools: pd.DataFrame | None) -> pd.Series:
     """Level names for many rows under each row's own year rule (None where not determinable)."""
+    import numpy as np
+    import pandas as pd
+
     years = pd.Series(np.asarray(years), index=totals.index)
     result = pd.Series([None] * len(totals), index=totals.index, dtype="object")
     total_v = totals.to_numpy(dtype="float64")
@@ -368,6 +383,9 @@ def levels_for_frame(years: pd.Series, totals: pd.Series, tools: pd.DataFrame | 
 
 def action_levels_for(scores: pd.Series) -> pd.Series:
     """Action-level codes (maintain / improve / urgent) for a Series of indicator scores."""
+    import numpy as np
+    import pandas as pd
+
     values = round2_array(scores)
     out = np.full(len(values), None, dtype=object)
     for level in reversed(ACTION_LEVELS):
@@ -551,6 +569,9 @@ def compute_partial_results(frame: pd.DataFrame) -> pd.DataFrame:
     otherwise the published level when the total allows it (``level`` basis when nothing else
     was given). The pass flag follows the total, else the level.
     """
+    import numpy as np
+    import pandas as pd
+
     out = compute_results_frame(frame)
     index = frame.index
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-
-import geothai
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from typing import TYPE_CHECKING
 
 from ita_analytics.thai import clean_text, to_arabic_digits
+
+if TYPE_CHECKING:
+    import geothai
+
+# geothai and rapidfuzz are imported where they are used: clean_province, which ``show
+# --province`` needs, uses neither (tests/test_cli_speed.py).
 
 GEOTHAI_CREDIT = (
     "ชื่อจังหวัด อำเภอ ตำบล จาก geothai (ข้อมูล CC-BY-4.0) / "
@@ -47,6 +50,8 @@ REGIONS: tuple[Region, ...] = (
 @cache
 def provinces() -> tuple[geothai.Province, ...]:
     """All 77 provinces, by code."""
+    import geothai
+
     return tuple(geothai.provinces())
 
 
@@ -103,6 +108,9 @@ class NameCheck:
 
 
 def _suggest(text: str, choices: tuple[str, ...], limit: int = 3) -> tuple[str, ...]:
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
     found = process.extract(text, choices, scorer=Levenshtein.distance, limit=limit)
     best = [name for name, distance, _ in found if distance <= max(2, len(text) // 2)]
     return tuple(best)
@@ -122,6 +130,8 @@ def district_names(province: str) -> tuple[str, ...]:
     p = _province_by_name().get(province)
     if p is None:
         return ()
+    import geothai
+
     return tuple(d.name_th for d in geothai.districts(p.code))
 
 
@@ -142,6 +152,8 @@ def subdistricts_of(province: str) -> tuple[tuple[str, str], ...]:
     p = _province_by_name().get(province)
     if p is None:
         return ()
+    import geothai
+
     out = []
     for d in geothai.districts(p.code):
         for s in geothai.subdistricts(d.code):

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH, DEMO_SOURCE
+from ita_analytics.demo.labels import DEMO_LABEL_EN, DEMO_LABEL_TH, DEMO_SOURCE
 from ita_analytics.report.formatting import MISSING, thai_date
 
 SEED_PREFIX = "seed:"

@@ -18,7 +18,7 @@ from ita_analytics.dashboard.ui import (
     show_table,
     t,
 )
-from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
+from ita_analytics.demo.labels import DEMO_LABEL_EN, DEMO_LABEL_TH
 from ita_analytics.domain import BASIS_LABELS
 
 current_filters()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ita_analytics import demo, store
+from ita_analytics import store
+from ita_analytics.demo.generator import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = ROOT / "tests" / "seeds"
@@ -85,7 +86,7 @@ def demo_db_template(tmp_path_factory) -> Path:
     """The national demo store, built once per test session (do not write to it)."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     conn = store.open_store(path, create=True)
-    demo.load_demo(conn)
+    load_demo(conn)
     conn.close()
     return path
 

@@ -9,27 +9,28 @@ import shutil
 import pytest
 from python_calamine import CalamineWorkbook
 
-from ita_analytics import bench, store
+from ita_analytics import store
+from ita_analytics.bench import measurement, runner
 from ita_analytics.cli import main
 from ita_analytics.importer.recognise import header_role
 
 
 def fake(step, scale, values, status="ok", unit="s"):
-    return bench.Measurement(step, scale, list(values), unit=unit, status=status)
+    return measurement.Measurement(step, scale, list(values), unit=unit, status=status)
 
 
 # --- measuring --------------------------------------------------------------------------------
 
 def test_measure_runs_setup_untimed_and_repeats():
     calls = []
-    m = bench.measure("x", "national", lambda state: calls.append(state), 3,
+    m = measurement.measure("x", "national", lambda state: calls.append(state), 3,
                       setup=lambda: len(calls))
     assert m.status == "ok" and len(m.values) == 3 and calls == [0, 1, 2]
 
 
 def test_measure_records_returned_values():
     values = iter([5.0, 1.0, 3.0])
-    m = bench.measure("memory.x", "national", lambda _: next(values), 3, unit="MB",
+    m = measurement.measure("memory.x", "national", lambda _: next(values), 3, unit="MB",
                       returns_value=True)
     assert m.values == [5.0, 1.0, 3.0]
     assert m.as_dict()["median"] == 3.0 and m.as_dict()["min"] == 1.0
@@ -38,22 +39,22 @@ def test_measure_records_returned_values():
 
 def test_missing_code_is_skipped_and_errors_are_failed():
     def missing(_):
-        bench.require("ita_analytics.analysis.no_such_analysis", "compute_nothing")
+        measurement.require("ita_analytics.analysis.no_such_analysis", "compute_nothing")
 
-    skipped = bench.measure("analysis.none", "national", missing, 2)
+    skipped = measurement.measure("analysis.none", "national", missing, 2)
     assert skipped.status == "skipped" and skipped.values == []
     assert skipped.note == "skipped: ita_analytics.analysis.no_such_analysis not available"
 
     def broken(_):
         raise ValueError("bad frame")
-    failed = bench.measure("analysis.bad", "national", broken, 2)
+    failed = measurement.measure("analysis.bad", "national", broken, 2)
     assert failed.status == "failed" and failed.note == "ValueError: bad frame"
 
 
 def test_require_names_a_missing_attribute():
-    with pytest.raises(bench.StepUnavailable, match="levels.compute_nothing"):
-        bench.require("ita_analytics.analysis.levels", "compute_pass_rates", "compute_nothing")
-    assert callable(bench.require("ita_analytics.analysis.levels", "compute_pass_rates"))
+    with pytest.raises(measurement.StepUnavailable, match="levels.compute_nothing"):
+        measurement.require("ita_analytics.analysis.levels", "compute_pass_rates", "compute_nothing")
+    assert callable(measurement.require("ita_analytics.analysis.levels", "compute_pass_rates"))
 
 
 # --- budgets and ratios -----------------------------------------------------------------------
@@ -66,7 +67,7 @@ def test_budgets_use_the_median_per_step():
         fake("memory.sessions10", "national", [610.0], unit="MB"),
         fake("analysis.checks", "national", [], status="skipped"),
     ]
-    checks = {(c["scale"], c["step"]): c for c in bench.check_budgets(measurements)}
+    checks = {(c["scale"], c["step"]): c for c in runner.check_budgets(measurements)}
     assert checks[("national", "analysis.trends")]["passed"] is True
     assert checks[("national", "analysis.trends")]["value"] == 0.06
     assert checks[("national", "analysis.deltas")]["passed"] is False
@@ -85,7 +86,7 @@ def test_ratios_import_and_stress_over_national():
         fake("analysis.trends", "national", [0.05]),
         fake("analysis.trends", "stress", [0.5]),
     ]
-    ratios = {r["name"]: r for r in bench.compute_ratios(measurements)}
+    ratios = {r["name"]: r for r in runner.compute_ratios(measurements)}
     assert ratios["import.full/import.parse"]["value"] == pytest.approx(1.6)
     assert ratios["import.full/import.parse"]["passed"] is False
     assert ratios["page.cold.overview stress/national"]["value"] == pytest.approx(4.0)
@@ -95,16 +96,16 @@ def test_ratios_import_and_stress_over_national():
 
 
 def test_report_verdict_and_exit_code():
-    good = bench.build_report([fake("analysis.levels", "national", [0.05]),
+    good = runner.build_report([fake("analysis.levels", "national", [0.05]),
                                fake("analysis.checks", "national", [], status="skipped")],
                               scale=1, repeats=1)
-    assert good["passed"] and bench.exit_code(good) == 0 and good["missed"] == 0
-    slow = bench.build_report([fake("analysis.levels", "national", [0.2])], scale=1, repeats=1)
-    assert not slow["passed"] and bench.exit_code(slow) == 1 and slow["missed"] == 1
-    failed = bench.build_report([fake("page.cold.overview", "national", [], status="failed")],
+    assert good["passed"] and runner.exit_code(good) == 0 and good["missed"] == 0
+    slow = runner.build_report([fake("analysis.levels", "national", [0.2])], scale=1, repeats=1)
+    assert not slow["passed"] and runner.exit_code(slow) == 1 and slow["missed"] == 1
+    failed = runner.build_report([fake("page.cold.overview", "national", [], status="failed")],
                                 scale=1, repeats=1)
-    assert failed["failed"] == ["page.cold.overview"] and bench.exit_code(failed) == 1
-    text = bench.format_report(slow)
+    assert failed["failed"] == ["page.cold.overview"] and runner.exit_code(failed) == 1
+    text = runner.format_report(slow)
     assert "analysis.levels" in text and "200 ms" in text and "MISSED" in text
 
 
@@ -120,8 +121,8 @@ def bench_dir(demo_db_template, tmp_path):
 def test_year_file_is_a_wide_national_sheet_of_the_next_year(demo_db_template):
     conn = store.open_store(demo_db_template, read_only=True)
     try:
-        data = bench.make_year_file(conn)
-        base = store.load_results(conn, years=[bench.IMPORT_YEAR_FROM])
+        data = runner.make_year_file(conn)
+        base = store.load_results(conn, years=[runner.IMPORT_YEAR_FROM])
     finally:
         conn.close()
     rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
@@ -130,7 +131,7 @@ def test_year_file_is_a_wide_national_sheet_of_the_next_year(demo_db_template):
     assert [header_role(h) for h in header] == (
         ["seq", "name", "agency_type", "district", "province"] + [f"i{n}" for n in range(1, 11)])
     body = rows[3:]
-    assert len(body) == len(base) == bench.parse_only(data) - 3
+    assert len(body) == len(base) == runner.parse_only(data) - 3
     first = base.iloc[0]
     assert body[0][1] == first["name"] and body[0][4] == first["province"]
     assert abs(body[0][5] - first["i1"]) < 10  # moved slightly, not replaced
@@ -139,25 +140,25 @@ def test_year_file_is_a_wide_national_sheet_of_the_next_year(demo_db_template):
 def test_import_steps_time_the_read_the_import_and_its_floor(bench_dir, tmp_path):
     """import.floor writes the year file's scores as an import would, with no checks: the
     same agency-years and scores the full import stores, so it is a true floor under it."""
-    national = bench.store_path("national", bench_dir)
-    steps = {m.step: m for m in bench.import_steps(national, tmp_path, repeats=1)}
+    national = runner.store_path("national", bench_dir)
+    steps = {m.step: m for m in runner.import_steps(national, tmp_path, repeats=1)}
     assert [steps[s].status for s in ("import.parse", "import.floor", "import.full")] == \
         ["ok"] * 3, [m.note for m in steps.values()]
     # The last full import is left in the work store: compare it with a floor run.
     conn = store.open_store(tmp_path / "import.duckdb", read_only=True)
-    imported = store.load_results(conn, years=[bench.IMPORT_YEAR_TO])
+    imported = store.load_results(conn, years=[runner.IMPORT_YEAR_TO])
     conn.close()
     conn = store.open_store(national, read_only=True)
     try:
-        data = bench.make_year_file(conn)
-        ids = store.load_results(conn, years=[bench.IMPORT_YEAR_FROM],
+        data = runner.make_year_file(conn)
+        ids = store.load_results(conn, years=[runner.IMPORT_YEAR_FROM],
                                  columns=["agency_id"])["agency_id"].to_numpy()
     finally:
         conn.close()
     shutil.copy(national, tmp_path / "floor.duckdb")
-    bench.write_only(store.open_store(tmp_path / "floor.duckdb"), data, ids, bench.IMPORT_YEAR_TO)
+    runner.write_only(store.open_store(tmp_path / "floor.duckdb"), data, ids, runner.IMPORT_YEAR_TO)
     conn = store.open_store(tmp_path / "floor.duckdb", read_only=True)
-    floor = store.load_results(conn, years=[bench.IMPORT_YEAR_TO])
+    floor = store.load_results(conn, years=[runner.IMPORT_YEAR_TO])
     conn.close()
     columns = ["agency_id", "i1", "i7", "i10", "total", "level"]
     assert len(floor) == len(imported) > 100
@@ -165,15 +166,15 @@ def test_import_steps_time_the_read_the_import_and_its_floor(bench_dir, tmp_path
 
 
 def test_prepare_store_reuses_a_matching_store(bench_dir):
-    path = bench.store_path("national", bench_dir)
-    assert bench.prepare_store(path, 1) == 0.0
+    path = runner.store_path("national", bench_dir)
+    assert runner.prepare_store(path, 1) == 0.0
 
 
 def test_analysis_steps_on_the_demo_store_give_json(bench_dir):
-    report = bench.run_benchmark(scale=1, repeats=1, groups=["analysis"], base=bench_dir)
+    report = runner.run_benchmark(scale=1, repeats=1, groups=["analysis"], base=bench_dir)
     json.dumps(report)
     steps = {s["step"]: s for s in report["steps"]}
-    assert set(steps) == {f"analysis.{name}" for name in bench.ANALYSES}
+    assert set(steps) == {f"analysis.{name}" for name in runner.ANALYSES}
     levels = steps["analysis.levels"]
     assert levels["status"] == "ok" and levels["n"] == 1 and levels["scale"] == "national"
     assert levels["median"] == levels["min"] == levels["max"] > 0
@@ -186,7 +187,7 @@ def test_analysis_steps_on_the_demo_store_give_json(bench_dir):
 def test_context_picks_the_latest_years_and_a_real_agency(demo_db_template):
     conn = store.open_store(demo_db_template, read_only=True)
     try:
-        ctx = bench.analysis_context(conn)
+        ctx = runner.analysis_context(conn)
         row = store.load_results(conn, years=[ctx.year], agency_ids=[ctx.agency_id])
     finally:
         conn.close()
@@ -195,7 +196,7 @@ def test_context_picks_the_latest_years_and_a_real_agency(demo_db_template):
 
 
 def test_page_steps_run_every_installed_page(bench_dir, app_env):
-    from ita_analytics.dashboard.bench_pages import page_steps
+    from ita_analytics.bench.pages import page_steps
     from ita_analytics.dashboard.navigation import installed_pages
 
     app_env(bench_dir / "national.duckdb")
@@ -212,7 +213,7 @@ def test_cli_bench_json(bench_dir, capsys):
     code = main(["bench", "--steps", "analysis", "--repeats", "1", "--dir", str(bench_dir),
                  "--json"])
     report = json.loads(capsys.readouterr().out)
-    assert code == bench.exit_code(report)
+    assert code == runner.exit_code(report)
     assert report["scale"] == 1 and report["repeats"] == 1
     assert {"steps", "ratios", "budgets", "passed", "machine"} <= set(report)
 
@@ -223,12 +224,12 @@ def test_cli_bench_refuses_unknown_groups(bench_dir, capsys):
 
 
 def test_agency_page_is_timed_on_the_typical_agency(bench_dir, app_env):
-    from ita_analytics.dashboard import bench_pages
+    from ita_analytics.bench import pages as bench_pages
 
     path = bench_dir / "national.duckdb"
     conn = store.open_store(path, read_only=True)
     try:
-        ctx = bench.analysis_context(conn)
+        ctx = runner.analysis_context(conn)
         name = store.load_results(conn, agency_ids=[ctx.agency_id], years=[ctx.year])["name"][0]
     finally:
         conn.close()
@@ -264,13 +265,13 @@ def test_load_budgets_take_the_worst_page_run_and_any_error():
         fake("load.sessions50.open", "national", [9.0, 12.0]),  # reported only
         fake("load.sessions10.page_run", "national", [5.0]),  # a smaller run: no budget
     ]
-    checks = {c["step"]: c for c in bench.check_budgets(measurements)}
+    checks = {c["step"]: c for c in runner.check_budgets(measurements)}
     assert checks["load.sessions50.page_run"]["value"] == 3.2
     assert checks["load.sessions50.page_run"]["passed"] is False
     assert checks["load.sessions50.rss"]["passed"] is True
     assert checks["load.sessions50.errors"]["passed"] is False
     assert "load.sessions50.open" not in checks and "load.sessions10.page_run" not in checks
-    text = bench.format_report(bench.build_report(measurements, scale=1, repeats=1))
+    text = runner.format_report(runner.build_report(measurements, scale=1, repeats=1))
     assert "max 3.00 s" in text and "max 800 MB" in text and "1 errors" in text
 
 
@@ -281,7 +282,7 @@ def test_p95_is_the_nearest_rank():
 
 
 def _load_run():
-    from ita_analytics import bench_load
+    from ita_analytics.bench import load as bench_load
 
     run = bench_load.LoadRun(50, 5, 120.0, 30.0, (5.0, 15.0))
     run.runs = [bench_load.PageRun(n, "browser" if n < 5 else "protocol", "levels", 10.0 + n,
@@ -295,7 +296,7 @@ def _load_run():
 
 
 def test_load_run_becomes_steps_with_its_conditions_noted():
-    steps = {m.step: m for m in bench.load_measurements(_load_run())}
+    steps = {m.step: m for m in runner.load_measurements(_load_run())}
     assert set(steps) == {f"load.sessions50.{p}" for p in (
         "page_run", "rss", "errors", "open", "import_analyse", "import_commit")}
     page = steps["load.sessions50.page_run"]
@@ -309,7 +310,7 @@ def test_load_run_becomes_steps_with_its_conditions_noted():
 def test_a_failed_import_is_a_failed_step():
     run = _load_run()
     run.import_status, run.import_seconds = "failed while analysing", {}
-    steps = {m.step: m for m in bench.load_measurements(run)}
+    steps = {m.step: m for m in runner.load_measurements(run)}
     assert steps["load.sessions50.import_analyse"].status == "failed"
     assert steps["load.sessions50.import_analyse"].note == "failed while analysing"
 
@@ -317,7 +318,7 @@ def test_a_failed_import_is_a_failed_step():
 def test_forward_message_fields_read_in_the_browser_are_streamlits():
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    from ita_analytics import bench_load
+    from ita_analytics.bench import load as bench_load
 
     fields = ForwardMsg.DESCRIPTOR.fields_by_name
     assert fields["new_session"].number == bench_load.NEW_SESSION_FIELD
@@ -354,7 +355,7 @@ def test_a_websocket_session_reads_runs_pages_and_errors_from_the_messages():
 
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    from ita_analytics.dashboard.bench_sessions import ProtocolSession
+    from ita_analytics.bench.protocol import ProtocolSession
 
     async def scenario():
         session = ProtocolSession("http://127.0.0.1:1")
@@ -379,15 +380,15 @@ def test_a_websocket_session_reads_runs_pages_and_errors_from_the_messages():
 
 
 def test_cli_load_options_and_default_groups():
-    from ita_analytics import bench_load
+    from ita_analytics.bench import load as bench_load
     from ita_analytics.cli import bench_commands
     from ita_analytics.errors import ItaError
 
-    assert bench_commands.STEP_GROUPS == bench.STEP_GROUPS
-    assert bench_commands.DEFAULT_STEP_GROUPS == bench.DEFAULT_STEP_GROUPS
-    assert "load" in bench.STEP_GROUPS and "load" not in bench.DEFAULT_STEP_GROUPS
-    assert {"cli", "session"} <= set(bench.DEFAULT_STEP_GROUPS)
-    budgeted = {b.group for b in bench.BUDGETS}
+    assert bench_commands.STEP_GROUPS == runner.STEP_GROUPS
+    assert bench_commands.DEFAULT_STEP_GROUPS == runner.DEFAULT_STEP_GROUPS
+    assert "load" in runner.STEP_GROUPS and "load" not in runner.DEFAULT_STEP_GROUPS
+    assert {"cli", "session"} <= set(runner.DEFAULT_STEP_GROUPS)
+    budgeted = {b.group for b in runner.BUDGETS}
     assert {"cli.help", "cli.show", "session.new"} <= budgeted
     defaults = bench_load.LoadOptions()
     assert bench_commands.LOAD_DEFAULTS == {

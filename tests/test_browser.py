@@ -458,10 +458,10 @@ def test_pages_with_choices_render(page, server, demo_db_template, lang):
 
 
 def test_a_new_session_draws_every_chart_of_the_first_page(playwright_browser, server):
-    """The bench's session step (ita_analytics.bench_session) measured once: a new browser
+    """The bench's session step (ita_analytics.bench.session) measured once: a new browser
     context on the running server, every chart of the first page drawn (the budget itself is
     the benchmark's, on a machine not shared with a test run)."""
-    from ita_analytics import bench_session
+    from ita_analytics.bench import session as bench_session
 
     context = playwright_browser.new_context(viewport=bench_session.VIEWPORT)
     context.add_init_script(bench_session._MARKS)

@@ -248,7 +248,7 @@ def add_measure(conn, agency_id: int, how: str) -> int | None:
                 "agency_id": agency_id, "year": 2570, "title": "มาตรการทดสอบการพึ่งพา",
                 "kind": "มาตรการ", "source": "dashboard", "indicators": [9]}]))
         return None
-    from ita_analytics.measures_import import analyse_measures_file, commit_measures
+    from ita_analytics.importer.measures import analyse_measures_file, commit_measures
 
     data = xlsx([["มาตรการปี ๒๕๗๐"], MEASURE_HEADER,
                  [NEW_FULL_NAME, "ขอนแก่น", "มาตรการทดสอบการพึ่งพา", "9", "ดำเนินการแล้ว"]])
@@ -288,7 +288,7 @@ def test_undo_is_refused_while_measures_depend_on_its_agency(demo_conn, how):
 
 
 def test_undo_is_refused_while_item_scores_depend_on_its_agency(demo_conn):
-    from ita_analytics.items_import import analyse_items_file, commit_items, undo_items
+    from ita_analytics.importer.items_file import analyse_items_file, commit_items, undo_items
 
     created, agency_id = create_agency(demo_conn)
     data = xlsx([["ชื่อหน่วยงาน", "จังหวัด", "ปีงบประมาณ", "o1", "o2"],

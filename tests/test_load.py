@@ -353,8 +353,9 @@ def test_ten_sessions_go_through_the_pages_while_an_analyst_imports_a_year(demo_
     an error, the server stays within the load budget's memory, and the year is stored."""
     from conftest import browser_required
 
-    from ita_analytics import bench, bench_load
-    from ita_analytics.dashboard.bench_sessions import protocol_session
+    from ita_analytics.bench import load as bench_load
+    from ita_analytics.bench import runner
+    from ita_analytics.bench.protocol import protocol_session
 
     reason = bench_load.browser_missing_reason()
     if reason:
@@ -363,12 +364,12 @@ def test_ten_sessions_go_through_the_pages_while_an_analyst_imports_a_year(demo_
         pytest.skip(reason)
     options = bench_load.LoadOptions(sessions=10, browsers=2, seconds=30, ramp_s=10,
                                      think_s=(2.0, 6.0))
-    steps, summary = bench.load_steps(demo_db_template, tmp_path, options, protocol_session)
+    steps, summary = runner.load_steps(demo_db_template, tmp_path, options, protocol_session)
     by_name = {m.step.rsplit(".", 1)[-1]: m for m in steps}
     assert all(m.status == "ok" for m in steps), [(m.step, m.note) for m in steps]
     assert summary["errors"] == 0, summary["error_samples"]
     assert summary["import_status"] == "committed"
-    budget = next(b for b in bench.BUDGETS if b.group == "load.sessions50.rss")
+    budget = next(b for b in runner.BUDGETS if b.group == "load.sessions50.rss")
     assert by_name["rss"].values[0] <= budget.limit
     assert len(by_name["open"].values) == options.sessions
     assert summary["browser_page_runs"]["n"] > 0 and summary["protocol_page_runs"]["n"] > 0

@@ -6,13 +6,13 @@ import openpyxl
 import pytest
 
 from ita_analytics.errors import ItaError
-from ita_analytics.measures import STATUS_DONE, STATUS_IN_PROGRESS
-from ita_analytics.measures_import import (
+from ita_analytics.importer.measures import (
     analyse_measures_file,
     commit_measures,
     role_of_header,
     undo_measures,
 )
+from ita_analytics.measures import STATUS_DONE, STATUS_IN_PROGRESS
 from ita_analytics.store import measures as measure_store
 
 HEADER = ["หน่วยงาน", "จังหวัด", "มาตรการ/โครงการ/กิจกรรม", "ตัวชี้วัดที่เกี่ยวข้อง",
@@ -88,7 +88,7 @@ def test_rejected_file_writes_nothing(demo_conn):
     bad = [ROWS[0], ["อบต.ไม่มีจริง", None, "มาตรการ ก", "11", None, "ก.ย. ๖๘ – ต.ค. ๖๗", None,
                      "ยกเลิก", None]]
     plan = analyse_measures_file(demo_conn, _xlsx(bad), "bad.xlsx")
-    codes = {(e["row"], e["column"], e["code"]) for e in plan.errors}
+    codes = {(e.row, e.column, e.code) for e in plan.errors}
     assert {(4, "A", "unknown_agency"), (4, "D", "bad_indicators"), (4, "H", "bad_status")} <= codes
     assert not plan.ok
     before = measure_store.count_measures_by_source(demo_conn)
@@ -110,7 +110,7 @@ def test_status_mark_columns_and_cp874_csv(demo_conn):
 
 def test_file_without_a_measures_table_is_refused(demo_conn):
     plan = analyse_measures_file(demo_conn, b"a,b\n1,2\n", "scores.csv")
-    assert [e["code"] for e in plan.errors] == ["no_header"]
+    assert [e.code for e in plan.errors] == ["no_header"]
 
 
 def test_cli_list_import_effect_undo(demo_db, tmp_path, capsys):

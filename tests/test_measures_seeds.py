@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
+from ita_analytics.demo.seed_measures import SEED_MEASURE_COUNTS, SEED_MEASURES
+from ita_analytics.demo.seeds import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seed_source
 from ita_analytics.measures import STATUS_DONE, STATUS_IN_PROGRESS
-from ita_analytics.seed_measures import SEED_MEASURE_COUNTS, SEED_MEASURES
-from ita_analytics.seeds import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seed_source
 from ita_analytics.store import measures as measure_store
 from tests.conftest import SEEDS_DIR
 

@@ -16,7 +16,7 @@ from import_corpus import xlsx
 
 from ita_analytics import exports, provenance, report, store
 from ita_analytics.agencies import find_agency
-from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
+from ita_analytics.demo.labels import DEMO_LABEL_EN, DEMO_LABEL_TH
 from ita_analytics.importer import analyse_file, commit_plan
 from ita_analytics.store.sources import load_import_records, load_row_sources, load_source_totals
 

@@ -5,13 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ita_analytics import demo, store
+from ita_analytics import store
 from ita_analytics.analysis.common import MEASURES, consecutive_changes
 from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.analysis.movement import compute_ordinary_movement
 from ita_analytics.analysis.trends import compute_trends
+from ita_analytics.demo import generator
+from ita_analytics.demo.seeds import SEED_003, seed_source
 from ita_analytics.errors import StoreError
-from ita_analytics.seeds import SEED_003, seed_source
 from ita_analytics.thai import normalize_agency_name
 
 
@@ -134,7 +135,7 @@ def test_demo_store_holds_the_national_set(demo_conn):
     assert counts["เทศบาลเมือง"] == 190
     assert counts["เทศบาลนคร"] == 30
     assert counts["องค์การบริหารส่วนจังหวัด"] == 76
-    central = agencies[~agencies["agency_type"].isin(demo.LOCAL_COUNTS.keys() | {
+    central = agencies[~agencies["agency_type"].isin(generator.LOCAL_COUNTS.keys() | {
         "เทศบาลนคร", "องค์การบริหารส่วนจังหวัด", "องค์กรปกครองส่วนท้องถิ่นรูปแบบพิเศษ"})]
     assert 400 <= len(central) <= 500
     assert agencies["province"].nunique() == 77
@@ -156,8 +157,8 @@ def test_demo_calibration_matches_published_national_figures(demo_results):
 
 
 def test_demo_is_deterministic():
-    a = demo.build_scores(demo.build_agencies(seed=7), seed=7)
-    b = demo.build_scores(demo.build_agencies(seed=7), seed=7)
+    a = generator.build_scores(generator.build_agencies(seed=7), seed=7)
+    b = generator.build_scores(generator.build_agencies(seed=7), seed=7)
     pd.testing.assert_frame_equal(a, b)
 
 

@@ -27,8 +27,8 @@ from ita_analytics.analysis.items import (
 from ita_analytics.cli import open_cli_store, print_json, writing_cli_store
 from ita_analytics.cli._analysis import resolve_province, resolve_type
 from ita_analytics.errors import ItaError
+from ita_analytics.importer.items_file import analyse_items_file, commit_items, undo_items
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
-from ita_analytics.items_import import analyse_items_file, commit_items, undo_items
 from ita_analytics.store import items as item_store
 
 RANKED_SHOWN = 10

@@ -10,16 +10,16 @@ from ita_analytics.cli import print_json
 from ita_analytics.settings import DATA_DIR
 
 STEP_GROUPS = ("import", "analysis", "page", "server", "cli", "session", "load", "load2")
-"""``bench.STEP_GROUPS``, named here so that the parser does not load the benchmark (a test
+"""``bench.runner.STEP_GROUPS``, named here so that the parser does not load the benchmark (a test
 ties the two)."""
 DEFAULT_STEP_GROUPS = STEP_GROUPS[:-2]
 """What runs without ``--steps``: all but ``load`` and ``load2`` (the load on two server
 processes): minutes each, both cores; asked for by name."""
 LOAD_DEFAULTS = {"sessions": 50, "browsers": 5, "seconds": 120.0, "ramp_s": 30.0,
                  "think_s": (5.0, 15.0)}
-"""``bench_load.LoadOptions``' defaults (a test ties the two)."""
+"""``bench.load.LoadOptions``' defaults (a test ties the two)."""
 DEFAULT_DIR = DATA_DIR / "bench"
-"""``bench.BENCH_DIR`` (a test ties the two)."""
+"""``bench.runner.BENCH_DIR`` (a test ties the two)."""
 
 
 def register(sub) -> None:
@@ -54,7 +54,7 @@ def register(sub) -> None:
 
 def load_options(args):
     """The load step's options from the command line (ItaError when they make no sense)."""
-    from ita_analytics.bench_load import LoadOptions
+    from ita_analytics.bench.load import LoadOptions
     from ita_analytics.errors import ItaError
 
     try:
@@ -74,7 +74,7 @@ def load_options(args):
 
 
 def cmd_bench(args) -> int:
-    from ita_analytics import bench
+    from ita_analytics.bench import runner as bench
 
     groups = [g.strip() for g in args.steps.split(",") if g.strip()]
     unknown = sorted(set(groups) - set(STEP_GROUPS))
@@ -85,12 +85,12 @@ def cmd_bench(args) -> int:
     page_steps = open_session = protocol_session = None
     load = load_options(args) if {"load", "load2"} & set(groups) else None
     if "page" in groups or "server" in groups:
-        # Only the dashboard package may import Streamlit; load it only when it is timed.
+        # Streamlit is loaded only when pages or the server are timed.
         # Its caches warn that no server runs, which is expected here.
         logging.getLogger("streamlit").setLevel(logging.ERROR)
-        from ita_analytics.dashboard.bench_pages import open_session, page_steps
+        from ita_analytics.bench.pages import open_session, page_steps
     if load is not None:
-        from ita_analytics.dashboard.bench_sessions import protocol_session
+        from ita_analytics.bench.protocol import protocol_session
     repeats = max(1, args.repeats)
     base = Path(args.dir)
     report = bench.run_benchmark(scale=args.scale, repeats=repeats, groups=groups,

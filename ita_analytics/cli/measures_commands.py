@@ -89,7 +89,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from ita_analytics.measures_import import analyse_measures_file, commit_measures
+    from ita_analytics.importer.measures import analyse_measures_file, commit_measures
 
     path = Path(args.file)
     if not path.is_file():
@@ -103,13 +103,14 @@ def cmd_import(args) -> int:
             import_id = commit_measures(conn, plan)
     payload = {"status": status, "import_id": import_id, "rows": len(plan.rows),
                "agencies": int(plan.rows["agency_id"].nunique()) if len(plan.rows) else 0,
-               "warnings": plan.warnings, "errors": plan.errors}
+               "warnings": [w.as_dict() for w in plan.warnings],
+               "errors": [e.as_dict() for e in plan.errors]}
     if args.json:
         print_json(payload)
     else:
         for issue in plan.errors + plan.warnings:
-            print(f"{issue['sheet']}!{issue['column']}{issue['row']} {issue['code']}: "
-                  f"{issue['message_th']} / {issue['message_en']}")
+            print(f"{issue.sheet}!{issue.column}{issue.row} {issue.code}: "
+                  f"{issue.message_th} / {issue.message_en}")
         print(f"{status}: {payload['rows']} rows, import {import_id}")
     return 1 if status == "rejected" else 0
 
@@ -138,7 +139,7 @@ def cmd_effect(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    from ita_analytics.measures_import import undo_measures
+    from ita_analytics.importer.measures import undo_measures
 
     with writing_cli_store(args) as conn:
         removed = undo_measures(conn, args.import_id)

@@ -43,7 +43,9 @@ def register(sub) -> None:
 
 
 def cmd_init(args) -> int:
-    from ita_analytics import demo, store
+    from ita_analytics import store
+    from ita_analytics.demo.generator import load_demo
+    from ita_analytics.demo.labels import DEMO_LABEL_EN
 
     with writing_cli_store(args, create=True) as conn:
         if args.demo:
@@ -51,9 +53,9 @@ def cmd_init(args) -> int:
                 print(f"ฐานข้อมูลมีข้อมูลอยู่แล้ว ไม่ได้เพิ่มข้อมูลสาธิต / store already has data; "
                       f"demo not added (schema {store.SCHEMA_VERSION})")
                 return 0
-            counts = demo.load_demo(conn)
+            counts = load_demo(conn)
             print(f"สร้างฐานข้อมูลพร้อมข้อมูลสาธิต / demo store built: {counts['agencies']} agencies, "
-                  f"{counts['scores']} scores. {demo.DEMO_LABEL_EN}")
+                  f"{counts['scores']} scores. {DEMO_LABEL_EN}")
         else:
             print(f"ฐานข้อมูลพร้อมใช้งาน / store ready (schema {store.SCHEMA_VERSION})")
     return 0
@@ -75,8 +77,67 @@ def find_one_agency(conn, name: str, province: str | None):
         return find_agency(store.load_agency_keys(conn), name, province)
 
 
+_SHOWN_RESULT = ("i1", "i2", "i3", "i4", "i5", "i6", "i7", "i8", "i9", "i10", "IIT", "EIT",
+                 "OIT", "total", "level", "passed", "basis", "reported_total", "reported_level",
+                 "source")
+_SHOWN_AGENCY = ("name", "agency_type", "province", "district")
+
+
+def _plain_float(value) -> float | None:
+    return None if value is None or value != value else float(value)
+
+
+def quick_show_payload(conn, agency_name: str, province: str | None, year: int) -> dict | None:
+    """:func:`show_payload` read as plain rows, without pandas, for the usual case: one agency
+    of exactly that name (in ``province`` when given) with a result for ``year``. None for
+    anything else — a near name, a name shared by several agencies, no result that year, or
+    an agency column missing in some of the name's rows but not all — which
+    :func:`show_payload`'s own way answers, with its messages. Importing pandas was most of
+    ``show``'s time (issue 18 #10: 0.7 s end to end)."""
+    from ita_analytics.domain import INDICATOR_NUMBERS, TOOL_CODES
+    from ita_analytics.store.agency_lookup import agency_key_rows_named, agency_result_row
+    from ita_analytics.thai import normalize_agency_name
+
+    key = normalize_agency_name(agency_name)
+    rows = agency_key_rows_named(conn, [key])
+    # find_agency reads these rows as a frame, where a text column with some missing values
+    # holds NaN rather than None: such rows are left to it.
+    if any(len({row[c] is None for row in rows}) > 1 for c in _SHOWN_AGENCY):
+        return None
+    hits = [row for row in rows if row["key"] == key]
+    if province:
+        from ita_analytics.geo import clean_province
+
+        place = clean_province(province)
+        hits = [row for row in hits if row["province"] == place]
+    if len({row["agency_id"] for row in hits}) != 1:
+        return None
+    agency = hits[0]
+    row = agency_result_row(conn, agency["agency_id"], year, _SHOWN_RESULT)
+    if row is None:
+        return None
+    return {
+        "agency": {"id": int(agency["agency_id"]), "name": agency["name"],
+                   "type": agency["agency_type"], "province": agency["province"],
+                   "district": agency["district"]},
+        "year": year,
+        "indicators": {str(n): _plain_float(row[f"i{n}"]) for n in INDICATOR_NUMBERS},
+        "tools": {code: _plain_float(row[code]) for code in TOOL_CODES},
+        "total": _plain_float(row["total"]),
+        "level": row["level"],
+        "passed": None if row["passed"] is None else bool(row["passed"]),
+        "basis": row["basis"] if isinstance(row["basis"], str) else None,
+        "reported_total": _plain_float(row["reported_total"]),
+        "reported_level": row["reported_level"] if isinstance(row["reported_level"], str) else None,
+        "source": row["source"],
+    }
+
+
 def show_payload(conn, agency_name: str, province: str | None, year: int) -> dict:
     """What ``show`` prints, as a dict (keys fixed by issue 2)."""
+    quick = quick_show_payload(conn, agency_name, province, year)
+    if quick is not None:
+        return quick
     from ita_analytics import store
     from ita_analytics.domain import INDICATOR_NUMBERS, TOOL_CODES
 

@@ -16,7 +16,8 @@ import streamlit as st
 from streamlit.logger import get_logger
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ita_analytics import demo, settings, store
+from ita_analytics import settings, store
+from ita_analytics.demo import generator as demo
 from ita_analytics.errors import ItaError
 from ita_analytics.store import backups as store_backups
 from ita_analytics.store import versions

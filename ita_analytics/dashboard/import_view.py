@@ -17,7 +17,8 @@ from ita_analytics.domain import TOOL_CODES
 from ita_analytics.errors import ItaError, StoreBusy
 from ita_analytics.exports import to_xlsx_bytes
 from ita_analytics.importer import preview
-from ita_analytics.importer.plan import ImportPlan, StalePlan, issues_frame
+from ita_analytics.importer.issues import issues_frame
+from ita_analytics.importer.plan import ImportPlan, StalePlan
 from ita_analytics.importer.recognise import ROLE_LABELS
 from ita_analytics.importer.report import report_frames, template_xlsx_bytes
 

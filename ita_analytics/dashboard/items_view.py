@@ -26,7 +26,7 @@ from ita_analytics.dashboard.agency_view import (
 from ita_analytics.dashboard.table_format import action_label
 from ita_analytics.dashboard.ui import lang, t
 from ita_analytics.dashboard.url_state import url_widget
-from ita_analytics.demo import DEMO_SOURCE
+from ita_analytics.demo.labels import DEMO_SOURCE
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
 from ita_analytics.store import items as item_store
 

@@ -30,6 +30,7 @@ from ita_analytics.dashboard.ui import escape_markdown, lang, map_labels, multis
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 from ita_analytics.errors import ItaError
+from ita_analytics.importer.measures import analyse_measures_file, commit_measures, undo_measures
 from ita_analytics.importer.read import ImportRejected
 from ita_analytics.measures import (
     KIND_EN,
@@ -42,7 +43,6 @@ from ita_analytics.measures import (
     format_period_th,
     parse_period,
 )
-from ita_analytics.measures_import import analyse_measures_file, commit_measures, undo_measures
 from ita_analytics.recommendations import RECOMMENDATIONS
 from ita_analytics.report.peers import compute_weakest
 from ita_analytics.store import measures as measure_store

@@ -16,7 +16,7 @@ from ita_analytics.dashboard.table_format import (
     screen_table,
     year_columns,
 )
-from ita_analytics.demo import DEMO_LABEL_EN, DEMO_LABEL_TH
+from ita_analytics.demo.labels import DEMO_LABEL_EN, DEMO_LABEL_TH
 from ita_analytics.exports import neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 
 LANG_KEY = "lang"

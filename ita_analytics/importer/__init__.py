@@ -19,8 +19,11 @@ from ita_analytics.analysis.coverage import compute_import_coverage
 from ita_analytics.analysis.items import compute_item_contradictions, compute_oit_indicators
 from ita_analytics.backup import auto_backup
 from ita_analytics.domain import FIRST_YEAR, TOOL_CODES, round2_array
+from ita_analytics.importer.issues import Issue, issues_frame
 from ita_analytics.importer.items import extract_item_scores, match_item_agencies
+from ita_analytics.importer.items_file import undo_items
 from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
+from ita_analytics.importer.measures import undo_measures
 from ita_analytics.importer.normalise import column_label, extract_long, extract_wide
 from ita_analytics.importer.plan import (
     ITEM_FRAME_COLUMNS,
@@ -30,10 +33,8 @@ from ita_analytics.importer.plan import (
     AnalysisInputs,
     ImportPlan,
     ImportResult,
-    Issue,
     StalePlan,
     describe_changes,
-    issues_frame,
     plan_differences,
 )
 from ita_analytics.importer.read import ImportRejected, Sheet, column_letter, read_tables
@@ -565,13 +566,9 @@ def undo_import(conn, import_id: int, user: str | None = None) -> dict:
     with _COMMIT_LOCK:
         kind = store_imports.import_kind(conn, int(import_id))
         if kind == "measures":
-            from ita_analytics.measures_import import undo_measures
-
             return {"import_id": int(import_id), "kind": "measures",
                     "measures_removed": undo_measures(conn, int(import_id), user)}
         if kind == "items":
-            from ita_analytics.items_import import undo_items
-
             return {"import_id": int(import_id), "kind": "items",
                     "items_removed": undo_items(conn, int(import_id), user)}
         return store_imports.undo_import(conn, int(import_id), user)

@@ -18,7 +18,7 @@ import pandas as pd
 from ita_analytics.agencies import find_agency
 from ita_analytics.domain import round2
 from ita_analytics.errors import ItaError
-from ita_analytics.importer.plan import Issue
+from ita_analytics.importer.issues import Issue
 from ita_analytics.importer.read import Sheet, column_letter
 from ita_analytics.importer.recognise import SheetLayout, header_role, indicator_number
 from ita_analytics.items import (

@@ -6,7 +6,8 @@ import pandas as pd
 
 from ita_analytics.domain import INDICATORS, TOOLS
 from ita_analytics.exports import to_xlsx_bytes
-from ita_analytics.importer.plan import ImportPlan, issues_frame
+from ita_analytics.importer.issues import issues_frame
+from ita_analytics.importer.plan import ImportPlan
 
 TEMPLATE_COLUMNS = [
     "ลำดับ", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "อำเภอ", "จังหวัด", "ปีงบประมาณ",

@@ -12,7 +12,7 @@ from ita_analytics.analysis.items import (
     compute_flagged_items,
     indicator_advice,
 )
-from ita_analytics.demo import DEMO_SOURCE
+from ita_analytics.demo.labels import DEMO_SOURCE
 from ita_analytics.domain import INDICATOR_BY_NUMBER
 from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
 from ita_analytics.provenance import count_sources

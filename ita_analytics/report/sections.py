@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from docx.shared import Cm
 
-from ita_analytics.demo import DEMO_LABEL_TH
+from ita_analytics.demo.labels import DEMO_LABEL_TH
 from ita_analytics.domain import (
     ACTION_LEVELS,
     BASIS_LABELS,

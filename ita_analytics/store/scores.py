@@ -11,13 +11,14 @@ import pandas as pd
 import pyarrow as pa
 
 from ita_analytics.domain import compute_partial_results
+from ita_analytics.store.result_columns import INDICATOR_COLUMNS, REPORTED_JOIN
+from ita_analytics.store.result_columns import RESULT_COLUMNS as _RESULT_COLUMNS
 from ita_analytics.store.schema import LAST_AGENCY_ID
 
 AGENCY_COLUMNS = ["agency_id", "name", "name_key", "agency_type", "province", "district",
                   "official_code", "source", "import_id"]
 SCORE_COLUMNS = ["agency_id", "year", "indicator", "score", "source", "import_id"]
 REPORTED_COLUMNS = ["agency_id", "year", "total", "level", "iit", "eit", "oit", "source", "import_id"]
-INDICATOR_COLUMNS = [f"i{n}" for n in range(1, 11)]
 
 
 def _fetch_df(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -326,21 +327,6 @@ def _filters(years, agency_types, provinces, agency_ids) -> tuple[str, list]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-# Every column load_results can return, in order, with the SQL giving it (constants only).
-_RESULT_COLUMNS: dict[str, str] = {
-    "agency_id": "r.agency_id", "name": "a.name", "agency_type": "a.agency_type",
-    "province": "a.province", "district": "a.district", "year": "CAST(r.year AS BIGINT)",
-    **{c: f"CAST(r.{c} AS DOUBLE)" for c in INDICATOR_COLUMNS},
-    "IIT": "CAST(r.iit AS DOUBLE)", "EIT": "CAST(r.eit AS DOUBLE)",
-    "OIT": "CAST(r.oit AS DOUBLE)", "total": "CAST(r.total AS DOUBLE)", "level": "r.level",
-    "passed": "r.passed", "n_indicators": "r.n_indicators", "source": "r.source",
-    "basis": "r.basis",
-    "reported_total": "CAST(p.total AS DOUBLE)", "reported_level": "p.level",
-    "reported_IIT": "CAST(p.iit AS DOUBLE)", "reported_EIT": "CAST(p.eit AS DOUBLE)",
-    "reported_OIT": "CAST(p.oit AS DOUBLE)",
-}
-
-
 def load_results(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None = None,
                  agency_types: Iterable[str] | None = None,
                  provinces: Iterable[str] | None = None,
@@ -369,7 +355,7 @@ def load_results(conn: duckdb.DuckDBPyConnection, *, years: Iterable[int] | None
             raise ValueError(f"unknown result columns: {', '.join(unknown)}")
         wanted = [c for c in wanted if c in columns]
     select = ",\n               ".join(f'{_RESULT_COLUMNS[c]} AS "{c}"' for c in wanted)
-    reported_join = ("LEFT JOIN reported p ON p.agency_id = r.agency_id AND p.year = r.year"
+    reported_join = (REPORTED_JOIN
                      if any(c.startswith("reported_") for c in wanted) else "")
     sql = f"""
         SELECT {select}

@@ -11,6 +11,7 @@ import pandas as pd
 from ita_analytics import store
 from ita_analytics.agencies import find_agency
 from ita_analytics.errors import ItaError
+from ita_analytics.importer.issues import ISSUE_KEYS, Issue
 from ita_analytics.importer.read import Sheet, column_letter, read_tables
 from ita_analytics.measures import (
     clean_cell_text,
@@ -106,8 +107,8 @@ class MeasuresPlan:
     file_name: str
     sha256: str
     rows: pd.DataFrame
-    errors: list[dict] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
     unchanged_import_id: int | None = None
 
@@ -127,15 +128,14 @@ class MeasuresPlan:
 
     def issues(self) -> pd.DataFrame:
         """Errors and warnings as one table (level, sheet, row, column, code, messages)."""
-        rows = [{"level": "error", **e} for e in self.errors]
-        rows += [{"level": "warning", **w} for w in self.warnings]
-        return pd.DataFrame(rows, columns=["level", "sheet", "row", "column", "code",
-                                           "message_th", "message_en"])
+        rows = [{"level": "error", **e.as_dict()} for e in self.errors]
+        rows += [{"level": "warning", **w.as_dict()} for w in self.warnings]
+        return pd.DataFrame(rows, columns=["level", *ISSUE_KEYS])
 
 
-def _issue(sheet: str, row: int, col: int | None, code: str, th: str, en: str) -> dict:
-    return {"sheet": sheet, "row": row + 1, "column": column_letter(col) if col is not None else "",
-            "code": code, "message_th": th, "message_en": en}
+def _issue(sheet: str, row: int, col: int | None, code: str, th: str, en: str) -> Issue:
+    # A measures issue names its column by letter ("" for none), as the CLI's JSON always has.
+    return Issue(code, th, en, sheet, row + 1, column_letter(col) if col is not None else "")
 
 
 def _cell(row: list, roles: dict[str, int], role: str):
@@ -188,7 +188,7 @@ def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha25
                 errors.append(_issue(sheet.name, r, roles["title"], "no_title",
                                      "ไม่มีชื่อมาตรการ", "The measure has no title"))
                 continue
-            problems: list[dict] = []
+            problems: list[Issue] = []
             ctx = (problems, sheet.name, r, row, roles)
             row_year = _attempt(ctx, "year", lambda v: parse_year(v) if v not in (None, "") else None,
                                code="bad_year", th="ปีไม่ถูกต้อง", en="Not a fiscal year")

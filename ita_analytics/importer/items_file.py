@@ -15,8 +15,8 @@ import pandas as pd
 from ita_analytics import store
 from ita_analytics.analysis.items import compute_item_contradictions, compute_oit_indicators
 from ita_analytics.errors import ItaError
+from ita_analytics.importer.issues import Issue
 from ita_analytics.importer.items import extract_item_scores, match_item_agencies
-from ita_analytics.importer.plan import Issue
 from ita_analytics.importer.read import read_tables
 from ita_analytics.store import items as item_store
 from ita_analytics.store.imports import import_source

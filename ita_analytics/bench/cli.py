@@ -5,13 +5,6 @@ on the national store; ``cli.python`` is a bare interpreter start on the same ma
 same time (no budget: what no command can go below). Each step notes the machine's load and
 the median CPU time of its processes: on a busy machine the wall time waits for a core, the
 CPU time does not.
-
-Registration in bench.py, until it is made there (bench_commands adds the steps meanwhile)::
-
-    STEP_GROUPS = ("import", "analysis", "page", "server", "cli")
-    BUDGETS += bench_cli.BUDGETS           # in the BUDGETS tuple
-    if "cli" in groups:                    # in run_benchmark, after the analysis steps
-        measurements += bench_cli.cli_steps(national, repeats)
 """
 
 from __future__ import annotations
@@ -24,25 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+from ita_analytics.bench.measurement import Budget, Measurement, measure
 from ita_analytics.settings import BASE_DIR
 
 GROUP = "cli"
 SHOW_AGENCY = ("อบต.หนองปลาหมอ", "ขอนแก่น", "2568")
 """A seed agency-year every demo store holds (seed 000)."""
-BUDGET_SECONDS = {"cli.help": 0.3, "cli.show": 0.7}
-
-
-def _budgets():
-    from ita_analytics.bench import Budget
-
-    return tuple(Budget(step, "national", limit) for step, limit in BUDGET_SECONDS.items())
-
-
-def __getattr__(name: str):
-    # BUDGETS is built on first use: bench (numpy, pandas) is not needed to read this module.
-    if name == "BUDGETS":
-        return _budgets()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+BUDGETS = (Budget("cli.help", "national", 0.3), Budget("cli.show", "national", 0.7))
 
 
 def cli_commands(db_path: Path) -> dict[str, list[str]]:
@@ -86,8 +67,6 @@ def load_note() -> str:
 def cli_steps(db_path: Path, repeats: int) -> list:
     """The ``cli`` steps on the store at ``db_path``, each run ``repeats`` times after one
     untimed run (which compiles the bytecode and warms the file cache)."""
-    from ita_analytics.bench import Measurement, measure
-
     out = []
     for step, command in cli_commands(db_path).items():
         before = load_note()
@@ -101,31 +80,4 @@ def cli_steps(db_path: Path, repeats: int) -> list:
             notes.append(f"CPU median {statistics.median(timed) * 1000:.0f} ms")
         m.note = "; ".join(filter(None, notes))
         out.append(m)
-    return out
-
-
-def check_budgets(measurements: list) -> list[dict]:
-    """:data:`BUDGETS` against the medians, as ``bench.check_budgets`` does for its own."""
-    rows = []
-    for b in _budgets():
-        for m in measurements:
-            if m.scale == b.scale and m.step == b.group:
-                value = m.median if m.status == "ok" else None
-                rows.append({"step": m.step, "scale": m.scale, "value": value,
-                             "limit": b.limit, "unit": b.unit,
-                             "passed": None if value is None else value <= b.limit})
-    return rows
-
-
-def add_to_report(report: dict, measurements: list) -> dict:
-    """``bench.run_benchmark``'s report with the ``cli`` steps, their budgets and the verdict
-    taken again."""
-    budgets = check_budgets(measurements)
-    out = {**report, "steps": [*report["steps"], *(m.as_dict() for m in measurements)],
-           "budgets": [*report["budgets"], *budgets]}
-    missed = [b for b in out["budgets"] if b["passed"] is False] + [
-        r for r in out.get("ratios", []) if r["passed"] is False]
-    failed = [*report.get("failed", []), *(m.step for m in measurements if m.status == "failed")]
-    out.update(missed=len(missed), failed=failed, passed=not missed and not failed)
-    out["machine"] = {**report.get("machine", {}), "load": load_note()}
     return out

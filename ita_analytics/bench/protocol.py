@@ -9,7 +9,7 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from ita_analytics.bench_load import RUN_TIMEOUT_S
+from ita_analytics.bench.load import RUN_TIMEOUT_S
 
 
 class ProtocolSession:

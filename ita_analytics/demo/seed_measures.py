@@ -24,6 +24,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ita_analytics.demo.seeds import (
+    SEED_000,
+    SEED_001,
+    SEED_002,
+    SEED_003,
+    SEED_004,
+    SEED_AGENCIES,
+    seed_source,
+)
 from ita_analytics.measures import (
     clean_cell_text,
     clean_title,
@@ -34,7 +43,7 @@ from ita_analytics.measures import (
     parse_target,
     status_from_marks,
 )
-from ita_analytics.seeds import SEED_000, SEED_001, SEED_002, SEED_003, SEED_004, seed_source
+from ita_analytics.thai import normalize_agency_name
 
 Cell = str | tuple[str, ...]
 
@@ -177,9 +186,6 @@ def seed_measure_frame(agency_ids: dict[str, int]) -> pd.DataFrame:
 
 def seed_agency_ids(agencies: pd.DataFrame) -> dict[str, int]:
     """Seed agency key → agency_id, from an agencies frame (name_key, province, agency_id)."""
-    from ita_analytics.seeds import SEED_AGENCIES
-    from ita_analytics.thai import normalize_agency_name
-
     ids = dict(zip(zip(agencies["name_key"], agencies["province"]), agencies["agency_id"]))
     return {s.key: int(ids[(normalize_agency_name(s.name), s.province)]) for s in SEED_AGENCIES
             if (normalize_agency_name(s.name), s.province) in ids}

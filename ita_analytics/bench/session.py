@@ -11,27 +11,20 @@ Time is read in the page itself: a script added before the page loads marks, in 
 own clock from the start of navigation, when each chart's plot is drawn; a session is done
 when the app's script has finished and every chart block holds a drawn plot, with nothing new
 drawn for :data:`SETTLE_MS`. The value is the time of the last chart drawn.
-
-Registration in bench.py, until it is made there (``python -m ita_analytics.bench_session``
-runs the steps meanwhile)::
-
-    STEP_GROUPS = (..., "session")
-    BUDGETS += bench_session.BUDGETS       # in the BUDGETS tuple
-    if "session" in groups:                # in run_benchmark, after the server steps
-        measurements += bench_session.session_steps(national, max(1, min(repeats, 5)))
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from ita_analytics.bench.measurement import Budget, Measurement, StepUnavailable
+from ita_analytics.bench.server import chromium, streamlit_server
+
 GROUP = "session"
-BUDGET_SECONDS = {"session.new": 2.0}
+BUDGETS = (Budget("session.new", "national", 2.0),)
 """A new session on a warm server, all charts drawn (issue 18 #10)."""
 PAGE_TIMEOUT_MS = 120_000
 SETTLE_MS = 600
@@ -65,19 +58,6 @@ _DONE = """(settle) => {
 }"""
 
 
-def _budgets():
-    from ita_analytics.bench import Budget
-
-    return tuple(Budget(step, "national", limit) for step, limit in BUDGET_SECONDS.items())
-
-
-def __getattr__(name: str):
-    # BUDGETS is built on first use, as bench_cli's: reading this module needs no numpy.
-    if name == "BUDGETS":
-        return _budgets()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def load_note() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
@@ -105,8 +85,6 @@ def _new_context(browser):
 
 def session_steps(national: Path, repeats: int, path: str = "") -> list:
     """``session.new`` and ``session.new_tab`` on a server holding a copy of ``national``."""
-    from ita_analytics.bench import Measurement, StepUnavailable, chromium, streamlit_server
-
     steps = ("session.new", "session.new_tab")
     note = load_note()
     work = Path(tempfile.mkdtemp(prefix="ita-session-"))
@@ -141,54 +119,3 @@ def session_steps(national: Path, repeats: int, path: str = "") -> list:
                             note=f"{type(error).__name__}: {error}"[:300]) for step in steps]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def check(measurements: list) -> list[dict]:
-    """Each step's median against its budget (:data:`BUDGET_SECONDS`)."""
-    rows = []
-    for m in measurements:
-        limit = BUDGET_SECONDS.get(m.step)
-        if limit is None:
-            continue
-        median = m.median
-        rows.append({"step": m.step, "scale": m.scale, "limit": limit, "median": median,
-                     "passed": None if median is None else median <= limit})
-    return rows
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m ita_analytics.bench_session [--repeats N] [--dir D | --db FILE] [--json]``."""
-    from ita_analytics import bench
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--dir", default=str(bench.BENCH_DIR))
-    parser.add_argument("--db", help="a national store to serve (default: the benchmark's)")
-    parser.add_argument("--path", default="", help="the page opened (default: the first page)")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    if args.db:
-        national = Path(args.db)
-    else:
-        national = bench.store_path("national", Path(args.dir))
-        bench.prepare_store(national, bench.SCALES["national"])
-    measurements = session_steps(national, max(1, args.repeats), args.path)
-    budgets = check(measurements)
-    report = {"steps": [m.as_dict() for m in measurements], "budgets": budgets,
-              "passed": all(b["passed"] for b in budgets)
-              and all(m.status == "ok" for m in measurements)}
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        for m in measurements:
-            values = ", ".join(f"{v:.2f}" for v in m.values)
-            median = "–" if m.median is None else f"{m.median:.2f} s"
-            print(f"{m.step:18} median {median:>8}  [{values}]  {m.status}  {m.note}")
-        for b in budgets:
-            verdict = {True: "within", False: "OVER", None: "not measured"}[b["passed"]]
-            print(f"budget {b['step']} <= {b['limit']:.1f} s: {verdict}")
-    return 0 if report["passed"] else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

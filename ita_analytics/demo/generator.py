@@ -1,7 +1,7 @@
 """Synthetic national demo data (clearly labelled), plus the seeds' real rows, for the store.
 
 Agencies are real names built from geothai's subdistricts, districts and provinces in the
-real proportions of types (DOMAIN.md); their scores are synthetic, drawn from a model
+real proportions of types (docs/domain.md); their scores are synthetic, drawn from a model
 calibrated to the published national figures: mean total about 68 in 2563 rising to about
 93.8 in 2568 with about 94 % passing; OIT lowest and most spread in the early years; IIT
 high and often 100. Generation is deterministic for a given seed and scale.
@@ -14,22 +14,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ita_analytics import demo_names, geo, store
+from ita_analytics import geo, store
+from ita_analytics.demo import names
+from ita_analytics.demo.labels import DEMO_SOURCE
+from ita_analytics.demo.seed_measures import seed_agency_ids, seed_measure_frame
+from ita_analytics.demo.seeds import SEED_003, SEED_AGENCIES, SEED_RESULTS, seed_source
 from ita_analytics.domain import INDICATORS, compute_results_frame, round2_array
 from ita_analytics.items import FAIL_SCORE, OIT_RULES, PASS_SCORE
-from ita_analytics.seed_measures import seed_agency_ids, seed_measure_frame
-from ita_analytics.seeds import SEED_003, SEED_AGENCIES, SEED_RESULTS, seed_source
 from ita_analytics.store import items as item_store
 from ita_analytics.store import measures as measure_store
 from ita_analytics.thai import normalize_agency_name
 
-DEMO_SOURCE = "demo"
 DEMO_YEARS = tuple(range(2562, 2569))
-DEMO_LABEL_TH = "ข้อมูลสาธิต (สังเคราะห์) — ไม่ใช่ผลการประเมินจริง ยกเว้นแถวที่ระบุแหล่งที่มาจากเอกสารต้นฉบับ"
-DEMO_LABEL_EN = ("Demo data (synthetic) — not real assessment results, except rows marked with "
-                 "their source document")
 
-# Agency counts per type (Department of Local Administration, 2563; DOMAIN.md).
+# Agency counts per type (Department of Local Administration, 2563; docs/domain.md).
 LOCAL_COUNTS = {"องค์การบริหารส่วนตำบล": 5312, "เทศบาลตำบล": 2242, "เทศบาลเมือง": 190}
 
 # Targets the year parameters were tuned to (national mean total; share passing).
@@ -95,26 +93,26 @@ def _local_agencies(rng: np.random.Generator) -> pd.DataFrame:
     for i in sorted(picks):
         d, p = districts[i]
         rows.append(("เทศบาลเมือง" + d, "เทศบาลเมือง", p, d))
-    for place, province in demo_names.CITY_MUNICIPALITIES:
+    for place, province in names.CITY_MUNICIPALITIES:
         district = next((d for d in geo.district_names(province) if d in (place, "เมือง" + place)),
                         "เมือง" + province)
         rows.append(("เทศบาลนคร" + place, "เทศบาลนคร", province, district))
     for province in provinces:
         rows.append(("องค์การบริหารส่วนจังหวัด" + province, "องค์การบริหารส่วนจังหวัด", province,
                      "เมือง" + province))
-    for name, province in demo_names.SPECIAL_LOCAL:
+    for name, province in names.SPECIAL_LOCAL:
         rows.append((name, "องค์กรปกครองส่วนท้องถิ่นรูปแบบพิเศษ", province, None))
     return pd.DataFrame(rows, columns=["name", "agency_type", "province", "district"])
 
 
 def _central_agencies() -> pd.DataFrame:
     bangkok = "กรุงเทพมหานคร"
-    rows = [(n, "ส่วนราชการระดับกรม", bangkok) for n in demo_names.DEPARTMENTS]
+    rows = [(n, "ส่วนราชการระดับกรม", bangkok) for n in names.DEPARTMENTS]
     rows += [("จังหวัด" + p, "จังหวัด", p) for p in geo.province_names() if p != bangkok]
-    rows += [(n, "รัฐวิสาหกิจ", bangkok) for n in demo_names.STATE_ENTERPRISES]
-    rows += [(n, "องค์การมหาชน", bangkok) for n in demo_names.PUBLIC_ORGANISATIONS]
-    rows += [(n, "สถาบันอุดมศึกษา", p) for n, p in demo_names.UNIVERSITIES]
-    rows += [(n, "องค์กรอิสระและหน่วยงานอื่นของรัฐ", bangkok) for n in demo_names.INDEPENDENT_BODIES]
+    rows += [(n, "รัฐวิสาหกิจ", bangkok) for n in names.STATE_ENTERPRISES]
+    rows += [(n, "องค์การมหาชน", bangkok) for n in names.PUBLIC_ORGANISATIONS]
+    rows += [(n, "สถาบันอุดมศึกษา", p) for n, p in names.UNIVERSITIES]
+    rows += [(n, "องค์กรอิสระและหน่วยงานอื่นของรัฐ", bangkok) for n in names.INDEPENDENT_BODIES]
     frame = pd.DataFrame(rows, columns=["name", "agency_type", "province"])
     frame["district"] = None
     return frame

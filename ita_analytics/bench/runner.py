@@ -1,30 +1,44 @@
-"""The speed benchmark (issue 7): steps timed several times, medians and ratios checked against budgets."""
+"""The speed benchmark (issue 7): the budgets, the steps of each group, the run and its report."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import io
 import os
 import platform
 import shutil
-import socket
-import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ita_analytics import bench_cli, bench_load, bench_session, demo, store
+from ita_analytics import store
+from ita_analytics.bench import cli, session
+from ita_analytics.bench.load import (
+    BUDGET_PAGE_RUN_S,
+    RSS_SAMPLE_S,
+    LoadOptions,
+    LoadRun,
+    browser_missing_reason,
+    run_load,
+)
+from ita_analytics.bench.measurement import (
+    Budget,
+    Measurement,
+    RatioBudget,
+    StepUnavailable,
+    in_group,
+    measure,
+    require,
+)
+from ita_analytics.bench.server import chromium, rss_mb, streamlit_server
+from ita_analytics.demo.generator import load_demo
 from ita_analytics.domain import INDICATORS, TOOL_CODES
-from ita_analytics.settings import BASE_DIR, DATA_DIR
+from ita_analytics.settings import DATA_DIR
 from ita_analytics.store import versions
 
 BENCH_DIR = DATA_DIR / "bench"
@@ -37,29 +51,6 @@ YEAR_FILE_TEXT_COLUMNS = ("ลำดับ", "ชื่อหน่วยงา�
 
 
 # --- budgets (data) ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Budget:
-    """A limit on the median (or ``stat``: max) of every step whose name is ``group`` or
-    starts with ``group.``."""
-
-    group: str
-    scale: str
-    limit: float
-    unit: str = "s"
-    stat: str = "median"  # median | max
-
-
-@dataclass(frozen=True)
-class RatioBudget:
-    """A limit on median(numerator) / median(denominator), both steps of one scale."""
-
-    name: str
-    numerator: str
-    denominator: str
-    scale: str
-    limit: float | None
-
 
 BUDGETS: tuple[Budget, ...] = (
     Budget("import.full", "national", 3.0),
@@ -78,8 +69,8 @@ BUDGETS: tuple[Budget, ...] = (
     Budget("load.servers2.sessions50.page_run", "national", 3.0, stat="max"),
     Budget("load.servers2.sessions50.rss", "national", 800.0, "MB", stat="max"),
     Budget("load.servers2.sessions50.errors", "national", 0.0, "errors", stat="max"),
-    *(Budget(step, "national", limit) for step, limit in bench_cli.BUDGET_SECONDS.items()),
-    *(Budget(step, "national", limit) for step, limit in bench_session.BUDGET_SECONDS.items()),
+    *cli.BUDGETS,
+    *session.BUDGETS,
 )
 RATIO_BUDGETS: tuple[RatioBudget, ...] = (
     RatioBudget("import.full/import.parse", "import.full", "import.parse", "national", 1.5),
@@ -90,91 +81,6 @@ RATIO_BUDGETS: tuple[RatioBudget, ...] = (
 # Groups whose steps get a stress/national ratio, with its limit (None: reported only).
 SCALE_RATIO_LIMITS: dict[str, float | None] = {"page.cold": 3.0, "page.warm": 3.0,
                                                "analysis": None}
-
-
-# --- measurements -----------------------------------------------------------------------------
-
-class StepUnavailable(Exception):
-    """The code a step times does not exist (yet): the step is reported as skipped."""
-
-
-@dataclass
-class Measurement:
-    """One step on one scale: its values (seconds, or MB for memory), status and a note."""
-
-    step: str
-    scale: str
-    values: list[float] = field(default_factory=list)
-    unit: str = "s"
-    status: str = "ok"  # ok | skipped | failed
-    note: str = ""
-
-    @property
-    def median(self) -> float | None:
-        return statistics.median(self.values) if self.values else None
-
-    @property
-    def p95(self) -> float | None:
-        """The nearest-rank 95th percentile."""
-        if not self.values:
-            return None
-        ordered = sorted(self.values)
-        return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
-
-    def stat(self, name: str) -> float | None:
-        """``median`` or ``max`` of the values (None for none)."""
-        if not self.values:
-            return None
-        return self.median if name == "median" else max(self.values)
-
-    def as_dict(self) -> dict:
-        values = self.values
-        return {"step": self.step, "scale": self.scale, "unit": self.unit, "status": self.status,
-                "note": self.note, "n": len(values), "median": self.median, "p95": self.p95,
-                "min": min(values) if values else None, "max": max(values) if values else None,
-                "values": values}
-
-
-def in_group(step: str, group: str) -> bool:
-    return step == group or step.startswith(group + ".")
-
-
-def require(module: str, *names: str):
-    """The named attributes of ``module``, or :class:`StepUnavailable` when any is missing."""
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as error:
-        raise StepUnavailable(f"{module} not available") from error
-    missing = [n for n in names if not hasattr(mod, n)]
-    if missing:
-        raise StepUnavailable(f"{module}.{', '.join(missing)} not available")
-    found = [getattr(mod, n) for n in names]
-    return found[0] if len(found) == 1 else found
-
-
-def measure(step: str, scale: str, fn: Callable, repeats: int, *,
-            setup: Callable | None = None, unit: str = "s", returns_value: bool = False,
-            warmup: bool = False) -> Measurement:
-    """Run ``fn(setup())`` ``repeats`` times; time each call (setup untimed).
-
-    With ``returns_value`` the call's own return value is recorded (a time it measured itself,
-    or megabytes). A missing piece of code makes the step skipped, any other error failed.
-    """
-    m = Measurement(step, scale, unit=unit)
-    try:
-        if warmup:
-            fn(setup() if setup else None)
-        for _ in range(repeats):
-            state = setup() if setup else None
-            start = time.perf_counter()
-            value = fn(state)
-            elapsed = time.perf_counter() - start
-            m.values.append(float(value) if returns_value else elapsed)
-    except StepUnavailable as error:
-        m.status, m.note, m.values = "skipped", f"skipped: {error}", []
-    except Exception as error:  # a benchmark reports a broken step and goes on
-        m.status, m.note = "failed", f"{type(error).__name__}: {error}"[:300]
-    return m
 
 
 def compute_ratios(measurements: list[Measurement]) -> list[dict]:
@@ -297,7 +203,7 @@ def prepare_store(path: Path, scale: int) -> float:
     start = time.perf_counter()
     conn = store.open_store(path, create=True)
     try:
-        demo.load_demo(conn, scale=scale)
+        load_demo(conn, scale=scale)
         conn.execute("CHECKPOINT")
     finally:
         conn.close()
@@ -534,80 +440,6 @@ def analysis_steps(path: Path, scale_name: str, repeats: int) -> list[Measuremen
 
 # --- a real server: first start, later start, memory ------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MB, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
-
-
-@contextlib.contextmanager
-def streamlit_server(db_path: Path, *, demo_on_start: bool, timeout: float = 120,
-                     args: tuple[str, ...] | list[str] = (), log_path: Path | None = None):
-    """``streamlit run app.py`` on a free port with the given store and any further
-    command-line ``args``; yields (url, process). Its output goes to ``log_path`` if given."""
-    port = free_port()
-    env = {**os.environ, "ITA_DB": str(db_path), "ITA_DEMO": "1" if demo_on_start else "0"}
-    log = log_path.open("wb") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(BASE_DIR / "app.py"),
-         "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", *args],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    if log_path:
-        log.close()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("streamlit did not answer /_stcore/health")
-            time.sleep(0.05)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-@contextlib.contextmanager
-def chromium():
-    """A headless Debian Chromium through Playwright (StepUnavailable when either is missing)."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:
-        raise StepUnavailable("playwright not installed") from error
-    if not Path("/usr/bin/chromium").exists():
-        raise StepUnavailable("/usr/bin/chromium not installed")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--no-first-run"])
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def open_first_page(browser, url: str, timeout_ms: float = 120_000):
     """A new session (own browser context) on the first page, once its script has finished."""
     context = browser.new_context()
@@ -642,7 +474,7 @@ def server_steps(national: Path, work: Path, repeats: int, open_session: Callabl
     """First start (demo build + first page), later start, and RSS with ``sessions`` sessions.
 
     ``open_session(url)`` is a context manager holding one session open after its first
-    page's script run (a websocket client in the dashboard package). With ``browser``, the
+    page's script run (a websocket client, :func:`bench.pages.open_session`). With ``browser``, the
     later start is also measured to the page drawn in headless Chromium (no budget: it adds
     the browser's own start-up, which depends on the client machine).
     """
@@ -702,7 +534,7 @@ def load_step_name(sessions: int, servers: int = 1) -> str:
             else f"load.servers{servers}.sessions{sessions}")
 
 
-def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
+def load_measurements(run: LoadRun) -> list[Measurement]:
     """The load run as steps: every page run, the server's peak RSS, the errors seen (the
     budgeted three), and each session's first page and the import's two halves (reported)."""
     step = load_step_name(run.sessions, run.servers)
@@ -713,7 +545,7 @@ def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
     def seconds(value):
         return "—" if value is None else f"{value:.2f} s"
     page_note = (f"p95 {seconds(runs['p95'])}, {runs['over_budget']} of {runs['n']} over "
-                 f"{bench_load.BUDGET_PAGE_RUN_S:.0f} s; Chromium median "
+                 f"{BUDGET_PAGE_RUN_S:.0f} s; Chromium median "
                  f"{seconds(browser_runs['median'])} (n {browser_runs['n']}), websocket median "
                  f"{seconds(socket_runs['median'])} (n {socket_runs['n']}); while importing "
                  f"median {seconds(summary['during_import']['median'])}, max "
@@ -732,11 +564,11 @@ def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
     return [
         Measurement(f"{step}.page_run", "national", run.run_seconds(), note=page_note),
         Measurement(f"{step}.rss", "national", [run.rss_mb], unit="MB",
-                    note=(f"server tree, sampled every {bench_load.RSS_SAMPLE_S:.1f} s; "
+                    note=(f"server tree, sampled every {RSS_SAMPLE_S:.1f} s; "
                           f"{run.rss_start_mb:.0f} MB before the first session") if run.servers <= 1
                     else (f"the largest of {run.servers} servers' process trees ("
                           + ", ".join(f"{mb:.0f}" for mb in run.rss_by_server_mb)
-                          + f" MB), sampled every {bench_load.RSS_SAMPLE_S:.1f} s; "
+                          + f" MB), sampled every {RSS_SAMPLE_S:.1f} s; "
                           f"{run.rss_start_mb:.0f} MB in all before the first session")),
         Measurement(f"{step}.errors", "national", [float(len(run.errors))], unit="errors",
                     note="; ".join(run.errors[:3])[:300]),
@@ -747,7 +579,7 @@ def load_measurements(run: bench_load.LoadRun) -> list[Measurement]:
     ]
 
 
-def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
+def load_steps(national: Path, work: Path, options: LoadOptions,
                protocol_session: Callable | None) -> tuple[list[Measurement], dict]:
     """``options.servers`` real servers on a copy of the national store, ``options.sessions``
     sessions going through their pages while an analyst imports the next year through the
@@ -757,7 +589,7 @@ def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
     names = [f"{load_step_name(options.sessions, options.servers)}.{part}"
              for part in ("page_run", "rss", "errors", "open", "import_analyse",
                           "import_commit")]
-    missing = bench_load.browser_missing_reason()
+    missing = browser_missing_reason()
     if missing:
         return [Measurement(name, "national", status="skipped", note=f"skipped: {missing}",
                             unit="MB" if name.endswith("rss") else "s") for name in names], {}
@@ -775,7 +607,7 @@ def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
 
     def server(path, args, log_path):
         return streamlit_server(path, demo_on_start=False, args=args, log_path=log_path)
-    run = bench_load.run_load(db_path, year_file, server=server, options=options,
+    run = run_load(db_path, year_file, server=server, options=options,
                               protocol_session=protocol_session,
                               log_path=work / "load-server.log")
     conn = store.open_store(db_path, read_only=True)
@@ -789,25 +621,27 @@ def load_steps(national: Path, work: Path, options: bench_load.LoadOptions,
 
 # --- the whole run ----------------------------------------------------------------------------
 
-STEP_GROUPS = ("import", "analysis", "page", "server", bench_cli.GROUP, bench_session.GROUP,
+STEP_GROUPS = ("import", "analysis", "page", "server", cli.GROUP, session.GROUP,
                "load", "load2")
 DEFAULT_STEP_GROUPS = STEP_GROUPS[:-2]
-"""What ``bench`` runs unless ``--steps`` says otherwise: ``load`` takes minutes and fills
-both cores, so it is asked for by name."""
+"""What ``bench`` runs unless ``--steps`` says otherwise: ``load`` and ``load2`` (the same on
+two server processes sharing the store) take minutes and fill both cores, so they are asked
+for by name."""
 
 
 def run_benchmark(*, scale: int = 1, repeats: int = 5, groups=DEFAULT_STEP_GROUPS,
                   base: Path = BENCH_DIR, page_steps: Callable | None = None,
                   open_session: Callable | None = None, browser: bool = True,
                   scales: dict[str, int] | None = None,
-                  load: bench_load.LoadOptions | None = None,
+                  load: LoadOptions | None = None,
                   protocol_session: Callable | None = None) -> dict:
     """Build or reuse the stores under ``base`` and time the chosen step groups.
 
     ``page_steps(path, scale_name, repeats)`` times the dashboard pages,
     ``open_session(url)`` opens a session on a running server and
-    ``protocol_session(url)`` makes one for the load run; all live in the dashboard package,
-    the only one that may import Streamlit. ``scales`` maps scale names to demo scale
+    ``protocol_session(url)`` makes one for the load run; they live in bench.pages and
+    bench.protocol, which import Streamlit, and are passed in so that the other steps run
+    without it. ``scales`` maps scale names to demo scale
     factors (the default follows ``scale``); ``load`` sets the load run (sessions, browsers
     among them, seconds, think time), run once whatever ``repeats`` says.
     """
@@ -827,23 +661,23 @@ def run_benchmark(*, scale: int = 1, repeats: int = 5, groups=DEFAULT_STEP_GROUP
     for name, path in paths.items():
         if "analysis" in groups:
             measurements += analysis_steps(path, name, repeats)
-    if bench_cli.GROUP in groups:
-        measurements += bench_cli.cli_steps(national, repeats)
+    if cli.GROUP in groups:
+        measurements += cli.cli_steps(national, repeats)
         if "page" in groups and page_steps is not None:
             measurements += page_steps(path, name, repeats)
     if "server" in groups and open_session is not None:
         measurements += server_steps(national, work, max(1, min(repeats, 3)), open_session,
                                      browser=browser)
-    if bench_session.GROUP in groups:
-        measurements += bench_session.session_steps(national, max(1, min(repeats, 5)))
+    if session.GROUP in groups:
+        measurements += session.session_steps(national, max(1, min(repeats, 5)))
     details = {}
     if "load" in groups:
-        steps, details["load"] = load_steps(national, work, load or bench_load.LoadOptions(),
+        steps, details["load"] = load_steps(national, work, load or LoadOptions(),
                                             protocol_session)
         measurements += steps
     if "load2" in groups:
         # Two server processes on the one store, the sessions spread over them (25 each).
-        options = dataclasses.replace(load or bench_load.LoadOptions(), servers=2)
+        options = dataclasses.replace(load or LoadOptions(), servers=2)
         steps, details["load2"] = load_steps(national, work, options, protocol_session)
         measurements += steps
     return build_report(measurements, scale=scale, repeats=repeats, details=details)

@@ -1,0 +1,1 @@
+"""The synthetic demo store and the seeds' real rows: generator, names, seeds, seed measures, labels."""

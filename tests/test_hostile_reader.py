@@ -17,14 +17,9 @@ from import_corpus import THUNG_PHUENG_2568, csv_bytes, good_files
 
 from ita_analytics import store
 from ita_analytics.importer import analyse_file, commit_plan, read, sandbox
-from ita_analytics.importer.read import (
-    ImportRejected,
-    Sheet,
-    guess_delimiter,
-    read_tables,
-    read_tables_here,
-)
+from ita_analytics.importer.read import ImportRejected, Sheet, guess_delimiter, read_tables_here
 from ita_analytics.importer.recognise import HEADER_MAX_CHARS, recognise_sheet
+from ita_analytics.importer.sandbox import read_tables
 from ita_analytics.importer.validate import parse_numbers
 from ita_analytics.thai import parse_number
 

@@ -13,8 +13,8 @@ from test_import_layouts import CASES, LAYOUTS
 
 from ita_analytics import store
 from ita_analytics.importer import analyse_file
-from ita_analytics.importer.read import read_tables
 from ita_analytics.importer.recognise import ROLE_LABELS, header_signature
+from ita_analytics.importer.sandbox import read_tables
 from ita_analytics.store import mappings as store_mappings
 
 UNFORESEEN = (LAYOUTS / "unforeseen.csv").read_bytes()

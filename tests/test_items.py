@@ -30,7 +30,7 @@ from ita_analytics.cli import main
 from ita_analytics.demo.labels import DEMO_SOURCE
 from ita_analytics.domain import round2
 from ita_analytics.importer.items import extract_item_scores, parse_item_value
-from ita_analytics.importer.read import read_tables
+from ita_analytics.importer.sandbox import read_tables
 from ita_analytics.items import (
     OIT_RULES,
     catalogue_for_year,

@@ -19,7 +19,8 @@ from import_corpus import THUNG_PHUENG_2568, csv_bytes
 from ita_analytics import settings, store
 from ita_analytics.exports import FORMULA_PREFIXES, export_bytes, neutralise_formulas
 from ita_analytics.importer import analyse_file, commit_plan
-from ita_analytics.importer.read import ImportRejected, read_tables
+from ita_analytics.importer.read import ImportRejected
+from ita_analytics.importer.sandbox import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ita_analytics"

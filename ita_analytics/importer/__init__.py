@@ -1,7 +1,10 @@
 """Importing score spreadsheets: read, recognise, validate, match, plan; commit and undo.
 
 ``analyse_file`` writes nothing and returns an :class:`ImportPlan`; ``commit_plan`` writes a
-valid plan in one transaction; ``undo_import`` restores the state before an import.
+valid plan in one transaction; ``undo_import`` restores the state before an import (of any
+kind). Beside this score import: :mod:`.items_file` (an item-level file on its own) and
+:mod:`.measures` (a measures file). All of them report problems as one :class:`Issue` type
+(:mod:`.issues`) worded by one catalogue (:mod:`.messages`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ita_analytics.importer.items import extract_item_scores, match_item_agencie
 from ita_analytics.importer.items_file import undo_items
 from ita_analytics.importer.match import NEW, check_places, decision_key, match_agencies
 from ita_analytics.importer.measures import undo_measures
+from ita_analytics.importer.messages import NOTHING, Text, texts
 from ita_analytics.importer.normalise import column_label, extract_long, extract_wide
 from ita_analytics.importer.plan import (
     ITEM_FRAME_COLUMNS,
@@ -37,7 +41,7 @@ from ita_analytics.importer.plan import (
     describe_changes,
     plan_differences,
 )
-from ita_analytics.importer.read import ImportRejected, Sheet, column_letter, read_tables
+from ita_analytics.importer.read import ImportRejected, Sheet, column_letter
 from ita_analytics.importer.recognise import (
     INDICATOR_ROLES,
     ROLE_LABELS,
@@ -45,6 +49,7 @@ from ita_analytics.importer.recognise import (
     header_signature,
     recognise_sheet,
 )
+from ita_analytics.importer.sandbox import read_tables
 from ita_analytics.importer.validate import (
     compare_reported,
     refuse_long_text,
@@ -102,20 +107,16 @@ def analyse_file(conn, data: bytes, file_name: str, *, year: int | None = None,
             store_imports.load_import_details(conn, previous).get("held_back"):
         # The same file again, now settling the rows it held back: import only those.
         plan.continues_import_id = previous
-        plan.warn("continues_import",
-                  f"ไฟล์นี้นำเข้าแล้วบางส่วน (หมายเลข {previous}) นำเข้าเฉพาะแถวที่รอการยืนยัน",
-                  f"This file was partly imported (import {previous}); only the rows held back "
-                  "for a decision are imported now")
+        plan.warn("continues_import", import_id=previous)
     elif previous is not None:
         plan.status = "unchanged"
         plan.unchanged_import_id = previous
-        plan.warn("unchanged", f"ไฟล์นี้นำเข้าแล้ว (การนำเข้าหมายเลข {previous}) จึงไม่ทำอะไร",
-                  f"This file was already imported (import {previous}); nothing to do")
+        plan.warn("unchanged", import_id=previous)
         return plan
     try:
         sheets = read_tables(data, file_name)
     except ImportRejected as error:
-        plan.error(error.code, error.message_th, error.message_en)
+        plan.errors.append(Issue(error.code, error.message_th, error.message_en))
         plan.status = "rejected"
         return plan
     named = _named_mappings(conn, sheets, plan, mapping, overrides or {})
@@ -148,13 +149,9 @@ def _named_mappings(conn, sheets: list[Sheet], plan: ImportPlan, mapping: dict |
         if remembered:
             named[sheet.name] = remembered
             plan.remembered = True
-            shown = ", ".join(f"{h} → {ROLE_LABELS.get(r, (r, r))[0]}" for h, r in remembered.items())
-            shown_en = ", ".join(f"{h} → {ROLE_LABELS.get(r, (r, r))[1]}"
-                                 for h, r in remembered.items())
-            plan.warn("mapping_remembered",
-                      f"ใช้การจับคู่คอลัมน์ที่บันทึกไว้จากไฟล์รูปแบบเดียวกันครั้งก่อน: {shown}",
-                      f"The column mapping remembered from an earlier file of this layout is "
-                      f"used: {shown_en}", sheet=sheet.name)
+            shown = Text(*(", ".join(f"{h} → {ROLE_LABELS.get(r, (r, r))[language]}"
+                                     for h, r in remembered.items()) for language in (0, 1)))
+            plan.warn("mapping_remembered", shown=shown, sheet=sheet.name)
     return named
 
 
@@ -207,21 +204,15 @@ def _plan_items(conn, items, row_refs: pd.DataFrame | None, plan: ImportPlan) ->
         clash = known.merge(stored.rename(columns={"agency_id": "agency_ref"}),
                             on=["agency_ref", "year", "item"])
         for row in clash.drop_duplicates(["agency_ref", "year"]).itertuples(index=False):
-            plan.error("items_already_stored",
-                       f"{row.name} ปี {row.year}: มีคะแนนรายข้อเก็บไว้แล้ว ({row.source}) "
-                       "ยกเลิกการนำเข้าเดิมก่อน",
-                       f"{row.name} {row.year}: item results are already stored ({row.source}); "
-                       "undo that import first", sheet=row.sheet, row=int(row.row))
+            plan.error("items_already_stored", name=row.name, year=row.year, source=row.source,
+                       sheet=row.sheet, row=int(row.row))
         results = store.load_results(conn, agency_ids=sorted(set(known["agency_ref"].astype(int))),
                                      years=sorted(set(known["year"].astype(int))),
                                      columns=["agency_id", "year", "i9", "i10"])
         reproduced = compute_oit_indicators(known.rename(columns={"agency_ref": "agency_id"}))
         for r in compute_item_contradictions(reproduced, results).itertuples(index=False):
-            plan.warn("items_contradict_indicator",
-                      f"หน่วยงาน {r.agency_id} ปี {r.year}: ตัวชี้วัดที่ {r.indicator} ที่เก็บไว้ "
-                      f"{r.stored:.2f} แต่รายข้อ OIT ให้ {r.from_items:.2f}",
-                      f"Agency {r.agency_id}, {r.year}: indicator {r.indicator} is stored as "
-                      f"{r.stored:.2f} but its OIT items give {r.from_items:.2f}")
+            plan.warn("items_contradict_indicator", agency=r.agency_id, year=r.year,
+                      indicator=r.indicator, stored=r.stored, from_items=r.from_items)
     plan.items = matched[ITEM_FRAME_COLUMNS].reset_index(drop=True)
     if not plan.years:  # a file of item results only
         plan.years = sorted(int(y) for y in plan.items["year"].unique())
@@ -237,20 +228,11 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
     for sheet in sheets:
         if sheet.formulas_without_value:
             first = sheet.first_formula_without_value
-            plan.error("formula_without_value",
-                       f"ชีต \"{sheet.name}\" มีสูตร {sheet.formulas_without_value} เซลล์ที่ไม่มีค่าที่คำนวณไว้ "
-                       "(โปรแกรมไม่คำนวณสูตรเอง) — คาดว่าเป็นตัวเลข: เปิดไฟล์ใน Excel แล้วบันทึกใหม่ "
-                       "หรือวางแบบค่า (Paste Values)",
-                       f"Sheet \"{sheet.name}\" has {sheet.formulas_without_value} formula cells "
-                       "without a computed value (formulas are never evaluated here) — expected "
-                       "numbers: open the file in Excel and save it, or paste as values",
+            plan.error("formula_without_value", formulas=sheet.formulas_without_value,
                        sheet=sheet.name, row=first[0] + 1 if first else None,
                        column=column_letter(first[1]) if first else None)
         elif sheet.formula_cells:
-            plan.warn("formulas",
-                      f"ชีต \"{sheet.name}\" มีสูตร {sheet.formula_cells} เซลล์ ใช้ค่าที่คำนวณไว้ในไฟล์",
-                      f"Sheet \"{sheet.name}\" has {sheet.formula_cells} formula cells; the values "
-                      "saved in the file are used", sheet=sheet.name)
+            plan.warn("formulas", formulas=sheet.formula_cells, sheet=sheet.name)
         if not any(v is not None for row in sheet.rows for v in row):
             continue
         layout = recognise_sheet(sheet, overrides.get(sheet.name), (named or {}).get(sheet.name))
@@ -265,33 +247,19 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
             if not set(layout.mapping.values()) & VALUE_ROLES:
                 continue  # item columns only: nothing for the score import
         if layout.layout == "none":
-            read_th = f" — อ่านคอลัมน์ได้ดังนี้: {_read_as(layout, 0)} — กำหนดความหมายของคอลัมน์ได้ใน" \
-                "การจับคู่คอลัมน์ (--map \"หัวคอลัมน์=ความหมาย\")" if layout.headers else ""
-            read_en = f" — columns were read as: {_read_as(layout, 1)} — set what a column holds " \
-                "in the column mapping (--map \"HEADER=ROLE\")" if layout.headers else ""
-            plan.warn("no_scores",
-                      f"ชีต \"{sheet.name}\" ไม่มีตารางคะแนน (ไม่พบหัวตารางชื่อหน่วยงานและคะแนน)"
-                      f"{read_th} จึงไม่นำเข้า",
-                      f"Sheet \"{sheet.name}\" holds no score table (no header with agency names "
-                      f"and scores found){read_en}; not imported", sheet=sheet.name,
+            read_as = texts("no_scores.read_as", columns=_read_as(layout)) \
+                if layout.headers else NOTHING
+            plan.warn("no_scores", read_as=read_as, sheet=sheet.name,
                       row=None if layout.header_row is None else layout.header_row + 1)
             continue
         if sheet.hidden:
-            plan.warn("hidden_sheet", f"ชีต \"{sheet.name}\" ถูกซ่อนไว้ จึงไม่นำเข้า",
-                      f"Sheet \"{sheet.name}\" is hidden; not imported", sheet=sheet.name)
+            plan.warn("hidden_sheet", sheet=sheet.name)
             continue
         if layout.duplicates and layout.layout == "wide":
             col, role = next(iter(layout.duplicates.items()))
             first = layout.columns_for(role)[0]
-            plan.error("duplicate_header",
-                       f"คอลัมน์ {column_label(layout, col)} ซ้ำกับคอลัมน์ {column_label(layout, first)} "
-                       f"({ROLE_LABELS[role][0]}) — ไม่ทราบว่าคอลัมน์ใดเป็นคะแนนจริง (คาดว่ามีคอลัมน์ละหนึ่งตัวชี้วัด "
-                       "หรือเลือกคอลัมน์ที่ไม่ใช้ในการจับคู่คอลัมน์)",
-                       f"Column {column_label(layout, col)} repeats column "
-                       f"{column_label(layout, first)} ({ROLE_LABELS[role][1]}) — which one holds "
-                       "the scores is unclear (expected one column per indicator, or mark one as "
-                       "ignored in the column mapping)",
-                       sheet=sheet.name, row=layout.header_row + 1,
+            plan.error("duplicate_header", first_column=column_label(layout, first),
+                       role=Text(*ROLE_LABELS[role]), sheet=sheet.name, row=layout.header_row + 1,
                        column=column_label(layout, col))
             continue
         if layout.layout == "wide":
@@ -299,21 +267,11 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
             missing = [n for n in range(1, 11) if n not in present]
             if present and missing:
                 listed = ", ".join(str(n) for n in missing)
-                plan.warn("partial_indicators",
-                          f"ไม่มีคอลัมน์ตัวชี้วัดที่ {listed}: นำเข้าเฉพาะที่มี ผลของแต่ละปีจะอิงคะแนนรวม"
-                          "หรือเครื่องมือที่ระบุ (ถ้ามี)",
-                          f"No column for indicators {listed}: the others are imported; each "
-                          "result rests on the total or tools given (if any)",
-                          sheet=sheet.name, row=layout.header_row + 1)
+                plan.warn("partial_indicators", listed=listed, sheet=sheet.name,
+                          row=layout.header_row + 1)
             if not {"name", "province"} & set(layout.mapping.values()):
-                plan.error("missing_columns",
-                           "ไม่พบคอลัมน์ชื่อหน่วยงาน (คาดว่ามี \"ชื่อหน่วยงาน\" หรือ \"จังหวัด\" "
-                           f"แถวละจังหวัด) — อ่านคอลัมน์ได้ดังนี้: {_read_as(layout, 0)} — "
-                           "กำหนดคอลัมน์ชื่อหน่วยงานในการจับคู่คอลัมน์ (--map \"หัวคอลัมน์=name\")",
-                           "No agency name column (expected \"ชื่อหน่วยงาน\", or \"จังหวัด\" for a "
-                           f"row per province) — columns were read as: {_read_as(layout, 1)} — set "
-                           "the agency name column in the column mapping (--map \"HEADER=name\")",
-                           sheet=sheet.name, row=layout.header_row + 1)
+                plan.error("missing_columns", columns=_read_as(layout), sheet=sheet.name,
+                           row=layout.header_row + 1)
                 continue
             frame = extract_wide(sheet, layout, plan)
         else:
@@ -325,22 +283,20 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
     _remember(plan, {s.name: s for s in sheets}, overrides)
     if not frames:
         if not plan.errors and not (items is not None and items.found):
-            plan.error("no_data",
-                       f"ไม่พบข้อมูลคะแนนในไฟล์ {plan.file_name} "
-                       "(คาดว่ามีตารางที่มีชื่อหน่วยงานและคะแนนตัวชี้วัด)",
-                       f"No scores found in the file {plan.file_name} (expected a table of agency "
-                       "names and indicator scores)")
+            plan.error("no_data", file=plan.file_name)
         return None
     return pd.concat(frames, ignore_index=True), layouts
 
 
-def _read_as(layout, language: int) -> str:
+def _read_as(layout) -> Text:
     """What each titled column was read as: 'A (ชื่อ อปท.) → ชื่อหน่วยงาน, B (จว.) → ไม่ใช้'."""
     parts = []
     for col in sorted(layout.headers):
         role = layout.mapping.get(col, "ignore")
-        parts.append(f"{column_label(layout, col)} → {ROLE_LABELS.get(role, (role, role))[language]}")
-    return ", ".join(parts[:30]) or "-"
+        parts.append(Text(*(f"{column_label(layout, col)} → {label}"
+                            for label in ROLE_LABELS.get(role, (role, role)))))
+    return Text(", ".join(p.th for p in parts[:30]) or "-",
+                ", ".join(p.en for p in parts[:30]) or "-")
 
 
 def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *, year,
@@ -353,20 +309,12 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
             rows = ", ".join(str(int(r)) for r in group["row"].head(20))
             rows += " …" if len(group) > 20 else ""
             years = ", ".join(str(int(y)) for y in sorted(group["year_be"].unique()))
-            plan.warn("old_framework_skipped",
-                      f"ข้าม {len(group)} แถวของปี {years} ซึ่งใช้กรอบการประเมินเดิม (ก่อน {FIRST_YEAR} "
-                      f"ตัวชี้วัดและระดับต่างจากปัจจุบัน) ไม่นำเข้า (แถว {rows})",
-                      f"Skipped {len(group)} rows of {years}, assessed under the older framework "
-                      f"(before {FIRST_YEAR}, other indices and levels); not imported (rows {rows})",
-                      sheet=sheet, row=int(group["row"].iloc[0]))
+            plan.warn("old_framework_skipped", count=len(group), years=years, first_year=FIRST_YEAR,
+                      rows=rows, sheet=sheet, row=int(group["row"].iloc[0]))
         if old.all():
             first = entities.iloc[0]
-            plan.error("old_framework",
-                       f"ทุกแถวเป็นปีก่อน {FIRST_YEAR} ซึ่งใช้กรอบการประเมินเดิม จึงไม่มีข้อมูลให้นำเข้า "
-                       f"(คาดว่าเป็นปี {FIRST_YEAR} ขึ้นไป)",
-                       f"Every row is of a year before {FIRST_YEAR}, under the older framework: "
-                       f"nothing to import (expected {FIRST_YEAR} or later)",
-                       sheet=first["sheet"], row=int(first["row"]))
+            plan.error("old_framework", first_year=FIRST_YEAR, sheet=first["sheet"],
+                       row=int(first["row"]))
     entities = entities[entities["year_be"].notna() & ~old].copy()
     if entities.empty:
         return
@@ -390,12 +338,8 @@ def _plan_rows(conn, entities: pd.DataFrame, layouts: dict, plan: ImportPlan, *,
         for (_, _), group in valid[dup].groupby(["agency_ref", "year_be"], sort=False):
             first, *others = group.itertuples()
             for other in others:
-                plan.error("duplicate",
-                           f"\"{other.name}\" ปี {other.year_be} ซ้ำกับแถว {first.row} "
-                           f"(ชีต {first.sheet}) — คาดว่าหน่วยงานหนึ่งมีหนึ่งแถวต่อปี",
-                           f"\"{other.name}\" in {other.year_be} repeats row {first.row} "
-                           f"(sheet {first.sheet}) — expected one row per agency and year",
-                           sheet=other.sheet, row=int(other.row),
+                plan.error("duplicate", name=other.name, year=other.year_be, first_row=first.row,
+                           first_sheet=first.sheet, sheet=other.sheet, row=int(other.row),
                            column=column_label(layouts[other.sheet],
                                                layouts[other.sheet].columns_for("name")[0])
                            if layouts[other.sheet].columns_for("name") else None)
@@ -450,12 +394,7 @@ def _plan_replacements(conn, valid: pd.DataFrame, plan: ImportPlan) -> None:
     if not plan.replace:
         n_keys = len(plan.replaced_keys)
         changed = int((diff["old_score"].round(2) != diff["new_score"].round(2)).sum())
-        plan.error("existing_scores",
-                   f"มีคะแนนของ {n_keys} หน่วยงาน-ปี อยู่แล้ว ({len(old_scores)} คะแนน, เปลี่ยนค่า "
-                   f"{changed}) — จะแทนที่ได้เมื่อเลือกแทนที่ (--replace) เท่านั้น ดูรายการเดิม → ใหม่ในตัวอย่าง",
-                   f"{n_keys} agency-years already have scores ({len(old_scores)} scores, "
-                   f"{changed} different) — they are replaced only when replace is chosen "
-                   "(--replace); see the old → new list in the preview")
+        plan.error("existing_scores", agency_years=n_keys, scores=len(old_scores), changed=changed)
 
 
 def _analyse_again(conn, plan: ImportPlan) -> ImportPlan:
@@ -479,7 +418,7 @@ def _check_still_true(conn, plan: ImportPlan) -> ImportPlan | None:
     if plan.inputs is None:
         raise StalePlan(plan, describe_changes(
             store_imports.load_changes_since(conn, plan.analysed_at or datetime.min)),
-            [("ไม่มีไฟล์ให้ตรวจสอบซ้ำ", "the file is not at hand to check again")])
+            [texts("difference.no_file")])
     fresh = _analyse_again(conn, plan)
     if fresh.status == "unchanged" and plan.continues_import_id is None:
         return fresh

@@ -1,11 +1,14 @@
 """What an import found wrong in a file: one :class:`Issue` type for every import (scores,
-items, measures), located by sheet, row and column, in Thai and English."""
+items, measures), located by sheet, row and column, worded by the catalogue
+(:mod:`ita_analytics.importer.messages`) in Thai and English."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
+
+from ita_analytics.importer.messages import code_of, texts
 
 ISSUE_KEYS = ["sheet", "row", "column", "code", "message_th", "message_en"]
 
@@ -21,6 +24,14 @@ class Issue:
     sheet: str | None = None
     row: int | None = None
     column: str | None = None
+
+    @classmethod
+    def of(cls, key: str, *, sheet: str | None = None, row: int | None = None,
+           column: str | None = None, **values) -> Issue:
+        """The catalogue's message ``key`` (:mod:`ita_analytics.importer.messages`) at this place;
+        its text may name the place (``{sheet}``, ``{row}``, ``{column}``)."""
+        th, en = texts(key, sheet=sheet, row=row, column=column, **values)
+        return cls(code_of(key), th, en, sheet, row, column)
 
     def as_dict(self) -> dict:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code,

@@ -1,6 +1,6 @@
 """Item columns of a spreadsheet (i1…, e1…, o1…): found, read and validated; nothing is written.
 
-:func:`extract_item_scores` takes the sheets of :func:`ita_analytics.importer.read.read_tables`
+:func:`extract_item_scores` takes the sheets of :func:`ita_analytics.importer.sandbox.read_tables`
 (and optionally the layouts the score import recognised) and returns every item value with
 where it came from; :func:`match_item_agencies` ties its rows to stored agencies. Wide sheets
 have an item per column (``o1``, ``O10``, ``ข้อ ๐๖``, ``i๒``, ``e4``, alone or beside indicator
@@ -134,13 +134,9 @@ def parse_item_value(value, tool: str) -> tuple[float | None, bool | None] | Non
     return (round2(number), None)
 
 
-_VALUE_PROBLEMS = {
-    "not_number": ("ไม่ใช่ตัวเลข (คะแนนรายข้อต้องเป็นตัวเลข 0–100)",
-                   "is not a number (an item score is a number 0–100)"),
-    "out_of_range": ("อยู่นอกช่วง 0–100", "is outside 0–100"),
-    "not_pass_fail": ("ข้อ OIT ต้องเป็นผ่าน/ไม่ผ่าน (100 หรือ 0, ผ่าน/ไม่ผ่าน, มี/ไม่มี)",
-                      "an OIT item is pass/fail (100 or 0, ผ่าน/ไม่ผ่าน, มี/ไม่มี)"),
-}
+_VALUE_PROBLEMS = {"not_number": "not_number", "out_of_range": "out_of_range/item",
+                   "not_pass_fail": "not_pass_fail"}
+"""The catalogue's message for each problem :func:`parse_item_value` names."""
 
 
 # --- recognising the header ---------------------------------------------------------------------
@@ -238,13 +234,11 @@ class _Collector:
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
 
-    def error(self, code: str, th: str, en: str, sheet: str, row: int | None = None,
-              column: str | None = None) -> None:
-        self.errors.append(Issue(code, th, en, sheet, row, column))
+    def error(self, key: str, **place_and_values) -> None:
+        self.errors.append(Issue.of(key, **place_and_values))
 
-    def warn(self, code: str, th: str, en: str, sheet: str, row: int | None = None,
-             column: str | None = None) -> None:
-        self.warnings.append(Issue(code, th, en, sheet, row, column))
+    def warn(self, key: str, **place_and_values) -> None:
+        self.warnings.append(Issue.of(key, **place_and_values))
 
 
 def _row_ids(sheet: Sheet, header: _Header, r: int, year: int | None, title_year: int | None,
@@ -262,15 +256,12 @@ def _row_ids(sheet: Sheet, header: _Header, r: int, year: int | None, title_year
             row_year = parse_year(raw_year)
         except ValueError:
             col = header.ids["year"]
-            out.error("bad_year", f"ปีงบประมาณ \"{raw_year}\" ไม่ถูกต้อง",
-                      f"\"{raw_year}\" is not a fiscal year", sheet.name, r + 1,
-                      _label(col, header.labels.get(col)))
+            out.error("bad_year/items", value=raw_year, sheet=sheet.name, row=r + 1,
+                      column=_label(col, header.labels.get(col)))
             return None
     row_year = row_year or year or title_year
     if row_year is None:
-        out.error("no_year", "ไม่ระบุปีงบประมาณ (ใส่คอลัมน์ปี ชื่อปีในหัวตาราง หรือ --year)",
-                  "No fiscal year given (add a year column, a year in the title, or --year)",
-                  sheet.name, r + 1)
+        out.error("no_year/items", sheet=sheet.name, row=r + 1)
         return None
     return {"name": name, "province": ids.get("province"), "district": ids.get("district"),
             "code": ids.get("code"), "year": int(row_year)}
@@ -289,16 +280,13 @@ def _add_value(out: _Collector, sheet: Sheet, r: int, col: int, label: str, ids:
     try:
         parsed = parse_item_value(value, tool)
     except ValueError as problem:
-        th, en = _VALUE_PROBLEMS[str(problem)]
-        shown = _shown(value)
-        out.error(str(problem), f"ข้อ {code}: \"{shown}\" {th}", f"Item {code}: \"{shown}\" {en}",
-                  sheet.name, r + 1, label)
+        out.error(_VALUE_PROBLEMS[str(problem)], item=code, value=_shown(value), sheet=sheet.name,
+                  row=r + 1, column=label)
         return
     if parsed is None:
         return
     if ids["name"] is None and ids["code"] is None:
-        out.error("missing_name", f"แถว {r + 1} มีคะแนนรายข้อแต่ไม่มีชื่อหน่วยงาน",
-                  f"Row {r + 1} has item values but no agency name", sheet.name, r + 1)
+        out.error("missing_name/items", sheet=sheet.name, row=r + 1)
         return
     out.rows.append((sheet.name, r + 1, label, ids["name"], ids["province"], ids["district"],
                      ids["code"], ids["year"], code, tool, parsed[0], parsed[1]))
@@ -334,9 +322,7 @@ def _extract_long(sheet: Sheet, header: _Header, year: int | None, out: _Collect
         tool = tool.upper() if tool and tool.upper() in ("IIT", "EIT", "OIT") else None
         code = parse_item_code(raw, tool)
         if code is None:
-            out.error("bad_item", f"\"{raw}\" ไม่ใช่รหัสข้อ (เช่น i2, e4, o10, ๐๑๐)",
-                      f"\"{raw}\" is not an item code (such as i2, e4, o10, ๐๑๐)", sheet.name,
-                      r + 1, item_label)
+            out.error("bad_item", value=raw, sheet=sheet.name, row=r + 1, column=item_label)
             continue
         ids = _row_ids(sheet, header, r, year, title_year, out)
         if ids is None:
@@ -365,17 +351,15 @@ def _check_catalogue(frame: pd.DataFrame, out: _Collector) -> pd.DataFrame:
         info = item_info(int(year), code)
         if info.status == "not_in_catalogue":
             first = frame.loc[idx[0]]
-            out.error("unknown_item", info.message_th, info.message_en, first["sheet"],
-                      int(first["row"]), first["column"])
+            # The item catalogue's own words (ita_analytics/items.py).
+            out.errors.append(Issue("unknown_item", info.message_th, info.message_en,
+                                    first["sheet"], int(first["row"]), first["column"]))
             keep[frame.index.get_indexer(idx)] = False
         elif info.status == "unknown":
             unknown.setdefault(int(year), []).append(code)
     for year, codes in unknown.items():
         listed = ", ".join(sorted(codes, key=lambda c: ("ieo".index(c[0]), item_number(c))))
-        out.warn("item_name_unknown",
-                 f"ปี {year}: ไม่ทราบชื่อข้อ {listed} (ไม่พบในแหล่งข้อมูลสาธารณะ) นำเข้าได้โดยไม่มีชื่อ",
-                 f"{year}: the names of items {listed} are unknown (no public source); "
-                 "imported without names", frame["sheet"].iloc[0])
+        out.warn("item_name_unknown", year=year, listed=listed, sheet=frame["sheet"].iloc[0])
     return frame[keep]
 
 
@@ -384,10 +368,8 @@ def _check_duplicates(frame: pd.DataFrame, out: _Collector) -> pd.DataFrame:
     dup = frame.astype({k: "string" for k in keys}).fillna({k: "" for k in keys}) \
         .duplicated(keys, keep="first")
     for row in frame[dup].itertuples(index=False):
-        out.error("duplicate_item",
-                  f"ข้อ {row.item} ของ {row.name} ปี {row.year} ซ้ำกับแถวก่อนหน้า",
-                  f"Item {row.item} of {row.name}, {row.year}, repeats an earlier row",
-                  row.sheet, int(row.row), row.column)
+        out.error("duplicate_item", item=row.item, name=row.name, year=row.year, sheet=row.sheet,
+                  row=int(row.row), column=row.column)
     return frame[~dup.to_numpy()]
 
 
@@ -420,11 +402,7 @@ def extract_item_scores(sheets: list[Sheet], *, year: int | None = None,
             continue
         if header.dropped_i:
             cols = ", ".join(_label(c, header.labels.get(c)) for c in header.dropped_i)
-            out.warn("i_columns_as_indicators",
-                     f"คอลัมน์ {cols} อ่านเป็นคะแนนตัวชี้วัดที่ 1–10 ไม่ใช่ข้อ IIT "
-                     "(ถ้าเป็นรายข้อ ให้เขียนหัวคอลัมน์ว่า \"ข้อ i1\")",
-                     f"Columns {cols} are read as indicator scores 1–10, not IIT items "
-                     "(head them \"ข้อ i1\" if they are items)", sheet.name, header.row + 1)
+            out.warn("i_columns_as_indicators", columns=cols, sheet=sheet.name, row=header.row + 1)
     frame = pd.DataFrame(out.rows, columns=ITEM_ROW_COLUMNS)
     if len(frame):
         frame["score"] = frame["score"].astype("float64")
@@ -461,8 +439,6 @@ def match_item_agencies(rows: pd.DataFrame, keys: pd.DataFrame) -> tuple[pd.Data
     out = out[out["agency_id"].notna()].astype({"agency_id": "int64"})
     dup = out.duplicated(["agency_id", "year", "item"], keep="first")
     for row in out[dup].itertuples(index=False):
-        errors.append(Issue("duplicate_item",
-                            f"ข้อ {row.item} ของ {row.agency_name} ปี {row.year} ซ้ำกับแถวก่อนหน้า",
-                            f"Item {row.item} of {row.agency_name}, {row.year}, repeats an earlier row",
-                            row.sheet, int(row.row), row.column))
+        errors.append(Issue.of("duplicate_item", item=row.item, name=row.agency_name, year=row.year,
+                               sheet=row.sheet, row=int(row.row), column=row.column))
     return out[~dup.to_numpy()].reset_index(drop=True), errors

@@ -17,7 +17,8 @@ from ita_analytics.analysis.items import compute_item_contradictions, compute_oi
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.issues import Issue
 from ita_analytics.importer.items import extract_item_scores, match_item_agencies
-from ita_analytics.importer.read import read_tables
+from ita_analytics.importer.messages import texts
+from ita_analytics.importer.sandbox import read_tables
 from ita_analytics.store import items as item_store
 from ita_analytics.store.imports import import_source
 
@@ -46,18 +47,10 @@ class ItemsPlan:
         return sorted(int(y) for y in self.rows["year"].unique()) if len(self.rows) else []
 
 
-def _issue(code: str, th: str, en: str) -> Issue:
-    return Issue(code, th, en)
-
-
 def _contradiction_warnings(found: pd.DataFrame, names: dict[int, str]) -> list[Issue]:
-    return [_issue("items_contradict_indicator",
-                   f"{names.get(r.agency_id, r.agency_id)} ปี {r.year}: ตัวชี้วัดที่ {r.indicator} "
-                   f"ที่เก็บไว้ {r.stored:.2f} แต่รายข้อ OIT ให้ {r.from_items:.2f} "
-                   f"(กฎปี {r.year}: {'ยืนยันแล้ว' if r.rule_status == 'verified' else 'สันนิษฐาน'})",
-                   f"{names.get(r.agency_id, r.agency_id)} {r.year}: indicator {r.indicator} is "
-                   f"stored as {r.stored:.2f} but its OIT items give {r.from_items:.2f} "
-                   f"({r.year} rule {r.rule_status})")
+    return [Issue.of("items_contradict_indicator/items", agency=names.get(r.agency_id, r.agency_id),
+                     year=r.year, indicator=r.indicator, stored=r.stored, from_items=r.from_items,
+                     rule_status=texts(f"rule_status.{r.rule_status}"))
             for r in found.itertuples(index=False)]
 
 
@@ -72,19 +65,14 @@ def plan_items(conn, sheets, file_name: str, sha256: str, year: int | None = Non
     plan = ItemsPlan(file_name, sha256, extract.rows, list(extract.errors), list(extract.warnings),
                      dict(extract.layouts))
     if not extract.found:
-        plan.errors.append(_issue(
-            "no_items", "ไม่พบคอลัมน์คะแนนรายข้อ (หัวคอลัมน์เช่น i1…, e1…, o1…, ข้อ ๐๑ หรือคอลัมน์ข้อ + คะแนน) "
-            "และคอลัมน์ชื่อหน่วยงาน",
-            "No item columns found (headers such as i1…, e1…, o1…, ข้อ ๐๑, or an item column and a "
-            "score column) with an agency column"))
+        plan.errors.append(Issue.of("no_items"))
         return plan
     rows, match_errors = match_item_agencies(extract.rows, store.load_agency_keys(conn))
     plan.errors += match_errors
     plan.rows = rows
     if rows.empty:
         if not plan.errors:
-            plan.errors.append(_issue("no_item_values", "ไม่มีคะแนนรายข้อในไฟล์",
-                                      "The file holds no item values"))
+            plan.errors.append(Issue.of("no_item_values"))
         return plan
     ids = sorted(set(int(a) for a in rows["agency_id"]))
     stored = item_store.load_item_keys(conn, ids, plan.years)
@@ -92,12 +80,9 @@ def plan_items(conn, sheets, file_name: str, sha256: str, year: int | None = Non
         clash = rows.merge(stored, on=["agency_id", "year", "item"])
         for row in clash.drop_duplicates(["agency_id", "year"]).itertuples(index=False):
             n = int(((clash["agency_id"] == row.agency_id) & (clash["year"] == row.year)).sum())
-            plan.errors.append(Issue(
-                "items_already_stored",
-                f"{row.agency_name} ปี {row.year}: มีคะแนนรายข้อ {n} ข้อเก็บไว้แล้ว ({row.source}) "
-                "ยกเลิกการนำเข้าเดิมก่อน",
-                f"{row.agency_name} {row.year}: {n} of these items are already stored "
-                f"({row.source}); undo that import first", row.sheet, int(row.row), None))
+            plan.errors.append(Issue.of("items_already_stored/items", name=row.agency_name,
+                                        year=row.year, count=n, source=row.source, sheet=row.sheet,
+                                        row=int(row.row)))
     results = store.load_results(conn, agency_ids=ids, years=plan.years,
                                  columns=["agency_id", "year", "i9", "i10"])
     plan.contradictions = compute_item_contradictions(compute_oit_indicators(rows), results)
@@ -130,7 +115,7 @@ def commit_items(conn, plan: ItemsPlan, user: str | None = None) -> int:
     Refuses a plan with errors; a file already imported (same hash) returns that import's id.
     """
     if plan.errors or plan.rows.empty:
-        raise ItaError("ไฟล์มีข้อผิดพลาด ไม่ได้บันทึกข้อมูลใด ๆ", "The file has errors; nothing was written")
+        raise ItaError(*texts("file_has_errors"))
     if plan.unchanged_import_id is not None:
         return plan.unchanged_import_id
     years = plan.years
@@ -151,5 +136,4 @@ def undo_items(conn, import_id: int, user: str | None = None) -> int:
         with store.transaction(conn) as cur:
             return item_store.undo_items_import(cur, import_id, user)
     except ValueError:
-        raise ItaError(f"การนำเข้าหมายเลข {import_id} ไม่ใช่การนำเข้าคะแนนรายข้อที่ยังมีผลอยู่",
-                       f"Import {import_id} is not a committed items import") from None
+        raise ItaError(*texts("not_committed/items", import_id=import_id)) from None

@@ -7,6 +7,7 @@ import pandas as pd
 from ita_analytics import geo
 from ita_analytics.agencies import suggest_agencies
 from ita_analytics.domain import AGENCY_TYPE_BY_TH, AGENCY_TYPES, central_type_from_name
+from ita_analytics.importer.messages import NOTHING, Text, texts
 from ita_analytics.importer.normalise import _texts, column_label
 from ita_analytics.importer.plan import NEW_AGENCY_COLUMNS, SUGGESTION_COLUMNS, ImportPlan
 from ita_analytics.importer.recognise import SheetLayout
@@ -26,10 +27,9 @@ def _col(layouts: dict[str, SheetLayout], sheet: str, role: str) -> str | None:
     return column_label(layouts[sheet], cols[0]) if cols else None
 
 
-def _more(count: int) -> tuple[str, str]:
-    if count <= 1:
-        return "", ""
-    return f" (และอีก {count - 1} แถว)", f" (and {count - 1} more rows)"
+def _more(count: int) -> Text:
+    """What follows the first of ``count`` rows in a message: " (and 3 more rows)"."""
+    return texts("more_rows", count=count - 1) if count > 1 else NOTHING
 
 
 def check_places(rows: pd.DataFrame, layouts: dict[str, SheetLayout], plan: ImportPlan) -> pd.DataFrame:
@@ -47,11 +47,8 @@ def check_places(rows: pd.DataFrame, layouts: dict[str, SheetLayout], plan: Impo
                 continue
             at = raw == text
             first = out.loc[at].iloc[0]
-            more_th, more_en = _more(int(at.sum()))
             hint = ", ".join(check.suggestions) or "-"
-            plan.error("unknown_province",
-                       f"ไม่รู้จักจังหวัด \"{text}\" (คาดว่าเป็นชื่อจังหวัด เช่น {hint}){more_th}",
-                       f"Unknown province \"{text}\" (expected a province name, e.g. {hint}){more_en}",
+            plan.error("unknown_province", value=text, hint=hint, more=_more(int(at.sum())),
                        sheet=first["sheet"], row=int(first["row"]),
                        column=_col(layouts, first["sheet"], "province"))
         province_clean = [found.get(v) if isinstance(v, str) else None for v in raw]
@@ -72,12 +69,9 @@ def check_places(rows: pd.DataFrame, layouts: dict[str, SheetLayout], plan: Impo
                 continue
             at = (raw == text) & (out["province_clean"] == province)
             first = out.loc[at].iloc[0]
-            more_th, more_en = _more(int(at.sum()))
             hint = ", ".join(check.suggestions) or "-"
-            plan.error("unknown_district",
-                       f"ไม่รู้จักอำเภอ \"{text}\" ในจังหวัด{province} (คาดว่าเป็น เช่น {hint}){more_th}",
-                       f"Unknown district \"{text}\" in {province} (expected e.g. {hint}){more_en}",
-                       sheet=first["sheet"], row=int(first["row"]),
+            plan.error("unknown_district", value=text, province=province, hint=hint,
+                       more=_more(int(at.sum())), sheet=first["sheet"], row=int(first["row"]),
                        column=_col(layouts, first["sheet"], "district"))
         out["district_clean"] = [found_d.get(p) for p in pairs]
     return out
@@ -165,12 +159,8 @@ def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, Sh
             continue
         if len(ids) > 1:
             places = ", ".join(f"{names_by_id[i][0]} ({names_by_id[i][1]})" for i in sorted(ids))
-            plan.error("ambiguous_agency",
-                       f"ชื่อ \"{first['name']}\" ตรงกับหลายหน่วยงาน: {places} (คาดว่ามีคอลัมน์จังหวัด)",
-                       f"\"{first['name']}\" matches several agencies: {places} "
-                       "(expected a province column)",
-                       sheet=first["sheet"], row=int(first["row"]),
-                       column=_col(layouts, first["sheet"], "name"))
+            plan.error("ambiguous_agency", name=first["name"], places=places, sheet=first["sheet"],
+                       row=int(first["row"]), column=_col(layouts, first["sheet"], "name"))
             continue
         dkey = decision_key(name_key, province)
         decision = decisions.get(dkey)
@@ -188,16 +178,9 @@ def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, Sh
                         "suggested_agency_id": best.agency_id, "suggested_name": best.name,
                         "suggested_province": best.province, "distance": best.distance,
                         "decision": None})
-                plan.warn("suggested_match",
-                          f"\"{first['name']}\" ไม่ตรงกับหน่วยงานใด แต่ใกล้เคียง \"{best.name}\" "
-                          f"({best.province or '-'}) — ยังไม่นำเข้าแถวนี้ ให้ยืนยันการจับคู่ "
-                          "(--accept-suggestions) หรือสร้างหน่วยงานใหม่ (--create-new)",
-                          f"\"{first['name']}\" matches no agency exactly but is close to "
-                          f"\"{best.name}\" ({best.province or '-'}) — this row is not imported; "
-                          "confirm the match (--accept-suggestions) or create a new agency "
-                          "(--create-new)",
-                          sheet=first["sheet"], row=int(first["row"]),
-                          column=_col(layouts, first["sheet"], "name"))
+                plan.warn("suggested_match", name=first["name"], suggested=best.name,
+                          suggested_province=best.province or "-", sheet=first["sheet"],
+                          row=int(first["row"]), column=_col(layouts, first["sheet"], "name"))
                 continue
         if decision is not None and decision != NEW:
             refs[group.index] = int(decision)
@@ -207,20 +190,13 @@ def match_agencies(rows: pd.DataFrame, keys: pd.DataFrame, layouts: dict[str, Sh
         if ref is None:
             agency_type = _agency_type(first["name"], first["agency_type"])
             if agency_type is None:
-                plan.error("unknown_agency_type",
-                           f"หน่วยงานใหม่ \"{first['name']}\": ไม่ทราบประเภทหน่วยงาน (คาดว่ามีคอลัมน์ "
-                           "ประเภทหน่วยงาน หรือชื่อขึ้นต้นด้วย เช่น อบต./เทศบาลตำบล)",
-                           f"New agency \"{first['name']}\": its type is unknown (expected an agency "
-                           "type column, or a name starting with a type such as อบต./เทศบาลตำบล)",
-                           sheet=first["sheet"], row=int(first["row"]),
-                           column=_col(layouts, first["sheet"], "name"))
+                plan.error("unknown_agency_type", name=first["name"], sheet=first["sheet"],
+                           row=int(first["row"]), column=_col(layouts, first["sheet"], "name"))
                 continue
             local = AGENCY_TYPE_BY_TH[agency_type].local
             if province is None and local:
-                plan.error("missing_province",
-                           f"หน่วยงานใหม่ \"{first['name']}\" ไม่มีจังหวัด (คาดว่ามีคอลัมน์จังหวัด)",
-                           f"New agency \"{first['name']}\" has no province (expected a province "
-                           "column)", sheet=first["sheet"], row=int(first["row"]))
+                plan.error("missing_province", name=first["name"], sheet=first["sheet"],
+                           row=int(first["row"]))
                 continue
             ref = -(len(new_rows) + 1)
             new_ref_by_key[(name_key, province)] = ref

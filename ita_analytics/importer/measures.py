@@ -12,7 +12,9 @@ from ita_analytics import store
 from ita_analytics.agencies import find_agency
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.issues import ISSUE_KEYS, Issue
-from ita_analytics.importer.read import Sheet, column_letter, read_tables
+from ita_analytics.importer.messages import texts
+from ita_analytics.importer.read import Sheet, column_letter
+from ita_analytics.importer.sandbox import read_tables
 from ita_analytics.measures import (
     clean_cell_text,
     clean_title,
@@ -133,9 +135,11 @@ class MeasuresPlan:
         return pd.DataFrame(rows, columns=["level", *ISSUE_KEYS])
 
 
-def _issue(sheet: str, row: int, col: int | None, code: str, th: str, en: str) -> Issue:
-    # A measures issue names its column by letter ("" for none), as the CLI's JSON always has.
-    return Issue(code, th, en, sheet, row + 1, column_letter(col) if col is not None else "")
+def _issue(sheet: str, row: int, col: int | None, key: str, **values) -> Issue:
+    """The catalogue's ``key`` at 0-based ``row`` and column index ``col``: a measures issue
+    names its column by letter ("" for none), as the CLI's JSON always has."""
+    return Issue.of(key, sheet=sheet, row=row + 1,
+                    column=column_letter(col) if col is not None else "", **values)
 
 
 def _cell(row: list, roles: dict[str, int], role: str):
@@ -143,15 +147,14 @@ def _cell(row: list, roles: dict[str, int], role: str):
     return row[col] if col is not None and col < len(row) else None
 
 
-def _attempt(ctx, role, parse, *args, code, th, en):
-    """``parse`` the cell of ``role``; on ValueError record a problem and give None."""
+def _attempt(ctx, role, parse, *args, key):
+    """``parse`` the cell of ``role``; on ValueError record the problem ``key`` and give None."""
     problems, sheet_name, r, row, roles = ctx
     value = _cell(row, roles, role)
     try:
         return parse(value, *args)
     except ValueError:
-        problems.append(_issue(sheet_name, r, roles.get(role), code,
-                               f"{th}: {value}", f"{en}: {value}"))
+        problems.append(_issue(sheet_name, r, roles.get(role), key, value=value))
         return None
 
 
@@ -173,8 +176,7 @@ def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha25
         title_year = next((y for r in sheet.rows[:header] for c in r if c
                            for y in [find_year_in_text(str(c))] if y), None)
         if "agency" not in roles:
-            errors.append(_issue(sheet.name, header, None, "no_agency_column",
-                                 "ไม่พบคอลัมน์ชื่อหน่วยงาน", "No agency column found"))
+            errors.append(_issue(sheet.name, header, None, "no_agency_column"))
             continue
         first = header + 1
         if first < len(sheet.rows) and _is_subheader(sheet.rows[first], roles):
@@ -185,17 +187,15 @@ def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha25
                 continue
             title = clean_title(_cell(row, roles, "title"))
             if not title:
-                errors.append(_issue(sheet.name, r, roles["title"], "no_title",
-                                     "ไม่มีชื่อมาตรการ", "The measure has no title"))
+                errors.append(_issue(sheet.name, r, roles["title"], "no_title"))
                 continue
             problems: list[Issue] = []
             ctx = (problems, sheet.name, r, row, roles)
             row_year = _attempt(ctx, "year", lambda v: parse_year(v) if v not in (None, "") else None,
-                               code="bad_year", th="ปีไม่ถูกต้อง", en="Not a fiscal year")
+                               key="bad_year/measures")
             row_year = row_year or year or title_year
             if row_year is None:
-                problems.append(_issue(sheet.name, r, roles.get("year"), "no_year",
-                                       "ไม่ระบุปีงบประมาณ", "No fiscal year given"))
+                problems.append(_issue(sheet.name, r, roles.get("year"), "no_year/measures"))
             name = clean_text(str(_cell(row, roles, "agency") or ""))
             province = _cell(row, roles, "province")
             province = clean_text(str(province)) if province else None
@@ -207,44 +207,37 @@ def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha25
                     match = error
                 agencies[(name, province)] = match
             if isinstance(match, ItaError):
-                problems.append(_issue(sheet.name, r, roles["agency"], "unknown_agency",
-                                       match.message_th, match.message_en))
-            kind = _attempt(ctx, "kind", parse_kind, code="bad_kind", th="ประเภทไม่ถูกต้อง",
-                           en="Unknown kind") if "kind" in roles else kind_from_title(title)
-            indicators = _attempt(ctx, "indicators", parse_indicators, True, code="bad_indicators",
-                                 th="ตัวชี้วัดไม่ถูกต้อง", en="Bad indicators") or ()
+                # The agency lookup's own words (near names suggested).
+                problems.append(Issue("unknown_agency", match.message_th, match.message_en,
+                                      sheet.name, r + 1, column_letter(roles["agency"])))
+            kind = _attempt(ctx, "kind", parse_kind, key="bad_kind") if "kind" in roles \
+                else kind_from_title(title)
+            indicators = _attempt(ctx, "indicators", parse_indicators, True,
+                                  key="bad_indicators") or ()
             if any(m in roles for m in MARK_ROLES):
                 marks = [_cell(row, roles, m) for m in MARK_ROLES]
                 try:
                     status = status_from_marks(marks)
                 except ValueError:
                     status = None
-                    problems.append(_issue(sheet.name, r, roles.get("mark_done"), "two_marks",
-                                           "ทำเครื่องหมายสถานะมากกว่าหนึ่งช่อง",
-                                           "More than one status marked"))
+                    problems.append(_issue(sheet.name, r, roles.get("mark_done"), "two_marks"))
             else:
-                status = _attempt(ctx, "status", parse_status, code="bad_status",
-                                 th="สถานะไม่รู้จัก", en="Unknown status")
+                status = _attempt(ctx, "status", parse_status, key="bad_status")
             period_text = clean_cell_text(_cell(row, roles, "period"))
             period_text = " ".join(period_text.split("\n")) if period_text else None
             start = end = None
             if "start" in roles or "end" in roles:
-                start = _attempt(ctx, "start", parse_month, row_year, code="bad_month",
-                                th="อ่านเดือนไม่ได้", en="Cannot read the month")
-                end = _attempt(ctx, "end", parse_month, row_year, code="bad_month",
-                              th="อ่านเดือนไม่ได้", en="Cannot read the month")
+                start = _attempt(ctx, "start", parse_month, row_year, key="bad_month")
+                end = _attempt(ctx, "end", parse_month, row_year, key="bad_month")
                 if start and end and end < start:
-                    problems.append(_issue(sheet.name, r, roles.get("end"), "end_before_start",
-                                           "เดือนสิ้นสุดอยู่ก่อนเดือนเริ่ม",
-                                           "The end month is before the start"))
+                    problems.append(_issue(sheet.name, r, roles.get("end"), "end_before_start"))
             elif period_text:
                 try:
                     period = parse_period(period_text, row_year)
                     start, end = period.start, period.end
                 except ValueError:
                     warnings.append(_issue(sheet.name, r, roles.get("period"), "period_as_text",
-                                           f"อ่านช่วงเวลาไม่ได้ เก็บเป็นข้อความ: {period_text}",
-                                           f"Period not understood, kept as text: {period_text}"))
+                                           period=period_text))
             outcome = clean_cell_text(_cell(row, roles, "outcome"))
             target_text = clean_cell_text(_cell(row, roles, "target")) or outcome
             target = parse_target(target_text)
@@ -271,10 +264,7 @@ def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha25
                 "source": MEASURE_SOURCE_PREFIX + file_name, "indicators": list(indicators),
             })
     if not used:
-        errors.append(_issue(sheets[0].name if sheets else "-", 0, None, "no_header",
-                             "ไม่พบหัวตารางมาตรการ (ต้องมีคอลัมน์มาตรการ หน่วยงาน และอย่างน้อยอีกหนึ่งคอลัมน์)",
-                             "No measures table found (a measure column, an agency column and "
-                             "at least one more are needed)"))
+        errors.append(_issue(sheets[0].name if sheets else "-", 0, None, "no_header"))
     return MeasuresPlan(file_name, sha256, pd.DataFrame(records), errors, warnings, used)
 
 
@@ -298,8 +288,7 @@ def commit_measures(conn, plan: MeasuresPlan, user: str | None = None) -> int:
     returning that import's id.
     """
     if plan.errors or plan.rows.empty:
-        raise ItaError("ไฟล์มีข้อผิดพลาด ไม่ได้บันทึกข้อมูลใด ๆ",
-                       "The file has errors; nothing was written")
+        raise ItaError(*texts("file_has_errors"))
     if plan.unchanged_import_id is not None:
         return plan.unchanged_import_id
     years = sorted(set(plan.rows["year"]))
@@ -320,5 +309,4 @@ def undo_measures(conn, import_id: int, user: str | None = None) -> int:
         with store.transaction(conn) as cur:
             return measure_store.undo_measures_import(cur, import_id, user)
     except ValueError:
-        raise ItaError(f"การนำเข้าหมายเลข {import_id} ไม่ใช่การนำเข้ามาตรการที่ยังมีผลอยู่",
-                       f"Import {import_id} is not a committed measures import") from None
+        raise ItaError(*texts("not_committed/measures", import_id=import_id)) from None

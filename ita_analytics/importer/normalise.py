@@ -103,13 +103,12 @@ def _has_value(values: pd.Series) -> np.ndarray:
     return filled
 
 
-def _warn_skipped(plan: ImportPlan, layout: SheetLayout, rows: list[int], code: str,
-                  th: str, en: str) -> None:
+def _warn_skipped(plan: ImportPlan, layout: SheetLayout, rows: list[int], key: str) -> None:
+    """The warning ``key`` naming the rows skipped (the first 20)."""
     if not rows:
         return
     shown = ", ".join(str(r) for r in rows[:20]) + (" …" if len(rows) > 20 else "")
-    plan.warn(code, f"{th} ({len(rows)} แถว: {shown})", f"{en} ({len(rows)} rows: {shown})",
-              sheet=layout.sheet, row=rows[0])
+    plan.warn(key, count=len(rows), rows=shown, sheet=layout.sheet, row=rows[0])
 
 
 def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.DataFrame:
@@ -123,8 +122,7 @@ def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
         return frame
     last = np.flatnonzero(~frame["blank"].to_numpy())
     frame = frame.iloc[: last[-1] + 1] if len(last) else frame.iloc[:0]
-    _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows",
-                  "ข้ามแถวว่าง", "Blank rows skipped")
+    _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows")
     frame = frame[~frame["blank"]]
     score_cols = [r for r in SCORE_ROLES if r in frame.columns]
     has_scores = pd.Series(False, index=frame.index)
@@ -158,20 +156,14 @@ def extract_wide(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
         if "year" in frame.columns:
             group_rows = _continue_blank_names(frame, names, has_scores & ~footer, plan, layout)
     frame["name"] = names
-    _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows",
-                  "ข้ามแถวหมายเหตุ/สรุปท้ายตาราง ไม่นำเข้าเป็นข้อมูล",
-                  "Footer/summary rows skipped, not imported as data")
+    _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows")
     empty = ~has_scores & ~footer & ~group_rows
-    _warn_skipped(plan, layout, frame.loc[empty, "row"].tolist(), "rows_without_scores",
-                  "ข้ามแถวที่ไม่มีคะแนน", "Rows without scores skipped")
+    _warn_skipped(plan, layout, frame.loc[empty, "row"].tolist(), "rows_without_scores")
     keep = has_scores & ~footer
     no_name = keep & names.isna()
     name_col = layout.columns_for("name")
     for row in frame.loc[no_name, "row"]:
-        plan.error("missing_name",
-                   f"แถว {row} มีคะแนนแต่ไม่มีชื่อหน่วยงาน (คาดว่าเป็นชื่อหน่วยงาน)",
-                   f"Row {row} has scores but no agency name (expected an agency name)",
-                   sheet=layout.sheet, row=int(row),
+        plan.error("missing_name/wide", sheet=layout.sheet, row=int(row),
                    column=column_label(layout, name_col[0]) if name_col else None)
     out = frame[keep & ~no_name].copy()
     out.insert(0, "sheet", layout.sheet)
@@ -196,14 +188,8 @@ def _provincial_offices(frame: pd.DataFrame, plan: ImportPlan, layout: SheetLayo
                                                       PROVINCIAL_OFFICE_TYPE) \
         if "agency_type" in frame.columns else PROVINCIAL_OFFICE_TYPE
     col = layout.columns_for("province")
-    plan.warn("provincial_rows",
-              f"ไม่มีคอลัมน์ชื่อหน่วยงาน จึงอ่านคอลัมน์ {column_label(layout, col[0])} (จังหวัด) "
-              "เป็นหน่วยงานระดับจังหวัด หนึ่งแถวต่อจังหวัด (ประเภท จังหวัด) — หากไม่ถูกต้อง "
-              "ให้กำหนดคอลัมน์ชื่อหน่วยงานในการจับคู่คอลัมน์",
-              f"No agency name column, so column {column_label(layout, col[0])} (province) is "
-              "read as a row per province: the provincial office (type จังหวัด) — if that is "
-              "wrong, set the agency name column in the column mapping",
-              sheet=layout.sheet, row=layout.header_row + 1, column=column_label(layout, col[0]))
+    plan.warn("provincial_rows", sheet=layout.sheet, row=layout.header_row + 1,
+              column=column_label(layout, col[0]))
     return provinces.map(names).astype("object").where(provinces.notna(), None)
 
 
@@ -234,10 +220,7 @@ def _continue_blank_names(frame: pd.DataFrame, names: pd.Series, data_rows: pd.S
             heads[owner] = not data_rows[owner]
             filled.append(int(frame.at[index, "row"]))
     if filled:
-        _warn_skipped(plan, layout, filled, "name_from_row_above",
-                      "แถวปีที่ไม่มีชื่อหน่วยงาน ใช้ชื่อหน่วยงานจากแถวบน (แบบรายงาน ป.ป.ช. แถวละปี)",
-                      "Year rows with a blank name take the agency of the row above (NACC's "
-                      "report layout, a row per year)")
+        _warn_skipped(plan, layout, filled, "name_from_row_above")
     return heads
 
 
@@ -259,30 +242,23 @@ def extract_long(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     frame = _frame(sheet, layout)
     last = np.flatnonzero(~frame["blank"].to_numpy())
     frame = frame.iloc[: last[-1] + 1] if len(last) else frame.iloc[:0]
-    _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows",
-                  "ข้ามแถวว่าง", "Blank rows skipped")
+    _warn_skipped(plan, layout, frame.loc[frame["blank"], "row"].tolist(), "blank_rows")
     frame = frame[~frame["blank"]].copy()
     frame["name"] = _texts(frame["name"]) if "name" in frame.columns else None
     footer = frame["first_text"].map(lambda n: isinstance(n, str) and bool(_FOOTER.match(n)))
-    _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows",
-                  "ข้ามแถวหมายเหตุ/สรุปท้ายตาราง ไม่นำเข้าเป็นข้อมูล",
-                  "Footer/summary rows skipped, not imported as data")
+    _warn_skipped(plan, layout, frame.loc[footer, "row"].tolist(), "footer_rows")
     frame = frame[~footer]
     ind_col = layout.columns_for("indicator")[0]
     numbers = frame["indicator"].map(indicator_cell_number)
     bad = numbers.isna()
     for row, value in zip(frame.loc[bad, "row"], frame.loc[bad, "indicator"]):
-        plan.error("bad_indicator",
-                   f"แถว {row}: ตัวชี้วัด \"{shown(value)}\" ไม่ถูกต้อง (คาดว่าเป็นตัวชี้วัดที่ 1–10)",
-                   f"Row {row}: indicator \"{shown(value)}\" is not valid (expected indicator 1–10)",
-                   sheet=layout.sheet, row=int(row), column=column_label(layout, ind_col))
+        plan.error("bad_indicator", value=shown(value), sheet=layout.sheet, row=int(row),
+                   column=column_label(layout, ind_col))
     frame = frame[~bad].copy()
     frame["indicator"] = numbers[~bad].astype("int64")
     missing_name = frame["name"].isna()
     for row in frame.loc[missing_name, "row"]:
-        plan.error("missing_name", f"แถว {row} ไม่มีชื่อหน่วยงาน (คาดว่าเป็นชื่อหน่วยงาน)",
-                   f"Row {row} has no agency name (expected an agency name)",
-                   sheet=layout.sheet, row=int(row))
+        plan.error("missing_name", sheet=layout.sheet, row=int(row))
     frame = frame[~missing_name]
     keys = [c for c in ("name", "province", "district", "code", "agency_type", "year")
             if c in frame.columns]
@@ -293,11 +269,7 @@ def extract_long(sheet: Sheet, layout: SheetLayout, plan: ImportPlan) -> pd.Data
     first_rows = frame[~dup].set_index(["entity", "indicator"])["row"]
     for row, entity, number in zip(frame.loc[dup, "row"], frame.loc[dup, "entity"],
                                    frame.loc[dup, "indicator"]):
-        plan.error("duplicate",
-                   f"แถว {row}: ตัวชี้วัดที่ {number} ของหน่วยงานเดียวกันปีเดียวกันซ้ำกับแถว "
-                   f"{first_rows[(entity, number)]}",
-                   f"Row {row}: indicator {number} of the same agency and year repeats row "
-                   f"{first_rows[(entity, number)]}",
+        plan.error("duplicate/indicator", indicator=number, first_row=first_rows[(entity, number)],
                    sheet=layout.sheet, row=int(row), column=column_label(layout, score_col))
     frame = frame[~dup]
     wide = frame.pivot(index="entity", columns="indicator", values="score")

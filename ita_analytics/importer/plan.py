@@ -9,6 +9,7 @@ import pandas as pd
 
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.issues import Issue
+from ita_analytics.importer.messages import Text, texts
 from ita_analytics.importer.read import column_letter
 from ita_analytics.importer.recognise import ROLE_LABELS, SheetLayout
 
@@ -102,11 +103,13 @@ class ImportPlan:
     def replaced_scores(self) -> int:
         return len(self.replaced)
 
-    def error(self, *args, **kwargs) -> None:
-        self.errors.append(Issue(*args, **kwargs))
+    def error(self, key: str, **place_and_values) -> None:
+        """Record the error worded by the catalogue's ``key`` (see :meth:`Issue.of`)."""
+        self.errors.append(Issue.of(key, **place_and_values))
 
-    def warn(self, *args, **kwargs) -> None:
-        self.warnings.append(Issue(*args, **kwargs))
+    def warn(self, key: str, **place_and_values) -> None:
+        """Record the warning worded by the catalogue's ``key`` (see :meth:`Issue.of`)."""
+        self.warnings.append(Issue.of(key, **place_and_values))
 
     def to_json(self) -> dict:
         """The CLI's ``--json`` payload (keys fixed by issue 3)."""
@@ -160,30 +163,22 @@ CHANGES_LISTED = 5
 """How many of the imports since a preview a refusal names."""
 
 
-def describe_changes(changes: pd.DataFrame) -> tuple[str, str]:
+def describe_changes(changes: pd.DataFrame) -> Text:
     """The imports committed or undone since a preview (``store.imports.load_changes_since``)
     as a Thai and an English phrase; other writes (measures saved) when there were none."""
     if changes.empty:
-        return ("มีการบันทึกข้อมูลอื่นจากที่อื่น เช่น มาตรการ",
-                "another session saved other data, such as measures")
-    parts_th, parts_en = [], []
+        return texts("changes.other")
+    parts = []
     for row in changes.head(CHANGES_LISTED).itertuples():
         user = row.user_name if isinstance(row.user_name, str) and row.user_name else None
-        kind_th, kind_en = (("การนำเข้ามาตรการ", "measures import") if row.kind == "measures"
-                            else ("การนำเข้า", "import"))
-        by_th = f"โดย {user}" if user else "โดยผู้ใช้ที่ไม่ระบุชื่อ"
-        by_en = f"by {user}" if user else "by an unnamed user"
-        if row.action == "undone":
-            parts_th.append(f"{kind_th} {row.import_id} ({row.file_name}) ถูกยกเลิก{by_th}")
-            parts_en.append(f"{kind_en} {row.import_id} ({row.file_name}) undone {by_en}")
-        else:
-            parts_th.append(f"{kind_th} {row.import_id} ({row.file_name}) {by_th}")
-            parts_en.append(f"{kind_en} {row.import_id} ({row.file_name}) committed {by_en}")
+        kind = texts("changes.kind.measures" if row.kind == "measures" else "changes.kind.import")
+        by = texts("changes.by", user=user) if user else texts("changes.by_nobody")
+        parts.append(texts("changes.undone" if row.action == "undone" else "changes.committed",
+                           kind=kind, import_id=row.import_id, file=row.file_name, by=by))
     more = len(changes) - CHANGES_LISTED
     if more > 0:
-        parts_th.append(f"และอีก {more} รายการ")
-        parts_en.append(f"and {more} more")
-    return ", ".join(parts_th), ", ".join(parts_en)
+        parts.append(texts("changes.more", count=more))
+    return Text(", ".join(p.th for p in parts), ", ".join(p.en for p in parts))
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -202,44 +197,38 @@ def _refs(frame: pd.DataFrame) -> set[int]:
     return {int(r) for r in frame["agency_ref"].unique() if int(r) > 0}
 
 
-def plan_differences(previewed: ImportPlan, fresh: ImportPlan) -> list[tuple[str, str]]:
+def plan_differences(previewed: ImportPlan, fresh: ImportPlan) -> list[Text]:
     """How ``fresh`` — the same file analysed again on the store as it is now — differs from
     the plan ``previewed`` (Thai, English); empty when committing ``previewed`` writes exactly
     what its preview showed."""
     if fresh.status == "unchanged":
-        return [(f"ไฟล์นี้นำเข้าแล้ว (หมายเลข {fresh.unchanged_import_id})",
-                 f"the file is already imported (import {fresh.unchanged_import_id})")]
+        return [texts("difference.already_imported", import_id=fresh.unchanged_import_id)]
     if fresh.status != "valid" or fresh.errors:
-        out = [(e.message_th, e.message_en) for e in fresh.errors[:3]]
+        out = [Text(e.message_th, e.message_en) for e in fresh.errors[:3]]
         if len(fresh.errors) > 3:
-            out.append((f"และข้อผิดพลาดอีก {len(fresh.errors) - 3} รายการ",
-                        f"and {len(fresh.errors) - 3} more errors"))
+            out.append(texts("difference.more_errors", count=len(fresh.errors) - 3))
         return out
     out = []
     if not _same(previewed.new_agencies, fresh.new_agencies):
-        out.append((f"หน่วยงานใหม่ {len(previewed.new_agencies)} → {len(fresh.new_agencies)}",
-                    f"new agencies {len(previewed.new_agencies)} → {len(fresh.new_agencies)}"))
+        out.append(texts("difference.new_agencies", before=len(previewed.new_agencies),
+                         after=len(fresh.new_agencies)))
     if _refs(previewed.scores) | _refs(previewed.reported) != \
             _refs(fresh.scores) | _refs(fresh.reported):
-        out.append(("แถวในไฟล์จับคู่กับหน่วยงานที่ต่างไป", "rows of the file match other agencies"))
+        out.append(texts("difference.other_agencies"))
     if not _same(previewed.suggestions[["sheet", "row", "suggested_agency_id"]],
                  fresh.suggestions[["sheet", "row", "suggested_agency_id"]]):
-        out.append((f"แถวที่รอการยืนยัน {len(previewed.suggestions)} → {len(fresh.suggestions)}",
-                    f"rows held back for a decision {len(previewed.suggestions)} → "
-                    f"{len(fresh.suggestions)}"))
+        out.append(texts("difference.held_back", before=len(previewed.suggestions),
+                         after=len(fresh.suggestions)))
     if not (_same(previewed.replaced, fresh.replaced)
             and _same(previewed.replaced_keys, fresh.replaced_keys)):
-        out.append((f"คะแนนเดิมที่จะถูกแทนที่เปลี่ยนไป ({previewed.replaced_scores} → "
-                     f"{fresh.replaced_scores} คะแนน)",
-                    f"the stored scores it would replace changed ({previewed.replaced_scores} → "
-                    f"{fresh.replaced_scores} scores)"))
+        out.append(texts("difference.replaced", before=previewed.replaced_scores,
+                         after=fresh.replaced_scores))
     if previewed.continues_import_id != fresh.continues_import_id:
-        out.append(("การนำเข้าที่ไฟล์นี้ทำต่อเปลี่ยนไป", "the earlier import of this file it continues "
-                    "changed"))
+        out.append(texts("difference.continues"))
     if not out and not (_same(previewed.scores, fresh.scores)
                         and _same(previewed.reported, fresh.reported)
                         and _same(previewed.aliases, fresh.aliases)):
-        out.append(("ข้อมูลที่จะบันทึกต่างจากตัวอย่าง", "what it would write differs from the preview"))
+        out.append(texts("difference.writes"))
     return out
 
 
@@ -250,12 +239,9 @@ class StalePlan(ItaError):
 
     def __init__(self, fresh: ImportPlan, changes: tuple[str, str],
                  differences: list[tuple[str, str]]):
-        super().__init__(
-            f"ข้อมูลในฐานข้อมูลเปลี่ยนไปหลังจากแสดงตัวอย่างนี้ ({changes[0]}) และไฟล์นี้จะให้ผลต่างจากตัวอย่าง: "
-            + "; ".join(th for th, _ in differences)
-            + " — ไม่ได้บันทึกข้อมูลใด กรุณาแสดงตัวอย่างใหม่และตรวจสอบก่อนนำเข้า",
-            f"The store changed since this preview ({changes[1]}), and the file would now do "
-            "something else than previewed: " + "; ".join(en for _, en in differences)
-            + " — nothing was written; preview again and check it before importing")
+        super().__init__(*texts(
+            "stale_plan", changes=Text(*changes),
+            differences=Text("; ".join(th for th, _ in differences),
+                             "; ".join(en for _, en in differences))))
         self.fresh = fresh
         self.differences = differences

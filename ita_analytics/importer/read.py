@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ita_analytics import settings
 from ita_analytics.errors import ItaError
+from ita_analytics.importer.messages import NOTHING, Text, code_of, texts
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -38,6 +39,11 @@ class ImportRejected(ItaError):
     def __init__(self, code: str, message_th: str, message_en: str):
         super().__init__(message_th, message_en)
         self.code = code
+
+    @classmethod
+    def of(cls, key: str, **values) -> ImportRejected:
+        """The refusal worded by the catalogue's ``key`` (:mod:`ita_analytics.importer.messages`)."""
+        return cls(code_of(key), *texts(key, **values))
 
 
 @dataclass
@@ -81,78 +87,39 @@ def _reject_size(data: bytes, file_name: str) -> None:
     limit = settings.get("upload_max_mb")
     size_mb = len(data) / 1_048_576
     if size_mb > limit:
-        raise ImportRejected(
-            "too_large",
-            f"ไฟล์ {file_name} มีขนาด {size_mb:.1f} MB เกินขีดจำกัด {limit} MB",
-            f"The file {file_name} is {size_mb:.1f} MB, over the {limit} MB limit",
-        )
+        raise ImportRejected.of("too_large", file=file_name, size_mb=size_mb, limit=limit)
 
 
 def _check_shape(sheet_name: str, file_name: str, n_rows: int, n_cols: int) -> None:
     max_rows = settings.get("import_max_rows")
     max_cols = settings.get("import_max_columns")
     if n_rows > max_rows:
-        raise ImportRejected(
-            "too_many_rows",
-            f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มี {n_rows:,} แถว เกินขีดจำกัด {max_rows:,} แถว",
-            f"The file {file_name}, sheet \"{sheet_name}\", has {n_rows:,} rows, over the "
-            f"limit of {max_rows:,}",
-        )
+        raise ImportRejected.of("too_many_rows", file=file_name, sheet_name=sheet_name,
+                                n_rows=n_rows, max_rows=max_rows)
     if n_cols > max_cols:
-        raise ImportRejected(
-            "too_many_columns",
-            f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มี {n_cols:,} คอลัมน์ เกินขีดจำกัด {max_cols:,}",
-            f"The file {file_name}, sheet \"{sheet_name}\", has {n_cols:,} columns, over the "
-            f"limit of {max_cols:,}",
-        )
-
-
-def read_tables(data: bytes, file_name: str) -> list[Sheet]:
-    """The sheets of an uploaded .xlsx or .csv file, as cell values.
-
-    Raises :class:`ImportRejected` (Thai and English message) for empty, oversized,
-    damaged, unsafe (zip bomb, XML bomb) or unsupported files, and for sheets beyond the
-    row/column/cell limits of the settings. The file is read in a child process with memory
-    and time limits (:mod:`ita_analytics.importer.sandbox`): a file that overruns them is
-    refused, and no file can take this process down.
-    """
-    _refuse_at_once(data, file_name)
-    # Imported here: the sandbox imports this module (its child runs read_tables_here).
-    from ita_analytics.importer import sandbox
-
-    return sandbox.read_in_child(data, file_name)
+        raise ImportRejected.of("too_many_columns", file=file_name, sheet_name=sheet_name,
+                                n_cols=n_cols, max_cols=max_cols)
 
 
 def read_tables_here(data: bytes, file_name: str) -> list[Sheet]:
-    """What :func:`read_tables` does, in this process and without its limits on memory and
-    time: for the sandbox's child process, and for tests of the checks themselves."""
-    _refuse_at_once(data, file_name)
+    """What :func:`ita_analytics.importer.sandbox.read_tables` does, in this process and
+    without its limits on memory and time: for the sandbox's child process, and for tests of
+    the checks themselves."""
+    refuse_at_once(data, file_name)
     if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, file_name)
     return [_read_csv(data, file_name)]
 
 
-def _refuse_at_once(data: bytes, file_name: str) -> None:
+def refuse_at_once(data: bytes, file_name: str) -> None:
     """Refusals that need no parsing: empty, too large, old or encrypted Excel, not a zip."""
     if not data or not data.strip():
-        raise ImportRejected("empty", f"ไฟล์ {file_name} ว่างเปล่า ไม่มีข้อมูล",
-                             f"The file {file_name} is empty")
+        raise ImportRejected.of("empty", file=file_name)
     _reject_size(data, file_name)
     if data.startswith(OLE_MAGIC):
-        raise ImportRejected(
-            "unsupported_format",
-            f"ไฟล์ {file_name} เป็น Excel รุ่นเก่า (.xls) หรือไฟล์ที่ตั้งรหัสผ่าน กรุณาบันทึกเป็น .xlsx หรือ .csv",
-            f"The file {file_name} is an old Excel file (.xls) or password protected; "
-            "save it as .xlsx or .csv",
-        )
+        raise ImportRejected.of("unsupported_format", file=file_name)
     if not data.startswith(ZIP_MAGIC) and file_name.lower().endswith(XLSX_SUFFIXES):
-        raise ImportRejected(
-            "not_xlsx",
-            f"ไฟล์ {file_name} ไม่ใช่ไฟล์ Excel (.xlsx) จริง (อาจเป็นไฟล์อื่นที่เปลี่ยนนามสกุล) "
-            "กรุณาเปิดใน Excel แล้วบันทึกเป็น .xlsx",
-            f"The file {file_name} is not a real Excel workbook (perhaps another file renamed "
-            "to .xlsx); open it in Excel and save it as .xlsx",
-        )
+        raise ImportRejected.of("not_xlsx", file=file_name)
 
 
 # --- CSV --------------------------------------------------------------------------------------
@@ -177,13 +144,7 @@ def decode_text(data: bytes, file_name: str) -> str:
             except UnicodeDecodeError:
                 pass
             if _UTF8_THAI.search(data):
-                raise ImportRejected(
-                    "mixed_encoding",
-                    f"ไฟล์ {file_name} มีข้อความหลายรหัสอักขระปนกัน (UTF-8 และ Windows-874/TIS-620) "
-                    "กรุณาบันทึกทั้งไฟล์เป็น CSV UTF-8",
-                    f"The file {file_name} mixes text encodings (UTF-8 and Windows-874/TIS-620); "
-                    "save the whole file as CSV UTF-8",
-                )
+                raise ImportRejected.of("mixed_encoding", file=file_name)
             try:
                 text = data.decode("cp874")
             except UnicodeDecodeError:
@@ -191,11 +152,7 @@ def decode_text(data: bytes, file_name: str) -> str:
             # cp874 decodes most bytes, so also require that the text is mostly Thai/ASCII.
             if text is not None and _looks_like_text(text):
                 return text
-    raise ImportRejected(
-        "unreadable",
-        f"อ่านไฟล์ {file_name} ไม่ได้: ไม่ใช่ไฟล์ CSV หรือ Excel (.xlsx) ที่รองรับ",
-        f"Cannot read {file_name}: it is not a CSV or Excel (.xlsx) file",
-    )
+    raise ImportRejected.of("unreadable", file=file_name)
 
 
 # Thai letters as UTF-8 (E0 B8/B9 xx): in a file that is not valid UTF-8, the sign of a mix.
@@ -251,29 +208,20 @@ def _read_csv(data: bytes, file_name: str) -> Sheet:
             if len(rows) > max_rows + 50:
                 break
     except csv.Error as error:
-        raise ImportRejected(
-            "unreadable", f"อ่านไฟล์ CSV {file_name} ไม่ได้: {error}",
-            f"Cannot read the CSV file {file_name}: {error}") from error
+        raise ImportRejected.of("unreadable/csv", file=file_name, error=error) from error
     width = max((len(r) for r in rows), default=0)
     name = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0] or "csv"
     _check_shape(name, file_name, len(rows), width)
     if not any(any(v is not None and str(v).strip() for v in r) for r in rows):
-        raise ImportRejected("empty", f"ไฟล์ {file_name} ว่างเปล่า ไม่มีข้อมูล",
-                             f"The file {file_name} is empty")
+        raise ImportRejected.of("empty", file=file_name)
     return Sheet(name=name, rows=rows)
 
 
 # --- XLSX -------------------------------------------------------------------------------------
 
-_DAMAGED_TH = "ไฟล์ {name} เสียหายหรือไม่สมบูรณ์ (เช่น ดาวน์โหลดไม่ครบ) อ่านไม่ได้ กรุณาบันทึกไฟล์ใหม่จาก Excel"
-_DAMAGED_EN = ("The file {name} is damaged or incomplete (e.g. a partial download) and cannot be "
-               "read; save it again from Excel")
-
-
 def _damaged(file_name: str, detail: str = "") -> ImportRejected:
-    suffix = f" ({detail})" if detail else ""
-    return ImportRejected("damaged", _DAMAGED_TH.format(name=file_name) + suffix,
-                          _DAMAGED_EN.format(name=file_name) + suffix)
+    return ImportRejected.of("damaged", file=file_name,
+                             detail=texts("damaged.detail", detail=detail) if detail else NOTHING)
 
 
 def _check_zip(data: bytes, file_name: str) -> zipfile.ZipFile:
@@ -289,23 +237,13 @@ def _check_zip(data: bytes, file_name: str) -> zipfile.ZipFile:
         # differ from what is read.
         raise _damaged(file_name, "duplicate parts")
     if "xl/workbook.xml" not in names:
-        raise ImportRejected(
-            "not_xlsx",
-            f"ไฟล์ {file_name} เป็นไฟล์บีบอัดแต่ไม่ใช่สมุดงาน Excel (.xlsx)",
-            f"The file {file_name} is a zip archive but not an Excel workbook (.xlsx)",
-        )
+        raise ImportRejected.of("not_xlsx/zip", file=file_name)
     total = sum(i.file_size for i in infos)
     worst = max((i.file_size / max(i.compress_size, 1) for i in infos if i.file_size > 1_000_000),
                 default=0)
     if len(infos) > MAX_ZIP_ENTRIES or total > MAX_UNCOMPRESSED_MB * 1_048_576 \
             or worst > MAX_COMPRESSION_RATIO:
-        raise ImportRejected(
-            "zip_bomb",
-            f"ไฟล์ {file_name} ขยายตัวผิดปกติเมื่อแตกไฟล์ ({total / 1_048_576:,.0f} MB) "
-            "อาจเป็นไฟล์อันตราย จึงไม่อ่าน",
-            f"The file {file_name} expands abnormally when unpacked ({total / 1_048_576:,.0f} MB); "
-            "it may be hostile and was not read",
-        )
+        raise ImportRejected.of("zip_bomb", file=file_name, size_mb=total / 1_048_576)
     return archive
 
 
@@ -618,13 +556,8 @@ def _sheet_facts(archive: zipfile.ZipFile) -> dict[str, _SheetXmlFacts]:
     return facts
 
 
-def _unsafe(file_name: str, th: str, en: str) -> ImportRejected:
-    return ImportRejected(
-        "unsafe_xml",
-        f"ไฟล์ {file_name} {th} ซึ่งสมุดงาน Excel ปกติไม่มี อาจเป็นไฟล์อันตราย จึงไม่อ่าน",
-        f"The file {file_name} {en}, which Excel workbooks never do; it may be hostile and was "
-        "not read",
-    )
+def _unsafe(file_name: str, reason: Text) -> ImportRejected:
+    return ImportRejected.of("unsafe_xml", file=file_name, reason=reason)
 
 
 def _refuse_dtd(archive: zipfile.ZipFile, file_name: str) -> None:
@@ -640,16 +573,13 @@ def _refuse_dtd(archive: zipfile.ZipFile, file_name: str) -> None:
             # Every mark holds "<!" (UTF-8) or "<\0!" (UTF-16): two searches before six.
             if (b"<!" in window or b"<\x00!" in window) and \
                     any(mark in window for mark in _DTD_MARKS):
-                raise _unsafe(file_name, "มีการประกาศ DTD/ENTITY ใน XML",
-                              "declares a DTD/ENTITY in its XML")
+                raise _unsafe(file_name, texts("unsafe_xml.dtd"))
             # The literal test first (as in _scan_plain): 23 ms → 2 ms on the national sheet.
             counts = _DECLARED_COUNT.findall(window) if b'uniqueCount="' in window else ()
             for count in counts:
                 if int(count) > max(info.file_size, 1_000):
-                    raise _unsafe(file_name,
-                                  f"ระบุจำนวนรายการ ({int(count):,}) เกินขนาดข้อมูลจริงใน {info.filename}",
-                                  f"declares {int(count):,} items in {info.filename}, more than "
-                                  "it holds")
+                    raise _unsafe(file_name, texts("unsafe_xml.count", count=int(count),
+                                                   part=info.filename))
             tail = window[-64:]
 
 
@@ -683,8 +613,7 @@ def _read_xlsx(data: bytes, file_name: str) -> list[Sheet]:
         _check_shape(sheet.name, file_name, len(sheet.rows),
                      max((len(r) for r in sheet.rows), default=0))
     if not any(any(v is not None and str(v).strip() for v in r) for s in sheets for r in s.rows):
-        raise ImportRejected("empty", f"ไฟล์ {file_name} ไม่มีข้อมูลในชีตใดเลย",
-                             f"The file {file_name} has no data in any sheet")
+        raise ImportRejected.of("empty/sheets", file=file_name)
     return sheets
 
 
@@ -694,15 +623,10 @@ def _check_cells(sheet_name: str, file_name: str, n_cells: int, n_rows: int = 0,
     more: the readers fill the whole rectangle, so two cells far apart weigh as much."""
     span = n_rows * n_cols
     if n_cells > MAX_CELLS or span > MAX_CELLS:
-        spans = (f" ({n_rows:,} แถว × {n_cols:,} คอลัมน์)", f" ({n_rows:,} rows × {n_cols:,} columns)") \
-            if span > MAX_CELLS else ("", "")
-        raise ImportRejected(
-            "too_many_cells",
-            f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มีเซลล์มากกว่า {MAX_CELLS:,} เซลล์{spans[0]} "
-            "เกินขีดจำกัด",
-            f"The file {file_name}, sheet \"{sheet_name}\", has more than {MAX_CELLS:,} cells"
-            f"{spans[1]}, over the limit",
-        )
+        spans = texts("too_many_cells.span", rows=n_rows, columns=n_cols) \
+            if span > MAX_CELLS else NOTHING
+        raise ImportRejected.of("too_many_cells", file=file_name, sheet_name=sheet_name,
+                                limit=MAX_CELLS, span=spans)
 
 
 def _restore_error_cells(sheet: Sheet, cells: list[tuple[int, int, str]]) -> None:
@@ -757,15 +681,8 @@ def _fill_vertical_merges(rows: list[list], ranges, sheet_name: str = "",
         covered += max(0, min(bottom, len(rows) - 1) - top + 1) * \
             max(0, min(right, width - 1) - left + 1)
         if covered > len(rows) * width:
-            raise ImportRejected(
-                "bad_merges",
-                f"ไฟล์ {file_name} ชีต \"{sheet_name}\" มีเซลล์ที่ผสาน (merge) ซ้อนทับกัน "
-                f"({len(ranges):,} ช่วง) ซึ่ง Excel ไม่สร้าง อาจเป็นไฟล์อันตราย จึงไม่อ่าน "
-                "กรุณายกเลิกการผสานเซลล์แล้วบันทึกใหม่",
-                f"The file {file_name}, sheet \"{sheet_name}\", has overlapping merged cells "
-                f"({len(ranges):,} ranges), which Excel never writes; it may be hostile and was "
-                "not read. Unmerge the cells and save it again",
-            )
+            raise ImportRejected.of("bad_merges", file=file_name, sheet_name=sheet_name,
+                                    count=len(ranges))
     for (top, left), (bottom, right) in ranges:
         if bottom <= top or top >= len(rows) or left >= len(rows[top]):
             continue

@@ -22,7 +22,14 @@ import time
 import traceback
 
 from ita_analytics import settings
-from ita_analytics.importer.read import ImportRejected, Sheet, read_tables_here
+from ita_analytics.importer.messages import texts
+from ita_analytics.importer.read import (
+    ImportRejected,
+    Sheet,
+    _read_with_openpyxl,
+    read_tables_here,
+    refuse_at_once,
+)
 
 READ_SECONDS = 4.0
 """Wall-clock seconds a file may take to read, from its child's start, plus
@@ -62,6 +69,19 @@ _HEAD = 9
 Kinds: Q the request (to the server); P the child's process id, R part of its answer, E part
 of its error output, S its exit code (from the server)."""
 _ERROR_TAIL = 65536
+
+
+def read_tables(data: bytes, file_name: str) -> list[Sheet]:
+    """The sheets of an uploaded .xlsx or .csv file, as cell values.
+
+    Raises :class:`ImportRejected` (Thai and English message) for empty, oversized,
+    damaged, unsafe (zip bomb, XML bomb) or unsupported files, and for sheets beyond the
+    row/column/cell limits of the settings. The file is read in a child process with memory
+    and time limits (:func:`read_in_child`): a file that overruns them is
+    refused, and no file can take this process down.
+    """
+    refuse_at_once(data, file_name)
+    return read_in_child(data, file_name)
 
 
 def read_in_child(data: bytes, file_name: str) -> list[Sheet]:
@@ -125,25 +145,10 @@ def _answer(out: bytes, err: bytes, returncode: int, file_name: str, seconds: fl
 
 def _refusal(code: str, file_name: str, *, seconds: float = 0.0, size: int = 0
              ) -> ImportRejected:
-    th, en = {
-        "read_timeout": (f"ใช้เวลาอ่านเกิน {seconds:.0f} วินาที ซึ่งเป็นขีดจำกัดสำหรับไฟล์ขนาดนี้",
-                         f"took longer than {seconds:.0f} seconds to read, the limit for a file "
-                         "of its size"),
-        "read_memory": (f"ต้องใช้หน่วยความจำเกิน {READ_MEMORY_MB:,} MB ในการอ่าน",
-                        f"needs more than {READ_MEMORY_MB:,} MB of memory to read"),
-        "too_much_data": (f"มีข้อมูลในเซลล์รวมกว่า {size / 1_048_576:,.0f} MB เมื่ออ่านแล้ว "
-                          f"เกินขีดจำกัด {MAX_RESULT_MB:g} MB",
-                          f"holds over {size / 1_048_576:,.0f} MB of cell data once read, over "
-                          f"the {MAX_RESULT_MB:g} MB limit"),
-        "read_crashed": ("ทำให้โปรแกรมอ่านไฟล์หยุดทำงานผิดปกติ", "made the file reader stop abnormally"),
-    }[code]
-    return ImportRejected(
-        code,
-        f"ไฟล์ {file_name} {th} อาจเป็นไฟล์อันตราย จึงไม่อ่าน "
-        "(ไฟล์ผลคะแนนปกติอ่านได้ภายในไม่กี่วินาที: กรุณาตรวจสอบไฟล์หรือบันทึกใหม่จาก Excel)",
-        f"The file {file_name} {en}; it may be hostile and was not read (a normal score file "
-        "reads in a few seconds: check the file or save it again from Excel)",
-    )
+    """``code`` (read_timeout, read_memory, too_much_data, read_crashed) as a refusal."""
+    reason = texts(f"read_refused.{code}", seconds=seconds, memory_mb=READ_MEMORY_MB,
+                   size_mb=size / 1_048_576, limit_mb=MAX_RESULT_MB)
+    return ImportRejected(code, *texts("read_refused", file=file_name, reason=reason))
 
 
 class _ResultUnpickler(pickle.Unpickler):
@@ -358,8 +363,6 @@ def _warm_up() -> None:
     the server as it runs. A child's read of a small file: 6 → 1.5 ms; of a file only
     openpyxl reads: 150 → 10 ms."""
     import gc
-
-    from ita_analytics.importer.read import _read_with_openpyxl
 
     for data, name in warm_up_files():
         read_tables_here(data, name)

@@ -47,11 +47,7 @@ def refuse_long_text(frame: pd.DataFrame, layout: SheetLayout, plan: ImportPlan)
             keep[index] = False
             source = "year" if role == "year_raw" else role
             cols = layout.columns_for(source)
-            plan.error("cell_too_long",
-                       f"ข้อความในเซลล์ยาว {lengths[index]:,} ตัวอักษร (คาดว่าไม่เกิน {MAX_TEXT_CHARS} "
-                       "ตัวอักษร เช่น ชื่อหน่วยงาน)",
-                       f"The cell holds {lengths[index]:,} characters (expected at most "
-                       f"{MAX_TEXT_CHARS}, such as an agency name)",
+            plan.error("cell_too_long", length=lengths[index], limit=MAX_TEXT_CHARS,
                        sheet=layout.sheet, row=int(frame.at[index, "row"]),
                        column=column_label(layout, cols[0]) if cols else None)
     return frame[keep]
@@ -158,12 +154,8 @@ def resolve_years(entities: pd.DataFrame, layouts: dict[str, SheetLayout], plan:
     bad = parsed.isna()
     for index in parsed[bad].index:
         sheet = entities.at[index, "sheet"]
-        plan.error("bad_year",
-                   f"ปี \"{shown(raw[index])}\" ไม่ถูกต้อง (คาดว่าเป็นปีงบประมาณ พ.ศ. เช่น 2568 หรือ ค.ศ. 2025)",
-                   f"Year \"{shown(raw[index])}\" is not valid (expected a fiscal year such as 2568 B.E. "
-                   "or 2025 C.E.)",
-                   sheet=sheet, row=int(entities.at[index, "row"]),
-                   column=_location(layouts, sheet, "year"))
+        plan.error("bad_year", value=shown(raw[index]), sheet=sheet,
+                   row=int(entities.at[index, "row"]), column=_location(layouts, sheet, "year"))
     out[parsed[~bad].index] = parsed[~bad].astype("int64")
     for sheet, layout in layouts.items():
         in_sheet = (entities["sheet"] == sheet) & ~present
@@ -171,18 +163,9 @@ def resolve_years(entities: pd.DataFrame, layouts: dict[str, SheetLayout], plan:
             continue
         fallback = year if year is not None else layout.title_year
         if year is not None and layout.title_year and layout.title_year != year:
-            plan.warn("year_differs",
-                      f"ชื่อตารางระบุปี {layout.title_year} แต่ใช้ปี {year} ตามที่ระบุ",
-                      f"The title names {layout.title_year} but the given year {year} is used",
-                      sheet=sheet)
+            plan.warn("year_differs", title_year=layout.title_year, year=year, sheet=sheet)
         if fallback is None:
-            plan.error("no_year",
-                       "หาปีงบประมาณไม่พบ: ไม่มีคอลัมน์ปี ไม่มีปีในชื่อตาราง (เช่น \"ประจำปีงบประมาณ "
-                       "พ.ศ. 2568\") และไม่ได้ระบุปี (--year) — คาดว่าเป็นปีงบประมาณ พ.ศ.",
-                       "The fiscal year cannot be found: no year column, no year in a title "
-                       "(such as \"ประจำปีงบประมาณ พ.ศ. 2568\") and none given (--year) — "
-                       "expected a B.E. fiscal year",
-                       sheet=sheet, row=int(entities.loc[in_sheet, "row"].iloc[0]))
+            plan.error("no_year", sheet=sheet, row=int(entities.loc[in_sheet, "row"].iloc[0]))
         else:
             out[in_sheet] = fallback
     return out
@@ -241,23 +224,10 @@ def validate_values(entities: pd.DataFrame, layouts: dict[str, SheetLayout],
             sheet = out.at[index, "sheet"]
             text = shown(out.at[index, role])
             if "," in text:
-                plan.error("ambiguous_decimal",
-                           f"ไฟล์ {plan.file_name}: ค่า \"{text}\" มีจุลภาค (,) ซึ่งอ่านได้ทั้งเป็นจุดทศนิยม "
-                           "(7,5 = 7.5) และตัวคั่นหลักพัน (1,000) แต่คอลัมน์นี้ในชีตเดียวกันเขียนตัวเลขหลายแบบ "
-                           "จึงไม่เดาค่า — คาดว่าเป็นคะแนน 0–100 ที่เขียนทศนิยมแบบเดียวกันทั้งคอลัมน์ "
-                           "(จุด เช่น 98.25 หรือจุลภาค เช่น 98,25)",
-                           f"File {plan.file_name}: \"{text}\" has a comma, which may be a decimal "
-                           "comma (7,5 = 7.5) or a thousands separator (1,000), and this column of "
-                           "the sheet writes numbers more than one way, so no value is guessed — "
-                           "expected scores 0–100 written one way throughout the column (98.25, "
-                           "or 98,25)",
-                           sheet=sheet, row=_cell_row(out, index, role),
-                           column=_location(layouts, sheet, role))
+                plan.error("ambiguous_decimal", file=plan.file_name, value=text, sheet=sheet,
+                           row=_cell_row(out, index, role), column=_location(layouts, sheet, role))
                 continue
-            plan.error("not_numeric",
-                       f"ค่า \"{text}\" ไม่ใช่ตัวเลข (คาดว่าเป็นคะแนน 0–100)",
-                       f"\"{text}\" is not a number (expected a score 0–100)",
-                       sheet=sheet, row=_cell_row(out, index, role),
+            plan.error("not_numeric", value=text, sheet=sheet, row=_cell_row(out, index, role),
                        column=_location(layouts, sheet, role))
         out[role] = values
     out["level"] = out["level"].map(normalise_level) if "level" in out.columns else None
@@ -272,21 +242,14 @@ def validate_values(entities: pd.DataFrame, layouts: dict[str, SheetLayout],
                 for code in TOOL_CODES:
                     out.loc[in_sheet, code] = out.loc[in_sheet, code] * 100 / \
                         TOOL_BY_CODE[code].max_points
-                plan.warn("tools_as_points",
-                          "คอลัมน์ IIT/EIT/OIT เป็นคะแนนถ่วงน้ำหนัก (เต็ม 30/30/40) "
-                          "แปลงเป็นคะแนน 0–100 แล้ว",
-                          "The IIT/EIT/OIT columns are weighted points (out of 30/30/40); "
-                          "converted to scores 0–100", sheet=sheet)
+                plan.warn("tools_as_points", sheet=sheet)
     for role in (*INDICATOR_ROLES, *TOOL_CODES, "total"):
         values = out[role]
         outside = values.notna() & ((values < 0) | (values > 100 + 1e-9))
         for index in outside[outside].index:
             sheet = out.at[index, "sheet"]
-            plan.error("out_of_range",
-                       f"คะแนน {values[index]:g} อยู่นอกช่วง (คาดว่าเป็น 0–100)",
-                       f"Score {values[index]:g} is out of range (expected 0–100)",
-                       sheet=sheet, row=_cell_row(out, index, role),
-                       column=_location(layouts, sheet, role))
+            plan.error("out_of_range", score=values[index], sheet=sheet,
+                       row=_cell_row(out, index, role), column=_location(layouts, sheet, role))
     return out
 
 
@@ -304,11 +267,8 @@ def compare_reported(valid: pd.DataFrame, layouts: dict[str, SheetLayout],
         flagged = reported.notna() & computed[computed_col].notna() & (diff > TOTAL_TOLERANCE)
         for index in flagged[flagged].index:
             sheet = rows.at[index, "sheet"]
-            plan.warn("reported_differs",
-                      f"{rows.at[index, 'name']}: {role} ที่รายงาน {reported[index]:.2f} "
-                      f"ต่างจากที่คำนวณจากตัวชี้วัด {computed.at[index, computed_col]:.2f}",
-                      f"{rows.at[index, 'name']}: reported {role} {reported[index]:.2f} differs "
-                      f"from {computed.at[index, computed_col]:.2f} computed from the indicators",
+            plan.warn("reported_differs", name=rows.at[index, 'name'], role=role,
+                      reported=reported[index], computed=computed.at[index, computed_col],
                       sheet=sheet, row=int(rows.at[index, "row"]),
                       column=_location(layouts, sheet, role))
     levels = rows["level"]
@@ -329,12 +289,8 @@ def compare_reported(valid: pd.DataFrame, layouts: dict[str, SheetLayout],
             if expected is None or reported == expected:
                 continue
         sheet = rows.at[index, "sheet"]
-        plan.warn("reported_level_differs",
-                  f"{rows.at[index, 'name']}: ระดับที่รายงาน \"{reported}\" ไม่ตรงกับระดับจากคะแนน "
-                  f"\"{expected}\"",
-                  f"{rows.at[index, 'name']}: reported level \"{reported}\" does not match the "
-                  f"level from the scores \"{expected}\"",
-                  sheet=sheet, row=int(rows.at[index, "row"]),
+        plan.warn("reported_level_differs", name=rows.at[index, 'name'], reported=reported,
+                  expected=expected, sheet=sheet, row=int(rows.at[index, "row"]),
                   column=_location(layouts, sheet, "level"))
 
 

@@ -18,14 +18,24 @@ Secrets (``.streamlit/secrets.toml``), all in Streamlit's ``[auth]`` section:
 from __future__ import annotations
 
 import base64
+import copy
+import fcntl
 import hashlib
 import hmac
+import itertools
+import json
+import logging
+import math
+import os
 import secrets
+import socket
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from ita_analytics import settings
 
@@ -41,6 +51,8 @@ LOCAL_ACCOUNT = "analyst"
 """The one local account: failures from every session count against it (see :class:`Lockout`)."""
 
 MODE_OIDC, MODE_LOCAL, MODE_NONE = "oidc", "local", "none"
+
+log = logging.getLogger(__name__)
 
 
 class PasswordHashError(ValueError):
@@ -155,88 +167,304 @@ class Attempt:
     busy: bool = False
 
 
+LOCKOUT_FILE_SUFFIX = ".auth.json"
+"""The lock-out shared by the processes serving a store: ``data/ita.duckdb.auth.json``."""
+PENDING_MAX_SECONDS = 60.0
+"""A try in flight (a password being compared, half a second) older than this is dropped."""
+_HOST = socket.gethostname()
+_ABOUT = ("Sign-in lock-out shared by the dashboard processes serving this store "
+          "(ita_analytics/auth.py): counts and times per account, never a password or hash. "
+          "Delete it to lift a lock-out.")
+
+
+def lockout_file(db_path: str | os.PathLike | None) -> Path | None:
+    """Where the lock-out of the processes serving store ``db_path`` is kept: beside the store,
+    ``<store>.auth.json`` (None for a ``:memory:`` store: the lock-out stays in the process)."""
+    text = os.fspath(db_path) if db_path is not None else ""
+    if not text or text == ":memory:":
+        return None
+    return Path(os.path.abspath(text + LOCKOUT_FILE_SUFFIX))
+
+
+def _process_gone(pid: int) -> bool:
+    """Whether process ``pid`` (of this host) has ended: no such process, or a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OverflowError, ValueError):
+        return True
+    except OSError:  # PermissionError: alive, another user's
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _finite(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _clean_entry(entry: Mapping) -> dict:
+    """An account's entry read from the file, keeping only known fields of the right types."""
+    clean: dict = {}
+    failures = int(entry.get("failures", 0))
+    if failures > 0:
+        clean["failures"] = failures
+    until = entry.get("locked_until")
+    if until is not None and _finite(until) is not None:
+        clean["locked_until"] = float(until)
+    pending = {}
+    for token, flight in dict(entry.get("pending") or {}).items():
+        started = _finite(flight["started"])
+        if started is not None:
+            pending[str(token)] = {"pid": int(flight["pid"]), "host": str(flight.get("host", "")),
+                                   "started": started}
+    if pending:
+        clean["pending"] = pending
+    return clean
+
+
+def _parse_state(raw: bytes, path: Path) -> dict:
+    """The accounts held in the file's text; none (logged) when it is empty or unreadable."""
+    if not raw.strip():
+        return {}
+    try:
+        accounts = json.loads(raw)["accounts"]
+        return {str(key): _clean_entry(entry) for key, entry in accounts.items()}
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        log.warning("sign-in lock-out file %s is unreadable (%s): counting afresh", path, error)
+        return {}
+
+
+def _read_all(fd: int) -> bytes:
+    chunks, offset = [], 0
+    while chunk := os.pread(fd, 65536, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _write_state(fd: int, accounts: dict, old_length: int) -> None:
+    """Write ``accounts`` over the file's text in place, under its flock, and flush it.
+
+    One write of the new text padded with spaces to the old text's length, then the spaces cut
+    off: a process killed between the two leaves JSON followed by spaces, which reads the same.
+    """
+    text = json.dumps({"about": _ABOUT, "accounts": accounts}, sort_keys=True, indent=1) + "\n"
+    data = text.encode("utf-8")
+    padded = data.ljust(old_length, b" ")
+    written = 0
+    while written < len(padded):
+        written += os.pwrite(fd, padded[written:], written)
+    if len(padded) > len(data):
+        os.ftruncate(fd, len(data))
+    os.fsync(fd)
+
+
 class Lockout:
-    """Repeated failures lock an account for a while; kept in process memory.
+    """Repeated failures lock an account for a while; shared by the processes serving one store.
 
-    Process memory, not the store: a failed sign-in must not write to the national record
-    (every write bumps the data version every session's caches are keyed on), and the store
-    may be held read-only. The key is the account, not the browser session, so opening new
-    sessions does not reset the count; the price is that a guesser can keep the real analyst
-    out for ``minutes`` at a time (the OIDC route has no such limit). A server restart clears
-    the count — restarting needs access to the server, which already holds the secrets.
+    With a ``path`` (:func:`shared_lockout` gives ``<store>.auth.json``, beside the store), the
+    counts live in that small JSON file, so a guesser spread over several ``streamlit run``
+    processes behind a proxy gets no more tries than against one: every read-modify-write is
+    made under this object's thread lock and an ``flock`` of the file, and times are wall-clock
+    (``time.time``) since they cross processes. The file holds only counts and times per
+    account key — never a password or a hash — and is created readable by its owner only.
+    Without a path (``:memory:`` stores, tests), or when the file cannot be used (a folder that
+    cannot be written, a file system without ``flock``: logged), the counts live in this
+    process's memory as before.
 
-    Attempts made at the same moment (many sessions submitting at once) cannot compare more
-    than ``max_failures`` passwords between lock-outs: each attempt takes a try before its
-    password is compared (see :meth:`attempt`).
+    Not in the store: a failed sign-in must not write to the national record (every write bumps
+    the data version every session's caches are keyed on), and the store may be held read-only.
+    The key is the account, not the browser session, so opening new sessions does not reset the
+    count; the price is that a guesser can keep the real analyst out for ``minutes`` at a time
+    (the OIDC route has no such limit). Restarting the processes does not clear a shared
+    lock-out (the file stays): deleting the file does, or waiting ``minutes``; an in-memory one
+    is cleared by a restart.
+
+    Attempts made at the same moment (many sessions submitting at once, in any of the
+    processes) cannot compare more than ``max_failures`` passwords between lock-outs: each
+    attempt takes a try before its password is compared (see :meth:`attempt`). A try in flight
+    is recorded with its process id and start time; one whose process has ended (killed while
+    comparing) or that is older than :data:`PENDING_MAX_SECONDS` is dropped, so it cannot hold
+    a try for ever.
     """
 
     def __init__(self, max_failures: int, minutes: float,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.time, path: str | os.PathLike | None = None):
         self.max_failures = max(1, int(max_failures))
         self.seconds = float(minutes) * 60
+        self.path = Path(path) if path is not None else None
         self._clock = clock
-        self._failures: dict[str, int] = {}
-        self._pending: dict[str, int] = {}
-        self._locked_until: dict[str, float] = {}
+        self._memory: dict = {}
         self._lock = threading.Lock()
+        self._serial = itertools.count(1)
+
+    # --- The state: {account key: {"failures", "locked_until", "pending": {token: flight}}} ---
+
+    def _fall_back(self, error: OSError, accounts: dict | None = None) -> None:
+        log.warning("sign-in lock-out kept in this process only (other processes serving the "
+                    "store count their own tries): cannot use %s: %s", self.path, error)
+        self.path = None
+        if accounts is not None:
+            self._memory = accounts
+
+    def _open_locked(self) -> tuple[int, bytes] | None:
+        """The file, open and flocked, with its text; None (fallen back to memory) if unusable."""
+        if self.path is None:
+            return None
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError as error:
+            self._fall_back(error)
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            return fd, _read_all(fd)
+        except OSError as error:
+            os.close(fd)
+            self._fall_back(error)
+            return None
+
+    @contextmanager
+    def _state(self) -> Iterator[dict]:
+        """The accounts' state to read and change; written back (when changed) before the
+        file's flock and the thread lock are let go."""
+        with self._lock:
+            opened = self._open_locked()
+            if opened is None:
+                yield self._memory
+                return
+            fd, raw = opened
+            try:
+                accounts = _parse_state(raw, self.path)
+                before = copy.deepcopy(accounts)
+                yield accounts
+                if accounts != before:
+                    try:
+                        _write_state(fd, accounts, len(raw))
+                    except OSError as error:
+                        self._fall_back(error, accounts)
+            finally:
+                os.close(fd)  # lets the flock go
+
+    def _remaining(self, entry: dict, now: float) -> float:
+        """Seconds left on the entry's lock-out (an ended one is cleared with its count)."""
+        until = entry.get("locked_until")
+        if until is None:
+            return 0.0
+        left = until - now
+        if left <= 0:
+            entry.pop("locked_until", None)
+            entry.pop("failures", None)
+            return 0.0
+        if left > self.seconds:  # the clock was set back: never longer than one lock-out
+            entry["locked_until"] = now + self.seconds
+            left = self.seconds
+        return left
+
+    @staticmethod
+    def _drop_stale(entry: dict, now: float) -> None:
+        pending = entry.get("pending", {})
+        for token, flight in list(pending.items()):
+            if (abs(now - flight["started"]) > PENDING_MAX_SECONDS
+                    or (flight["host"] == _HOST and flight["pid"] != os.getpid()
+                        and _process_gone(flight["pid"]))):
+                del pending[token]
+
+    @staticmethod
+    def _put(accounts: dict, key: str, entry: dict) -> None:
+        if not entry.get("pending"):
+            entry.pop("pending", None)
+        if entry:
+            accounts[key] = entry
+        else:
+            accounts.pop(key, None)
+
+    # --- The API ---------------------------------------------------------------------------
 
     def locked_seconds(self, key: str) -> float:
         """Seconds left on ``key``'s lock-out; 0 when it may try."""
-        with self._lock:
-            return self._remaining(key)
-
-    def _remaining(self, key: str) -> float:
-        until = self._locked_until.get(key)
-        if until is None:
-            return 0.0
-        left = until - self._clock()
-        if left <= 0:
-            del self._locked_until[key]
-            self._failures.pop(key, None)
-            return 0.0
-        return left
+        with self._state() as accounts:
+            entry = accounts.get(key, {})
+            left = self._remaining(entry, self._clock())
+            self._put(accounts, key, entry)
+            return left
 
     def attempt(self, key: str, check: Callable[[], bool]) -> Attempt:
         """Run ``check`` (the password comparison) unless ``key`` is locked; count the outcome.
 
         While locked the password is not even compared, so a right guess then reveals nothing.
-        The try is taken before ``check`` runs, under the same lock as the count is read:
+        The try is taken before ``check`` runs, under the same locks as the count is read:
         checking takes half a second, and attempts that all read the count before any had
         recorded its failure would each be compared (the lock-out beaten by sending many at
-        once). An attempt arriving while the tries in flight could reach ``max_failures`` is
-        refused uncompared (``busy``).
+        once). An attempt arriving while the tries in flight (in any process) could reach
+        ``max_failures`` is refused uncompared (``busy``). A ``check`` that raises (a malformed
+        hash: a setup error, not a guess) gives its try back.
         """
-        with self._lock:
-            left = self._remaining(key)
-            failures = self._failures.get(key, 0)
+        token = f"{os.getpid()}-{next(self._serial)}"
+        with self._state() as accounts:
+            now = self._clock()
+            entry = accounts.get(key, {})
+            left = self._remaining(entry, now)
+            self._drop_stale(entry, now)
+            failures = entry.get("failures", 0)
+            pending = entry.setdefault("pending", {})
             if left > 0:
-                return Attempt(False, left, failures)
-            pending = self._pending.get(key, 0)
-            if failures + pending >= self.max_failures:
-                return Attempt(False, 0.0, failures, busy=True)
-            self._pending[key] = pending + 1
+                outcome = Attempt(False, left, failures)
+            elif failures + len(pending) >= self.max_failures:
+                outcome = Attempt(False, 0.0, failures, busy=True)
+            else:
+                pending[token] = {"pid": os.getpid(), "host": _HOST, "started": now}
+                outcome = None
+            self._put(accounts, key, entry)
+        if outcome is not None:
+            return outcome
         try:
             ok = bool(check())
         except BaseException:  # a malformed hash is a setup error, not a guess: no failure
-            with self._lock:
-                self._release(key)
+            with self._state() as accounts:
+                entry = accounts.get(key, {})
+                entry.get("pending", {}).pop(token, None)
+                self._put(accounts, key, entry)
             raise
-        with self._lock:
-            self._release(key)
+        with self._state() as accounts:
+            now = self._clock()
+            entry = accounts.get(key, {})
+            entry.get("pending", {}).pop(token, None)
             if ok:
-                self._failures.pop(key, None)
-                return Attempt(True)
-            failures = self._failures.get(key, 0) + 1
-            self._failures[key] = failures
-            if failures >= self.max_failures:
-                self._locked_until[key] = self._clock() + self.seconds
-                return Attempt(False, self.seconds, failures)
-            return Attempt(False, 0.0, failures)
+                entry.pop("failures", None)
+                outcome = Attempt(True)
+            else:
+                failures = entry.get("failures", 0) + 1
+                entry["failures"] = failures
+                if failures >= self.max_failures:
+                    entry["locked_until"] = now + self.seconds
+                    outcome = Attempt(False, self.seconds, failures)
+                else:
+                    outcome = Attempt(False, 0.0, failures)
+            self._put(accounts, key, entry)
+            return outcome
 
-    def _release(self, key: str) -> None:
-        self._pending[key] -= 1
-        if not self._pending[key]:
-            del self._pending[key]
+
+def _clear_file(path: Path) -> None:
+    """Empty a lock-out file (if there is one) under its flock: no account then has a count."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.fsync(fd)
+    except OSError as error:
+        log.warning("could not clear the sign-in lock-out file %s: %s", path, error)
+    finally:
+        os.close(fd)
 
 
 _SHARED: Lockout | None = None
@@ -244,21 +472,31 @@ _SHARED_GUARD = threading.Lock()
 
 
 def shared_lockout() -> Lockout:
-    """The server's lock-out for the local account (settings ``auth_max_failures`` and
-    ``auth_lockout_minutes``, read on first use)."""
+    """The lock-out for the local account shared by the processes serving the store (settings
+    ``auth_max_failures``, ``auth_lockout_minutes`` and ``db_path``, read on first use): kept in
+    ``<store>.auth.json`` beside the store, or in this process for a ``:memory:`` store."""
     global _SHARED
     with _SHARED_GUARD:
         if _SHARED is None:
+            path = lockout_file(settings.db_path())
+            if path is None:
+                log.info("sign-in lock-out kept in this process only (the store is in memory)")
             _SHARED = Lockout(settings.get("auth_max_failures"),
-                              settings.get("auth_lockout_minutes"))
+                              settings.get("auth_lockout_minutes"), path=path)
         return _SHARED
 
 
 def reset_shared_lockout() -> None:
-    """Forget the server's lock-out (settings re-read on next use); for tests and restarts."""
+    """Forget the lock-out (settings re-read on next use) and empty its shared file, the one
+    in use and the one the settings now name; for tests."""
     global _SHARED
     with _SHARED_GUARD:
+        paths = {lockout_file(settings.db_path())}
+        if _SHARED is not None:
+            paths.add(_SHARED.path)
         _SHARED = None
+    for path in paths - {None}:
+        _clear_file(path)
 
 
 def check_local_password(password: str, encoded: str, lockout: Lockout | None = None,

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import hmac
 import io
+import json
+import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 import unicodedata
 
 import pytest
-from conftest import TEST_ANALYST_PASSWORD, analyst_secrets, app_test, sign_in
+from conftest import ROOT, TEST_ANALYST_PASSWORD, analyst_secrets, app_test, sign_in
 
 from ita_analytics import auth
 from ita_analytics.cli import main as cli_main
@@ -165,6 +170,182 @@ def test_a_malformed_hash_takes_no_try():
         auth.check_local_password("x", "not-a-hash", lockout)
     assert lockout.locked_seconds(auth.LOCAL_ACCOUNT) == 0
     assert auth.check_local_password("x", auth.hash_password("x", iterations=1000), lockout).ok
+
+
+# --- The lock-out shared by the processes serving one store ------------------------------------
+
+_SIGN_IN = """
+import json, sys
+from ita_analytics import auth
+for password in sys.argv[2:]:
+    a = auth.check_local_password(password, sys.argv[1])
+    print(json.dumps([a.ok, a.locked_seconds, a.failures, a.busy]), flush=True)
+"""
+
+
+def _env(db, **settings) -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "ITA_DB": str(db),
+            "ITA_AUTH_MAX_FAILURES": "4", "ITA_AUTH_LOCKOUT_MINUTES": "15", **settings}
+
+
+def _sign_in_in_another_process(db, encoded: str, *passwords: str) -> list:
+    done = subprocess.run([sys.executable, "-c", _SIGN_IN, encoded, *passwords], env=_env(db),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def test_wrong_passwords_in_two_processes_count_together_and_the_file_holds_no_secret(tmp_path):
+    """Behind a proxy each browser talks to one of several processes: a guesser spread over
+    them gets no more tries than against one."""
+    db = tmp_path / "ita.duckdb"
+    encoded = auth.hash_password("the-right-one", iterations=1000)
+    first = _sign_in_in_another_process(db, encoded, "guess-one", "guess-two")
+    second = _sign_in_in_another_process(db, encoded, "guess-three", "guess-four")
+    assert [(ok, failures) for ok, _, failures, _ in first + second] == [(False, n) for n in (1, 2, 3, 4)]
+    assert second[-1][1] == 900  # the fourth wrong password, in the second process, locks
+    [(ok, left, failures, busy)] = _sign_in_in_another_process(db, encoded, "the-right-one")
+    assert not ok and 890 < left <= 900 and failures == 4 and not busy  # a third process: refused
+    here = auth.Lockout(4, 15, path=auth.lockout_file(db))
+    assert 890 < here.locked_seconds(auth.LOCAL_ACCOUNT) <= 900
+    assert here.locked_seconds("someone-else") == 0
+    path = auth.lockout_file(db)
+    assert path == tmp_path / "ita.duckdb.auth.json" and os.stat(path).st_mode & 0o077 == 0
+    text = path.read_text()
+    _, _, salt, digest = encoded.split("$")
+    for secret in ("the-right-one", "guess", "pbkdf2", salt, digest):
+        assert secret not in text
+    accounts = json.loads(text)["accounts"]
+    assert list(accounts) == ["analyst"] and set(accounts["analyst"]) == {"failures", "locked_until"}
+
+
+_HANGS = """
+import time
+from ita_analytics import auth
+def compare():
+    print("comparing", flush=True)
+    time.sleep(120)
+    return True
+auth.shared_lockout().attempt(auth.LOCAL_ACCOUNT, compare)
+"""
+
+
+def test_a_try_in_flight_in_a_killed_process_is_given_back(tmp_path):
+    db = tmp_path / "ita.duckdb"
+    hung = subprocess.Popen([sys.executable, "-c", _HANGS], env=_env(db, ITA_AUTH_MAX_FAILURES="1"),
+                            stdout=subprocess.PIPE, text=True)
+    here = auth.Lockout(1, 15, path=auth.lockout_file(db))
+    compared = []
+    try:
+        assert hung.stdout.readline().strip() == "comparing"
+        # Its try counts here: the one try is in flight in the other process.
+        busy = here.attempt(auth.LOCAL_ACCOUNT, lambda: compared.append(1) or True)
+        assert busy.busy and compared == []
+        pending = json.loads(auth.lockout_file(db).read_text())["accounts"]["analyst"]["pending"]
+        assert [flight["pid"] for flight in pending.values()] == [hung.pid]
+    finally:
+        hung.kill()
+        hung.wait(10)
+        hung.stdout.close()
+    assert here.attempt(auth.LOCAL_ACCOUNT, lambda: compared.append(1) or True).ok
+    assert compared == [1]
+    assert json.loads(auth.lockout_file(db).read_text())["accounts"] == {}
+
+
+def test_a_try_in_flight_for_over_a_minute_is_given_back(tmp_path):
+    """A process alive but stuck (or on another host: its process id cannot be asked)."""
+    clock = FakeClock()
+    lockout = auth.Lockout(1, 15, clock=clock, path=tmp_path / "ita.duckdb.auth.json")
+    entered, release = threading.Event(), threading.Event()
+    stuck = threading.Thread(target=lockout.attempt, args=(
+        auth.LOCAL_ACCOUNT, lambda: entered.set() or release.wait(10)))
+    stuck.start()
+    try:
+        assert entered.wait(10)
+        assert lockout.attempt(auth.LOCAL_ACCOUNT, lambda: True).busy
+        clock.now += 59
+        assert lockout.attempt(auth.LOCAL_ACCOUNT, lambda: True).busy
+        clock.now += 2
+        assert lockout.attempt(auth.LOCAL_ACCOUNT, lambda: True).ok
+    finally:
+        release.set()
+        stuck.join(10)
+
+
+_AT_ONCE = """
+import json, sys, threading, time
+from ita_analytics import auth
+encoded, start, passwords = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+compared, refused = [], []
+def compare(password):
+    compared.append(password)
+    time.sleep(0.3)  # a real comparison takes half a second: the others arrive meanwhile
+    return auth.verify_password(password, encoded)
+def sign_in(password):
+    time.sleep(max(0.0, start - time.time()))
+    a = auth.shared_lockout().attempt(auth.LOCAL_ACCOUNT, lambda: compare(password))
+    if password not in compared:
+        refused.append(a.busy or a.locked_seconds > 0)
+threads = [threading.Thread(target=sign_in, args=(p,)) for p in passwords]
+for t in threads: t.start()
+for t in threads: t.join(30)
+print(json.dumps({"compared": compared, "refused": refused}))
+"""
+
+
+def test_simultaneous_attempts_in_two_processes_compare_at_most_max_failures_passwords(tmp_path):
+    db = tmp_path / "ita.duckdb"
+    encoded = auth.hash_password("the-right-one", iterations=1000)
+    start = time.time() + 2  # both processes started and waiting: all 14 go at once
+    processes = [subprocess.Popen([sys.executable, "-c", _AT_ONCE, encoded, str(start),
+                                   *(f"guess-{n}-{i}" for i in range(7))],
+                                  env=_env(db, ITA_AUTH_MAX_FAILURES="5"),
+                                  stdout=subprocess.PIPE, text=True) for n in (1, 2)]
+    outputs = [json.loads(p.communicate(timeout=60)[0]) for p in processes]
+    compared = [p for out in outputs for p in out["compared"]]
+    refused = [r for out in outputs for r in out["refused"]]
+    assert 1 <= len(compared) <= 5 and len(compared) + len(refused) == 14 and all(refused)
+    locked = auth.Lockout(5, 15, path=auth.lockout_file(db)).locked_seconds(auth.LOCAL_ACCOUNT)
+    assert (locked > 0) == (len(compared) == 5)
+
+
+def test_lockout_kept_in_the_process_when_no_file_can_be_kept(tmp_path, monkeypatch, caplog):
+    not_a_folder = tmp_path / "a-file"
+    not_a_folder.write_text("")
+    lockout = auth.Lockout(1, 15, path=not_a_folder / "ita.duckdb.auth.json")
+    with caplog.at_level(logging.WARNING, logger="ita_analytics.auth"):
+        assert not lockout.attempt(auth.LOCAL_ACCOUNT, lambda: False).ok
+    assert lockout.path is None and "this process only" in caplog.text
+    assert 890 < lockout.locked_seconds(auth.LOCAL_ACCOUNT) <= 900  # still counted, in memory
+    assert auth.lockout_file(":memory:") is None
+    monkeypatch.setenv("ITA_DB", ":memory:")
+    auth.reset_shared_lockout()
+    try:
+        assert auth.shared_lockout().path is None
+    finally:
+        auth.reset_shared_lockout()
+
+
+def test_an_unreadable_file_is_counted_afresh_and_reset_clears_the_file(tmp_path, monkeypatch,
+                                                                       caplog):
+    monkeypatch.setenv("ITA_DB", str(tmp_path / "ita.duckdb"))
+    monkeypatch.setenv("ITA_AUTH_MAX_FAILURES", "1")
+    path = tmp_path / "ita.duckdb.auth.json"
+    auth.reset_shared_lockout()
+    try:
+        path.write_text('{"accounts": {"analyst": ')
+        with caplog.at_level(logging.WARNING, logger="ita_analytics.auth"):
+            assert auth.shared_lockout().locked_seconds(auth.LOCAL_ACCOUNT) == 0
+        assert "unreadable" in caplog.text
+        assert not auth.shared_lockout().attempt(auth.LOCAL_ACCOUNT, lambda: False).ok
+        other = auth.Lockout(1, 15, path=path)  # as another process sees it
+        assert other.locked_seconds(auth.LOCAL_ACCOUNT) > 0
+        auth.reset_shared_lockout()
+        assert other.locked_seconds(auth.LOCAL_ACCOUNT) == 0
+        assert auth.shared_lockout().attempt(auth.LOCAL_ACCOUNT, lambda: True).ok
+    finally:
+        auth.reset_shared_lockout()
+
 
 def test_auth_mode_and_analyst_emails():
     assert auth.auth_mode({}) == "none"

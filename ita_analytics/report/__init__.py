@@ -12,9 +12,9 @@ from ita_analytics.report.options import FORMATS, PEER_GROUPS
 
 _SOURCES = {
     "ReportData": "data", "build_indicator_table": "data", "build_measures": "data",
-    "build_report_data": "data", "find_nearest_peers": "data", "load_report_data": "data",
-    "load_report_results": "data",
-    "SECTIONS": "sections", "Section": "sections", "Sheet": "sections", "with_section": "sections",
+    "build_report_data": "data", "find_nearest_peers": "data", "load_report_results": "data",
+    "SECTIONS": "contents", "load_report_data": "contents", "with_section": "contents",
+    "Section": "model", "Sheet": "model",
     "render": "writers", "render_docx": "writers", "render_xlsx": "writers",
     "report_file_name": "writers",
 }

@@ -20,7 +20,6 @@ from ita_analytics.domain import (
 from ita_analytics.errors import ItaError
 from ita_analytics.provenance import (
     SEPARATOR,
-    SourceCount,
     Sources,
     count_sources,
     import_id_of,
@@ -42,11 +41,11 @@ from ita_analytics.report.peers import (
     compute_weakest,
     select_peers,
 )
+from ita_analytics.store.sources import load_row_sources
 from ita_analytics.thai import to_thai_digits
 
 __all__ = ["PEER_GROUPS", "PEER_GROUP_BY_CODE", "PeerGroup", "ReportData", "build_indicator_table",
-           "build_measures", "build_report_data", "find_nearest_peers", "load_report_data",
-           "load_report_results"]
+           "build_measures", "build_report_data", "find_nearest_peers", "load_report_results"]
 
 
 @dataclass(frozen=True)
@@ -357,8 +356,6 @@ def load_report_results(conn, agency_ids, year: int) -> pd.DataFrame:
     """The results a report needs from the store: every agency of ``year`` and the agencies' own
     years, each with ``sources`` (every source of its scores and reported values, joined by
     ``provenance.SEPARATOR``); ``attrs["imports"]`` holds the records of the imports named."""
-    from ita_analytics.store.sources import load_row_sources
-
     ids = list(agency_ids)
     year_rows = store.load_results(conn, years=[year])
     own = store.load_results(conn, agency_ids=ids)
@@ -381,30 +378,6 @@ def load_report_results(conn, agency_ids, year: int) -> pd.DataFrame:
 
 _FEW_TEXTS = ("agency_type", "province", "district", "level", "source", "reported_level",
               "sources")
-
-
-def load_report_data(conn, agency_id: int, year: int, *, peers: str = "type",
-                     today: date | None = None, sections=None, digits: str = "thai"
-                     ) -> ReportData:
-    """:func:`build_report_data` from the store; sections with a loader (of ``sections``,
-    default all report sections) add their extras, and the sources of what they show."""
-    results = load_report_results(conn, [agency_id], year)
-    data = build_report_data(results, agency_id, year, peers=peers, today=today, digits=digits)
-    if sections is None:
-        # Imported here: the sections module builds on this one.
-        from ita_analytics.report.sections import SECTIONS as sections
-    added: list[SourceCount] = []
-    for section in sections:
-        if section.load is not None:
-            data.extras[section.key] = section.load(conn, data)
-            if section.sources is not None:
-                added += section.sources(data)
-    if added and data.sources is not None:
-        more = data.sources.with_counts(added)
-        known = set(more.imports)
-        data.sources = more.with_counts((), load_imports(
-            conn, [i for i in more.import_ids if i not in known]))
-    return data
 
 
 def find_nearest_peers(results: pd.DataFrame, agency_id: int, year: int, *, peers: str = "type",

@@ -19,6 +19,7 @@ from ita_analytics.provenance import count_sources
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import add_paragraph, add_table
 from ita_analytics.report.formatting import MISSING, fmt_score, is_missing, thai_year
+from ita_analytics.report.model import Section, Sheet
 from ita_analytics.store import items as item_store
 from ita_analytics.thai import to_thai_digits
 
@@ -130,8 +131,6 @@ def items_docx(document, data: ReportData) -> None:
 
 def items_sheets(data: ReportData) -> list:
     """The flagged items as one XLSX sheet (none when the store holds no items)."""
-    from ita_analytics.report.sections import Sheet  # that module registers this section
-
     found = _findings(data)
     if found is None:
         return []
@@ -145,3 +144,9 @@ def items_sheets(data: ReportData) -> list:
         "แนวทาง": flagged["action_th"], "ข้อเสนอแนะ": flagged["recommendation_th"],
     })
     return [Sheet("รายข้อที่ควรพัฒนา", frame)]
+
+
+SECTION = Section(KEY, "ข้อคำถามและข้อมูล OIT ที่ควรพัฒนา", items_docx, items_sheets,
+                  load=load_item_findings, sources=item_sources)
+"""After the per-indicator analysis (issue 20); left out when the store holds no items for the
+agency-year."""

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ita_analytics.measures import format_period_th
+from ita_analytics.provenance import count_sources
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import add_paragraph, add_table, start_section
 from ita_analytics.report.formatting import MISSING, thai_year
+from ita_analytics.report.model import Section, Sheet
 from ita_analytics.store import measures as measure_store
 
 RECORDED_HEADER = ["มาตรการ/โครงการ/กิจกรรม", "ตัวชี้วัด", "ขั้นตอน/วิธีการปฏิบัติ",
@@ -38,8 +40,6 @@ def _recorded(data: ReportData) -> pd.DataFrame:
 
 def recorded_sources(data: ReportData) -> list:
     """The recorded measures per source (``provenance.SourceCount``)."""
-    from ita_analytics.provenance import count_sources
-
     return count_sources(_recorded(data), "measures")
 
 
@@ -61,10 +61,14 @@ def recorded_docx(document, data: ReportData) -> None:
 
 def recorded_sheets(data: ReportData) -> list:
     """The recorded measures as one XLSX sheet (none when the agency recorded none)."""
-    from ita_analytics.report.sections import Sheet  # that module registers this section
-
     frame = _recorded(data)
     if frame.empty:
         return []
     shown = frame[[*RECORDED_HEADER, "year"]].rename(columns={"year": "ปีงบประมาณ"})
     return [Sheet("มาตรการที่บันทึก", shown, formats={"ปีงบประมาณ": "year"})]
+
+
+SECTION = Section("recorded_measures", "มาตรการที่หน่วยงานบันทึกไว้", recorded_docx, recorded_sheets,
+                  load=load_recorded_measures, sources=recorded_sources)
+"""After the measures for next year, as the library's drafts do (issue 9); left out of a report
+when the agency recorded none."""

@@ -1,15 +1,10 @@
-"""The report as a list of sections; each writes itself to DOCX and gives its tables for XLSX.
-
-To add a section (e.g. the agency's recorded measures), build a :class:`Section` and insert
-it into a copy of :data:`SECTIONS` (or call :func:`with_section`); give it a ``load`` to fetch
-what it needs from the store into ``data.extras[key]``.
-"""
+"""The report's own sections (header, summary, Table 1, analysis, measures, charts, sources):
+each writes itself to DOCX and gives its tables for XLSX. Their order, with the item and
+recorded-measure sections, is :data:`ita_analytics.report.contents.SECTIONS`."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pandas as pd
 from docx.shared import Cm
@@ -26,7 +21,7 @@ from ita_analytics.domain import (
 from ita_analytics.exports import SOURCES_SHEET
 from ita_analytics.provenance import PART_BY_CODE
 from ita_analytics.recommendations import recommendation_for
-from ita_analytics.report import charts, items_section, measures_section
+from ita_analytics.report import charts
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import (
     TABLE_SIZE,
@@ -45,35 +40,8 @@ from ita_analytics.report.formatting import (
     thai_date,
     thai_year,
 )
+from ita_analytics.report.model import Section, Sheet
 from ita_analytics.thai import to_thai_digits
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """One XLSX sheet: a table (missing values written as "–") and optional PNG images beside it.
-
-    ``formats`` names a column's numbers: "score" (two decimals), "count" (thousands
-    separated), "year" (as it is); otherwise integers are counts and other numbers scores.
-    """
-
-    name: str
-    frame: pd.DataFrame
-    images: tuple[bytes, ...] = ()
-    formats: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A part of the report. ``write_docx(document, data)``; ``sheets(data)`` for the XLSX."""
-
-    key: str
-    title_th: str
-    write_docx: Callable
-    sheets: Callable[[ReportData], list[Sheet]] = field(default=lambda data: [])
-    load: Callable | None = None
-    """Optional ``load(conn, data)``: what the section needs from the store, kept in extras."""
-    sources: Callable | None = None
-    """Optional ``sources(data)``: ``provenance.SourceCount``s of the rows it loaded."""
 
 
 def _place(data: ReportData) -> str:
@@ -417,38 +385,10 @@ def _sources_sheets(data: ReportData) -> list[Sheet]:
     return [Sheet(SOURCES_SHEET, data.sources.frame())]
 
 
-SECTIONS: tuple[Section, ...] = (
-    Section("header", "ส่วนหัว", _header_docx, _header_sheets),
-    Section("summary", "สรุปผลการประเมิน", _summary_docx, _summary_sheets),
-    Section("table1", "ตาราง ๑ รายตัวชี้วัด", _table1_docx, _table1_sheets),
-    Section("analysis", "การวิเคราะห์รายตัวชี้วัด", _analysis_docx, _analysis_sheets),
-    Section("measures", "มาตรการปีถัดไป", _measures_docx, _measures_sheets),
-    Section("charts", "แผนภูมิ", _charts_docx, _charts_sheets),
-    Section("sources", "ที่มาของข้อมูล", _sources_docx, _sources_sheets),
-)
-"""The report's sections in order."""
-
-
-def with_section(section: Section, *, after: str, sections: tuple[Section, ...] = SECTIONS
-                 ) -> tuple[Section, ...]:
-    """A copy of ``sections`` with ``section`` inserted after the one keyed ``after``."""
-    keys = [s.key for s in sections]
-    index = keys.index(after) + 1
-    return (*sections[:index], section, *sections[index:])
-
-
-# The agency's recorded measures follow the library's drafts (issue 9); left out of a report
-# when the agency recorded none.
-RECORDED_MEASURES = Section("recorded_measures", "มาตรการที่หน่วยงานบันทึกไว้",
-                            measures_section.recorded_docx, measures_section.recorded_sheets,
-                            load=measures_section.load_recorded_measures,
-                            sources=measures_section.recorded_sources)
-SECTIONS = with_section(RECORDED_MEASURES, after="measures")
-
-# The agency-year's weak items and missing OIT evidence follow the per-indicator analysis
-# (issue 20); left out when the store holds no items for the agency-year.
-ITEM_FINDINGS = Section(items_section.KEY, "ข้อคำถามและข้อมูล OIT ที่ควรพัฒนา", items_section.items_docx,
-                        items_section.items_sheets, load=items_section.load_item_findings,
-                        sources=items_section.item_sources)
-SECTIONS = with_section(ITEM_FINDINGS, after="analysis", sections=SECTIONS)
-"""The item-level findings as a report section, in the manner of seed 003."""
+HEADER = Section("header", "ส่วนหัว", _header_docx, _header_sheets)
+SUMMARY = Section("summary", "สรุปผลการประเมิน", _summary_docx, _summary_sheets)
+TABLE1 = Section("table1", "ตาราง ๑ รายตัวชี้วัด", _table1_docx, _table1_sheets)
+ANALYSIS = Section("analysis", "การวิเคราะห์รายตัวชี้วัด", _analysis_docx, _analysis_sheets)
+MEASURES = Section("measures", "มาตรการปีถัดไป", _measures_docx, _measures_sheets)
+CHARTS = Section("charts", "แผนภูมิ", _charts_docx, _charts_sheets)
+SOURCES = Section("sources", "ที่มาของข้อมูล", _sources_docx, _sources_sheets)

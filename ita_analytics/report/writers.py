@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
+from ita_analytics.report.contents import SECTIONS
 from ita_analytics.report.data import ReportData
 from ita_analytics.report.docx_tools import apply_digits, new_document
 from ita_analytics.report.formatting import MISSING, convert_digits, fmt_score, is_missing
+from ita_analytics.report.model import Section
 from ita_analytics.report.options import DOCX_MIME, FORMATS, XLSX_MIME  # noqa: F401 (re-exported)
-from ita_analytics.report.sections import SECTIONS, Section
 
 
 def render_docx(data: ReportData, sections: tuple[Section, ...] = SECTIONS, *,

@@ -394,12 +394,6 @@ def action_levels_for(scores: pd.Series) -> pd.Series:
     return pd.Series(out, index=scores.index, dtype="object")
 
 
-def level_rank(name: str | None) -> int | None:
-    """Order of a level within its rule (higher is better); None for unknown labels."""
-    level = LEVEL_BY_NAME.get(name or "")
-    return level.rank if level else None
-
-
 def level_en(name_th: str | None) -> str | None:
     """English label of a Thai level name (pass/fail labels included)."""
     if name_th is None:

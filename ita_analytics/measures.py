@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ita_analytics.domain import INDICATOR_NUMBERS
-from ita_analytics.thai import BE_OFFSET, clean_text, to_arabic_digits, to_be_year
+from ita_analytics.thai import BE_OFFSET, THAI_MONTHS, clean_text, to_arabic_digits, to_be_year
 
 # --- kinds and statuses -------------------------------------------------------------------------
 
@@ -167,13 +167,6 @@ def clean_title(value) -> str | None:
 
 # --- months and periods -------------------------------------------------------------------------
 
-THAI_MONTHS: tuple[tuple[str, str], ...] = (
-    ("มกราคม", "ม.ค."), ("กุมภาพันธ์", "ก.พ."), ("มีนาคม", "มี.ค."), ("เมษายน", "เม.ย."),
-    ("พฤษภาคม", "พ.ค."), ("มิถุนายน", "มิ.ย."), ("กรกฎาคม", "ก.ค."), ("สิงหาคม", "ส.ค."),
-    ("กันยายน", "ก.ย."), ("ตุลาคม", "ต.ค."), ("พฤศจิกายน", "พ.ย."), ("ธันวาคม", "ธ.ค."),
-)
-"""Full name and abbreviation of each month, January first."""
-
 FISCAL_YEAR_FIRST_MONTH = 10
 """The Thai fiscal year named B.E. Y runs from October of Y-1 to September of Y."""
 
@@ -217,11 +210,6 @@ def fiscal_year_months(year_be: int) -> tuple[date, date]:
     """First and last month of a B.E. fiscal year (2568 → Oct 2024, Sep 2025)."""
     return (month_date(year_be - 1, FISCAL_YEAR_FIRST_MONTH),
             month_date(year_be, FISCAL_YEAR_FIRST_MONTH - 1))
-
-
-def fiscal_year_of(month: int, year_be: int) -> int:
-    """The fiscal year a calendar month falls in (October starts the next one)."""
-    return year_be + 1 if month >= FISCAL_YEAR_FIRST_MONTH else year_be
 
 
 @dataclass(frozen=True)

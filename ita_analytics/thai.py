@@ -15,6 +15,13 @@ _TO_THAI = str.maketrans("0123456789", THAI_DIGITS)
 BE_OFFSET = 543
 """B.E. year = C.E. year + 543."""
 
+THAI_MONTHS: tuple[tuple[str, str], ...] = (
+    ("มกราคม", "ม.ค."), ("กุมภาพันธ์", "ก.พ."), ("มีนาคม", "มี.ค."), ("เมษายน", "เม.ย."),
+    ("พฤษภาคม", "พ.ค."), ("มิถุนายน", "มิ.ย."), ("กรกฎาคม", "ก.ค."), ("สิงหาคม", "ส.ค."),
+    ("กันยายน", "ก.ย."), ("ตุลาคม", "ต.ค."), ("พฤศจิกายน", "พ.ย."), ("ธันวาคม", "ธ.ค."),
+)
+"""Full name and abbreviation of each month, January first."""
+
 # Years this far apart cannot be confused: C.E. 19xx–21xx vs B.E. 25xx–26xx.
 _CE_RANGE = range(1900, 2200)
 _BE_RANGE = range(2400, 2800)
@@ -93,11 +100,6 @@ def to_be_year(year: int) -> int:
     if year in _CE_RANGE:
         return year + BE_OFFSET
     raise ValueError(f"ปี {year} ไม่ใช่ปี พ.ศ. หรือ ค.ศ. / {year} is not a B.E. or C.E. year")
-
-
-def to_ce_year(year_be: int) -> int:
-    """C.E. year of a B.E. year."""
-    return int(year_be) - BE_OFFSET
 
 
 def parse_year(value) -> int:
@@ -203,18 +205,3 @@ def abbreviate_agency_name(name: str) -> str:
         if full.startswith(agency_type.prefix) and agency_type.abbreviations:
             return agency_type.abbreviations[0] + full[len(agency_type.prefix):]
     return full
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance between two short strings (names), by code point."""
-    if a == b:
-        return 0
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from import_corpus import THUNG_PHUENG_2568, csv_bytes, seed_wide_rows
+from openpyxl.utils import get_column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -46,17 +47,8 @@ class Hostile:
 
 # --- a hand-written xlsx, so every part can be bent ---------------------------------------------
 
-def column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 def cell_xml(value, row: int, col: int, *, refs: bool = True, shared: dict | None = None) -> str:
-    ref = f' r="{column_letters(col)}{row}"' if refs else ""
+    ref = f' r="{get_column_letter(col + 1)}{row}"' if refs else ""
     if value is None:
         return ""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -263,7 +255,7 @@ def _varied_rows(n_rows: int, *, refs: bool) -> Callable[[], object]:
 def _wide_row(n_cols: int, *, refs: bool) -> bytes:
     """The seed sheet with a row of ``n_cols`` cells under it."""
     if refs:
-        cells = "".join(f'<c r="{column_letters(c)}10"><v>{c}</v></c>' for c in range(n_cols))
+        cells = "".join(f'<c r="{get_column_letter(c + 1)}10"><v>{c}</v></c>' for c in range(n_cols))
         row = f'<row r="10">{cells}</row>'
     else:
         row = "<row>" + "<c><v>1</v></c>" * n_cols + "</row>"

@@ -40,7 +40,6 @@ from ita_analytics.measures import (
     STATUS_UNKNOWN_EN,
     STATUS_UNKNOWN_TH,
     STATUSES,
-    format_period_th,
     parse_period,
 )
 from ita_analytics.recommendations import RECOMMENDATIONS
@@ -298,14 +297,6 @@ def render_proposals(results: pd.DataFrame, agency_id: int, name: str, year: int
         with data.writing() as written, store.transaction(written) as cur:
             measure_store.insert_measures(cur, rows)
         st.success(t(f"สร้างร่าง {len(rows)} มาตรการแล้ว", f"Created {len(rows)} drafts"))
-
-
-def period_column(measures: pd.DataFrame) -> pd.Series:
-    """B.E. period labels ("ต.ค. 2567 – ก.ย. 2568") for display."""
-    return pd.Series([format_period_th(s.date() if pd.notna(s) else None,
-                                       e.date() if pd.notna(e) else None)
-                      for s, e in zip(measures["start_month"], measures["end_month"])],
-                     index=measures.index, dtype="object")
 
 
 def today() -> date:

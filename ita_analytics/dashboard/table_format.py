@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ita_analytics.thai import THAI_MONTHS
+
 MISSING = "–"
 """A missing value, on screen and in downloads (the agency report writes the same)."""
 BE_OFFSET = 543
-MONTHS_TH = ("ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.",
-             "พ.ย.", "ธ.ค.")
+MONTHS_TH = tuple(abbreviation for _, abbreviation in THAI_MONTHS)
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 YES_NO = {"th": ("ใช่", "ไม่ใช่"), "en": ("Yes", "No")}
 YEAR_HEADERS = {"year", "ปี", "ปีงบประมาณ", "ปี (พ.ศ.)", "ปีงบประมาณ (พ.ศ.)", "fiscal year",

@@ -133,11 +133,6 @@ def fmt_pct(value) -> str:
     return f"{100 * float(value):.1f}%"
 
 
-def fmt_year(year) -> str:
-    """A fiscal year as users read it: B.E. ('2568'), 'FY 2568 (B.E.)' in English."""
-    return f"{int(year)}" if lang() == "th" else f"{int(year)} B.E."
-
-
 def multiselect(container, label: str, options, **kwargs):
     """``container.multiselect`` on which typing a name and Enter picks that one option.
 

@@ -19,7 +19,7 @@ from ita_analytics.demo import names
 from ita_analytics.demo.labels import DEMO_SOURCE
 from ita_analytics.demo.seed_measures import seed_agency_ids, seed_measure_frame
 from ita_analytics.demo.seeds import SEED_003, SEED_AGENCIES, SEED_RESULTS, seed_source
-from ita_analytics.domain import INDICATORS, compute_results_frame, round2_array
+from ita_analytics.domain import INDICATORS, round2_array
 from ita_analytics.items import FAIL_SCORE, OIT_RULES, PASS_SCORE
 from ita_analytics.store import items as item_store
 from ita_analytics.store import measures as measure_store
@@ -359,15 +359,3 @@ def load_demo(conn, seed: int = 2568, scale: int = 1) -> dict:
         store.set_meta(cur, "demo", f"seed={seed};scale={scale}")
     return {"agencies": len(agencies), "scores": len(scores), "reported": len(reported),
             "measures": n_measures, "items": n_items}
-
-
-def demo_summary(agencies: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """Mean total and pass share per year of generated data (to check the calibration)."""
-    wide = scores.pivot_table(index=["agency_id", "year"], columns="indicator", values="score")
-    wide.columns = [f"i{c}" for c in wide.columns]
-    wide = wide.reset_index()
-    res = compute_results_frame(wide)
-    res["year"] = wide["year"]
-    return res.groupby("year").agg(mean_total=("total", "mean"),
-                                   pass_share=("passed", "mean"),
-                                   oit=("OIT", "mean"), iit=("IIT", "mean"), eit=("EIT", "mean"))

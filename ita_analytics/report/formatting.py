@@ -6,13 +6,10 @@ import math
 import re
 from datetime import date
 
-from ita_analytics.thai import BE_OFFSET, to_arabic_digits, to_thai_digits
+from ita_analytics.thai import BE_OFFSET, THAI_MONTHS, to_arabic_digits, to_thai_digits
 
 MISSING = "–"
 """What a report shows for a missing value: an en dash, never a zero (nor "None" or "nan")."""
-
-THAI_MONTHS = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม",
-               "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
 
 
 def is_missing(value) -> bool:
@@ -54,7 +51,7 @@ def thai_year(year: int) -> str:
 
 def thai_date(day: date, *, thai_digits: bool = True) -> str:
     """A date as Thai documents write it: ๒๕ พฤศจิกายน ๒๕๖๘ (Buddhist era)."""
-    text = f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + BE_OFFSET}"
+    text = f"{day.day} {THAI_MONTHS[day.month - 1][0]} {day.year + BE_OFFSET}"
     return to_thai_digits(text) if thai_digits else text
 
 

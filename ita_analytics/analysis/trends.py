@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ita_analytics.domain import TOOL_CODES
-
-MEASURES = ("total", *TOOL_CODES, *(f"i{n}" for n in range(1, 11)))
-
 
 def compute_trends(results: pd.DataFrame, by: str | None = None,
                    measures: tuple[str, ...] = ("total",)) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from ita_analytics import geo, store
 from ita_analytics.agencies import AgencyMatch, find_agency
 from ita_analytics.analysis.benchmark import compute_benchmark, select_peers
 from ita_analytics.analysis.checks import compute_checks
+from ita_analytics.analysis.common import MEASURES as TREND_MEASURES
 from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
@@ -31,7 +32,6 @@ from ita_analytics.analysis.levels import (
 )
 from ita_analytics.analysis.movement import compute_ordinary_movement, label_changes
 from ita_analytics.analysis.next_level import compute_gap_to_next_level
-from ita_analytics.analysis.trends import MEASURES as TREND_MEASURES
 from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.analysis.weakest import (
     compute_indicator_distribution,

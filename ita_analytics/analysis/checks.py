@@ -243,7 +243,7 @@ def _jump_messages(cols: list[str], values: np.ndarray, limit: np.ndarray,
                    beyond: list[tuple[int, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """Thai and English messages of the jumps ``beyond`` finds, in its order, each distinct
     change of an indicator written once (at 10x national about 2,000 distinct changes per
-    indicator among 22,000 findings: 35 → 19 ms under the profiler)."""
+    indicator among 22,000 findings: nearly half the time of writing each)."""
     th, en = [], []
     for j, rows in beyond:
         number, lim = cols[j][1:], np.round(limit[j] / 100, 2)
@@ -274,12 +274,12 @@ def combine_findings(parts: list[pd.DataFrame], agencies: pd.DataFrame | None = 
         for col in ("name", "province"):
             known = out["agency_id"].map(info[col]).astype(object)
             # As text (pandas' str), not Python objects: the page caches the findings, and
-            # pickling 22,000 names as objects took three times as long.
+            # pickling 22,000 names as objects takes three times as long.
             out[col] = out[col].astype(object).where(~unnamed, known).astype("str")
     if year is not None:
         out = out[out["year"].isna() | (out["year"] == year)]
     # Errors, warnings, notes; then by year (none last) and agency, stably: one lexsort of
-    # three arrays (sort_values with a key took 10 ms for the 22,000 findings at 10x national).
+    # three arrays (sort_values with a key is much slower on the 22,000 findings at 10x national).
     codes, severities = pd.factorize(out["severity"])
     rank = np.array([SEVERITY_ORDER.get(v, len(SEVERITY_ORDER)) for v in severities] + [
         len(SEVERITY_ORDER)])[codes]

@@ -73,7 +73,7 @@ def _median_and_mad(column: np.ndarray) -> tuple[float, float]:
 
     Scores and their changes have two decimals, so both are found exactly from a count of
     each value in hundredths (changes of 0–100 scores fall in 20,001 bins), in linear time:
-    NumPy's median (a partial sort) twice per column took twice as long at 10x national.
+    NumPy's median (a partial sort) twice per column takes twice as long at 10x national.
     Values that are not whole hundredths take NumPy's median instead.
     """
     scaled = column * 100
@@ -94,7 +94,7 @@ def robust_columns(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     from the median); NaN for a column without values.
 
     Column by column on each column's own values (NumPy's nanmedian over axis 0 plus the
-    broadcast |values − median| took 0.3 s on the 480,000 changes at 10x national), each
+    broadcast |values − median| is far slower on the 480,000 changes at 10x national), each
     found exactly from a count of hundredths (:func:`_median_and_mad`).
     """
     width = values.shape[1]
@@ -117,7 +117,7 @@ def robust_hundredths(values: np.ndarray, known: np.ndarray
     value can be tested against them without rounding errors. NaN for a column without values.
 
     Each column's values are counted as they are and the unknown ones (whatever value they
-    hold) taken off the counts: picking the known values out first took three times as long.
+    hold) taken off the counts: picking the known values out first takes three times as long.
     """
     width = values.shape[1]
     count = known.sum(axis=0).astype("int64")
@@ -149,8 +149,8 @@ def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFram
     Output: agency_id, year (the later year), and the change of each measure (NaN when
     either year lacks it), ordered by year and agency. Agency-years whose year before is
     missing are left out. Each year is matched to the year before by agency id, column by
-    column: sorting the whole frame by agency and year instead took 0.3 s at 10x national
-    (this: 0.1 s).
+    column: sorting the whole frame by agency and year instead is about three times slower at
+    10x national.
     """
     present = [m for m in measures if m in results.columns]
     ids = results["agency_id"].to_numpy()

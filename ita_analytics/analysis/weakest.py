@@ -76,7 +76,7 @@ def compute_indicator_distribution(results: pd.DataFrame, year: int,
     columns = [c for c in INDICATOR_COLUMNS if c in results.columns]
     frame = results.loc[results["year"] == year, keys + columns]
     # Long as melt makes it (indicator by indicator, rows in order), from arrays: melting and
-    # parsing each row's column name took most of this at 10x national (830,000 rows).
+    # parsing each row's column name would be most of the work at 10x national (830,000 rows).
     scores = frame[columns].to_numpy(dtype="float64", na_value=np.nan).ravel(order="F")
     def tiled(column: pd.Series) -> pd.Categorical:  # a group column, once per indicator
         codes, names = pd.factorize(column, sort=True)  # sorted: groups come out in order

@@ -48,7 +48,7 @@ def _text(value) -> str | None:
 
 def _is_clean(text: str) -> bool:
     """Whether ``clean_text`` would return ``text`` unchanged, tested in C (most names are
-    clean already: 9 → 2 ms for a national list). Printable text holds no control, invisible
+    clean already, and cleaning them anyway costs several times more). Printable text holds no control, invisible
     or bidi mark, no-break space or whitespace but the plain space (all non-printable)."""
     return (text.isprintable() and unicodedata.is_normalized("NFC", text)
             and "\u0e4d\u0e32" not in text and "  " not in text
@@ -92,7 +92,7 @@ _NUMBERS_ONLY = ("empty", "floating", "integer", "mixed-integer-float")
 def _has_value(values: pd.Series) -> np.ndarray:
     """Which cells of a raw column hold a value: not blank, and for text not only spaces or a
     dash. Only text cells go through pandas' string type: turning the numbers into text too
-    took 45 ms for the national file's score columns."""
+    is the slow part on a national file's score columns."""
     filled = values.notna().to_numpy(dtype=bool, copy=True)
     if pd.api.types.infer_dtype(values, skipna=True) in _NUMBERS_ONLY:
         return filled  # no text at all, known from one pass in C

@@ -360,13 +360,13 @@ def _warm_up() -> None:
     """Read a small workbook and a CSV built here, once, in the server, then freeze what it
     holds out of the garbage collector's sight: each child then starts with what a first
     read sets up (calamine's statics, regex and import caches) and copies fewer pages from
-    the server as it runs. A child's read of a small file: 6 → 1.5 ms; of a file only
-    openpyxl reads: 150 → 10 ms."""
+    the server as it runs: a child's read of a small file is several times faster, of a file
+    only openpyxl reads over ten times."""
     import gc
 
     for data, name in warm_up_files():
         read_tables_here(data, name)
-    # The fallback reader too: importing openpyxl took each child that needed it 0.1–0.5 s.
+    # The fallback reader too: otherwise each child that needs it imports openpyxl (0.1–0.5 s).
     _read_with_openpyxl(warm_up_files()[0][0])
     gc.freeze()
 

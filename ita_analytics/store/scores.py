@@ -38,8 +38,8 @@ def _fetch_arrow_df(conn: duckdb.DuckDBPyConnection, sql: str, params: list | No
 
     Text columns' Arrow chunks are combined first: pandas keeps a text column as the chunked
     array it was given, and taking rows from a chunked array (every sort, filter or join does)
-    was seven times slower than from one chunk (0.56 vs 0.08 s for three text columns at 10x
-    national; combining costs 0.03 s). Numbers become NumPy arrays anyway: combining them
+    is about seven times slower than from one chunk at 10x national, far more than combining
+    costs. Numbers become NumPy arrays anyway: combining them
     would only copy them once more."""
     cur = conn.cursor()
     try:
@@ -155,9 +155,9 @@ def load_agency_names(conn: duckdb.DuckDBPyConnection, agency_ids: Iterable[int]
     by agency id: names for findings or rows a view found on score columns alone.
 
     The ids go to DuckDB as an Arrow column joined to the agencies: for the 14,000 agencies
-    with findings at 10x national this took 6 ms; binding them as a list of Python ints 13 ms,
-    and :func:`load_result_agencies` (which also checks each agency has results under
-    filters) 33 ms.
+    with findings at 10x national about twice as fast as binding them as a list of Python
+    ints, and five times as fast as :func:`load_result_agencies` (which also checks each
+    agency has results under filters).
     """
     ids = pa.table({"agency_id": pa.array(np.asarray(agency_ids, dtype=np.int32))})
     cur = conn.cursor()
@@ -209,8 +209,7 @@ def insert_scores(cur: duckdb.DuckDBPyConnection, scores: pd.DataFrame) -> None:
     """Insert indicator scores (columns :data:`SCORE_COLUMNS`) of agency-years that hold none.
 
     A plain INSERT for an import, which deletes the agency-years it writes first: checking
-    every row for a conflict (``INSERT OR REPLACE``) cost 80 ms instead of 60 for a national
-    year. Results are not refreshed (call :func:`refresh_results`)."""
+    every row for a conflict (``INSERT OR REPLACE``) adds a third to a national year's insert. Results are not refreshed (call :func:`refresh_results`)."""
     frame = scores.reindex(columns=SCORE_COLUMNS)
     _with_frame(cur, "new_scores", frame, """
         INSERT INTO scores

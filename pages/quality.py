@@ -63,7 +63,7 @@ chosen_severities = url_widget("multiselect", t("ความรุนแรง"
                                key="dq_severity", param="severity", container=middle,
                                format_func=severity_label, placeholder=t("ทุกระดับ", "All severities"))
 year = url_widget("selectbox", t("ปี (พ.ศ.)", "Year (B.E.)"), [None, *years], key="dq_year",
-                  param="year", container=right,
+                  param="finding_year", container=right,  # not "year": the agency page's
                   format_func=lambda y: t("ทุกปี", "All years") if y is None else str(y))
 shown = filter_findings(findings, chosen_kinds, chosen_severities, year)
 if shown.empty:

@@ -143,7 +143,7 @@ def test_twenty_sessions_see_old_or_new_data_while_an_import_commits(demo_db, de
         return value
     monkeypatch.setattr(data, "version", recording_version)
 
-    conn = data.connection()  # the dashboard's shared connection: the commit goes through it
+    conn = data.connection()  # the dashboard's connection (its process reads the store so)
     old_version = store.data_version(conn)
     # The year after the demo's last, every agency, other scores: new KPIs, map and findings.
     latest = demo_results[demo_results["year"] == 2568].reset_index(drop=True)
@@ -188,7 +188,8 @@ def test_twenty_sessions_see_old_or_new_data_while_an_import_commits(demo_db, de
         warm.acquire(timeout=600)
     st.cache_data.clear()
     commit_start = time.monotonic()
-    result = commit_plan(conn, plan)
+    with data.writing() as written:  # as the import page commits: the store's next version
+        result = commit_plan(written, plan)
     commit_end = time.monotonic()
     committed.set()
     for thread in threads:
@@ -196,7 +197,7 @@ def test_twenty_sessions_see_old_or_new_data_while_an_import_commits(demo_db, de
     assert not failures, failures
     assert not any(thread.is_alive() for thread in threads)
     assert result.status == "committed"
-    new_version = store.data_version(conn)
+    new_version = store.data_version(data.connection())
     assert new_version > old_version
 
     # After the import: the session from before (its year range was chosen before 2569
@@ -243,6 +244,12 @@ def test_twenty_sessions_see_old_or_new_data_while_an_import_commits(demo_db, de
 
 # --- one run crossing a commit, made to happen deterministically --------------------------------
 
+def _commit(plan):
+    """Commit as the import page does: into the store's next version."""
+    with data.writing() as written:
+        return commit_plan(written, plan)
+
+
 def _meta_then_results():
     """A page in miniature: the filters' years (``data.meta``), then the results they load."""
     import streamlit as st
@@ -268,8 +275,10 @@ def small_plan(demo_db, demo_results, app_env):
     return conn, plan
 
 
-def test_a_run_crossing_another_sessions_commit_is_drawn_again_from_the_new_data(small_plan,
-                                                                                monkeypatch):
+def test_a_run_crossing_another_sessions_commit_is_drawn_from_one_version(small_plan,
+                                                                          monkeypatch):
+    """Another session commits while a run loads: the run is drawn wholly from the version it
+    started on (its filters and its data agree), and the next run wholly from the new one."""
     from streamlit.testing.v1 import AppTest
 
     conn, plan = small_plan
@@ -279,7 +288,7 @@ def test_a_run_crossing_another_sessions_commit_is_drawn_again_from_the_new_data
     def load_after_another_session_commits(*args, **kwargs):
         # The first load of the run waits while another session (thread) commits 2569.
         if not commits:
-            other = threading.Thread(target=lambda: commits.append(commit_plan(conn, plan)))
+            other = threading.Thread(target=lambda: commits.append(_commit(plan)))
             other.start()
             other.join(timeout=300)
         return real_load(*args, **kwargs)
@@ -289,9 +298,11 @@ def test_a_run_crossing_another_sessions_commit_is_drawn_again_from_the_new_data
     assert not at.exception
     assert commits[0].status == "committed"
     years, loaded = at.session_state["seen"]
-    # Drawn once more, wholly after the commit: the years offered include 2569, as the data do.
-    assert years[-1] == loaded[-1] == YEAR
-    assert at.session_state["attempts"] == 2
+    assert years[-1] == loaded[-1] == 2568  # the version the run began on, whole
+    assert at.session_state["attempts"] == 1
+    at.run()
+    years, loaded = at.session_state["seen"]
+    assert years[-1] == loaded[-1] == YEAR  # the next run: the new version, whole
 
 
 def test_a_runs_own_write_does_not_restart_it(small_plan):
@@ -299,7 +310,7 @@ def test_a_runs_own_write_does_not_restart_it(small_plan):
 
     conn, plan = small_plan
     at = AppTest.from_function(_meta_then_results, default_timeout=300)
-    at.session_state["write_here"] = lambda: commit_plan(conn, plan)
+    at.session_state["write_here"] = lambda: _commit(plan)
     at.run()
     assert not at.exception
     years, loaded = at.session_state["seen"]

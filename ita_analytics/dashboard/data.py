@@ -156,10 +156,39 @@ def writing():
         return
     with store.writing(path) as conn:
         yield conn
+    _unpin_run()  # the rest of this run reads what it wrote
+
+
+_RUN_STORE = "_ita_run_store"
+
+
+def _run_store() -> OpenStore:
+    """The store version this script run reads: the one published when the run first asked,
+    kept for the whole run (a version's file never changes), so that every load of a page —
+    cached or not, its filters and its tables — comes from one version, never some from
+    before another process's import and some from after. Outside a run: the latest."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return open_store_now()
+    pinned = getattr(ctx, _RUN_STORE, None)
+    # ScriptRunContext.reset gives every run a new ``cursors`` dict: it tells this run's
+    # version from the one kept by the session's previous run.
+    if pinned is not None and pinned[0] is ctx.cursors:
+        return pinned[1]
+    held = open_store_now()
+    setattr(ctx, _RUN_STORE, (ctx.cursors, held))
+    return held
+
+
+def _unpin_run() -> None:
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        setattr(ctx, _RUN_STORE, None)
 
 
 def connection():
-    return open_store_now().conn
+    """The connection of the store version this run reads (see :func:`_run_store`)."""
+    return _run_store().conn
 
 
 def check_store_at_start() -> None:
@@ -188,17 +217,18 @@ _RUN_VERSION = "_ita_run_version"
 
 
 def version() -> int:
-    """The store's data version: cached loads are keyed on it, so an import invalidates them.
+    """The data version of the store this run reads: cached loads are keyed on it (with the
+    run's connection), so an import invalidates them.
 
     One version serves a whole script run, so that a page is drawn from the data before an
-    import or after it, never both: otherwise a run crossing another session's commit drew
-    its filters from before and its tables from after. Each call checks the store; if another
+    import or after it, never both. A published version never changes, and the run keeps the
+    one it started with (:func:`_run_store`): another process's or session's import is read
+    from the next run. An in-memory store (tests) is written in place: there, if another
     session has committed since the run began, the run starts again (``st.rerun``) on the new
     data. The run's own writes (an import, measures saved) move it on without a restart,
-    which would drop their messages. A store file opened again (:func:`open_store_now`)
-    starts the run again too, whatever its version.
+    which would drop their messages.
     """
-    held = open_store_now()
+    held = _run_store()
     current = store.data_version(held.conn)
     ctx = get_script_run_ctx()
     if ctx is None:

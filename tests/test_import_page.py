@@ -139,7 +139,9 @@ def test_upload_preview_suggestion_and_commit(demo_db, app_env, monkeypatch):
     at.button(key="imp_commit").click().run()
     assert not at.exception
     assert any("นำเข้าแล้ว" in s.value for s in at.success)
-    assert at.dataframe[-1].value["user_name"].tolist()[0] == "tester [local]"  # who imported
+    history = at.dataframe[-1].value  # headers in Thai (issue 18: every table localised)
+    assert history["ผู้นำเข้า"].tolist()[0] == "tester [local]"  # who imported
+    assert history["สถานะ"].tolist()[0] == "นำเข้าแล้ว" and "sha256" not in history
     conn = store.open_store(demo_db, read_only=True)
     try:
         frame = store.load_results(conn, years=[2569])

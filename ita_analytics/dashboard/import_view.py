@@ -12,7 +12,14 @@ import streamlit as st
 from ita_analytics import importer, settings, store
 from ita_analytics.dashboard import data
 from ita_analytics.dashboard.auth_ui import analyst_user
-from ita_analytics.dashboard.ui import escape_markdown, lang, safe_table_cells, show_table, t
+from ita_analytics.dashboard.ui import (
+    escape_markdown,
+    lang,
+    map_labels,
+    safe_table_cells,
+    show_table,
+    t,
+)
 from ita_analytics.domain import TOOL_CODES
 from ita_analytics.errors import ItaError, StoreBusy
 from ita_analytics.exports import to_xlsx_bytes
@@ -447,6 +454,31 @@ def render_commit(conn, plan: ImportPlan) -> None:
             st.info(t("ไฟล์นี้นำเข้าแล้ว ไม่มีอะไรเปลี่ยน", "Already imported; nothing changed"))
 
 
+def history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """The import history as shown: headers and status in the page's language, dates in the
+    Buddhist era (``show_table``), missing as "–"."""
+    status = {"committed": t("นำเข้าแล้ว", "Imported"), "undone": t("ยกเลิกแล้ว", "Undone")}
+    kind = {"scores": t("คะแนน", "Scores"), "measures": t("มาตรการ", "Measures"),
+            "items": t("ผลรายข้อ", "Items")}
+    columns = {
+        t("ครั้งที่", "Import"): history["import_id"].astype("int64"),
+        t("ไฟล์", "File"): history["file_name"],
+        t("ปีงบประมาณ", "Fiscal year"): history["year"].astype("Int64"),
+        t("นำเข้าเมื่อ", "Imported on"): pd.to_datetime(history["created_at"]),
+        t("ผู้นำเข้า", "By"): history["user_name"],
+        t("จำนวนแถว", "Rows"): history["rows"].astype("Int64"),
+        t("จำนวนหน่วยงาน", "Agencies"): history["agencies"].astype("Int64"),
+        t("หน่วยงานใหม่", "New agencies"): history["new_agencies"].astype("Int64"),
+        t("คะแนนที่แทนที่", "Scores replaced"): history["replaced_scores"].astype("Int64"),
+        t("สถานะ", "Status"): map_labels(history["status"], lambda s: status.get(s, s)),
+        t("ยกเลิกเมื่อ", "Undone on"): pd.to_datetime(history["undone_at"]),
+        t("ยกเลิกโดย", "Undone by"): history["undone_by"],
+    }
+    if "kind" in history:
+        columns[t("ชนิด", "Kind")] = map_labels(history["kind"], lambda k: kind.get(k, k))
+    return pd.DataFrame(columns)
+
+
 def render_history(conn, *, allow_undo: bool) -> None:
     """The import history, newest first, with undo of a committed import."""
     st.subheader(t("ประวัติการนำเข้า", "Import history"))
@@ -454,8 +486,7 @@ def render_history(conn, *, allow_undo: bool) -> None:
     if history.empty:
         st.caption(t("ยังไม่มีการนำเข้า", "No imports yet"))
         return
-    shown = history.drop(columns=["sha256"])
-    show_table(shown, key="imp_history")
+    show_table(history_table(history), key="imp_history")
     committed = history.loc[history["status"] == "committed", "import_id"].astype(int).tolist()
     if not allow_undo or not committed:
         return

@@ -630,9 +630,10 @@ def test_page_shows_an_agency_and_a_group(demo_db, app_env):
     at.selectbox(key="it_group_year").set_value(2564).run()
     assert not at.exception
     assert at.metric[0].value == f"{values['agency_id'].nunique():,}"
-    table = _table(at, "สัดส่วนที่ไม่ผ่าน")
+    table = _table(at, "สัดส่วนที่ไม่ผ่าน (%)")
     assert table["ข้อ"].tolist() == expected["item"].tolist()
-    assert table["สัดส่วนที่ไม่ผ่าน"].tolist()[:5] == expected["share_not_passed"].tolist()[:5]
+    assert table["สัดส่วนที่ไม่ผ่าน (%)"].tolist()[:5] == \
+        (100 * expected["share_not_passed"].astype("float64")).round(2).tolist()[:5]
     # The agency tab: seed 003's agency and the evidence it did not pass in 2568.
     at.text_input(key="it_search").input("ทต.ทุ่งผึ้ง").run()
     assert not at.exception

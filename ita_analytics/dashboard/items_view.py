@@ -185,9 +185,12 @@ def pass_rate_table(rates: pd.DataFrame) -> pd.DataFrame:
         t("ตัวชี้วัด", "Indicator"): [_indicator(i, s) for i, s in
                                       zip(rates["indicator"], rates["sub_indicator"])],
         t("จำนวนหน่วยงาน", "Agencies"): rates["n"].astype("int64"),
-        t("สัดส่วนที่ไม่ผ่าน", "Share not passed"): rates["share_not_passed"],
+        # Shares as percentages, as every other table shows them (they were fractions).
+        t("สัดส่วนที่ไม่ผ่าน (%)", "Share not passed (%)"):
+            (100 * rates["share_not_passed"].astype("float64")).round(2),
         t("คะแนนเฉลี่ย", "Mean score"): rates["mean_score"],
-        t("สัดส่วนต่ำกว่าเกณฑ์", "Share below the line"): rates["share_below"],
+        t("สัดส่วนต่ำกว่าเกณฑ์ (%)", "Share below the line (%)"):
+            (100 * rates["share_below"].astype("float64")).round(2),
     })
 
 

@@ -140,6 +140,28 @@ def test_cli_list_import_effect_undo(demo_db, tmp_path, capsys):
     assert main(["--db", str(demo_db), "measures", "undo", str(imported["import_id"])]) == 1
 
 
+def test_cli_refuses_a_measures_or_items_file_over_the_size_limit_before_reading_it(
+        demo_db, tmp_path, capsys, monkeypatch):
+    from ita_analytics.cli import main
+
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(_xlsx(ROWS) + b"\0" * 1_100_000)  # over a 1 MB limit
+    monkeypatch.setenv("ITA_UPLOAD_MAX_MB", "1")
+    reads = []
+    real_open = open
+
+    def counting_open(file, mode="r", *args, **kwargs):
+        if str(file) == str(path) and "b" in mode:
+            reads.append(file)
+        return real_open(file, mode, *args, **kwargs)
+    monkeypatch.setattr("builtins.open", counting_open)
+    for command in (["measures", "import"], ["items", "import"]):
+        assert main(["--db", str(demo_db), *command, str(path)]) == 1
+        err = capsys.readouterr().err
+        assert "เกินขีดจำกัด 1 MB" in err and "over the 1 MB limit" in err
+    assert reads == []  # refused by its size: never opened
+
+
 def test_generic_undo_removes_a_measures_import(demo_conn):
     from ita_analytics.importer import undo_import
 

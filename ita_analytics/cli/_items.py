@@ -226,8 +226,11 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise ItaError(f"ไม่พบไฟล์ {path}", f"No file {path}")
+    from ita_analytics.cli.import_commands import read_import_file
+
+    content = read_import_file(path)  # refused by its size before it is read, as scores are
     with _open(args, write=True) as conn:
-        plan = analyse_items_file(conn, path.read_bytes(), path.name, args.import_year)
+        plan = analyse_items_file(conn, content, path.name, args.import_year)
         status = plan.status
         import_id = plan.unchanged_import_id
         if status == "valid" and not args.dry_run:

@@ -94,8 +94,11 @@ def cmd_import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise ItaError(f"ไม่พบไฟล์ {path}", f"No file {path}")
+    from ita_analytics.cli.import_commands import read_import_file
+
+    content = read_import_file(path)  # refused by its size before it is read, as scores are
     with writing_cli_store(args) as conn:
-        plan = analyse_measures_file(conn, path.read_bytes(), path.name, args.year)
+        plan = analyse_measures_file(conn, content, path.name, args.year)
         status = "rejected" if plan.errors else ("unchanged" if plan.unchanged_import_id
                                                  else "valid" if args.dry_run else "committed")
         import_id = plan.unchanged_import_id

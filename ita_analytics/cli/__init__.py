@@ -15,6 +15,7 @@ scanned here), named by :func:`lazy_handler`. tests/test_cli_speed.py holds that
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import math
@@ -53,13 +54,31 @@ def lazy_handler(module: str, name: str):
     return handler
 
 
+def cli_store_path(args) -> str | None:
+    """The store named on the command line: a command's own ``--db`` (``sub_db``, as the
+    analysis and items commands take it after their name) wins over the global ``--db``;
+    None for the configured one."""
+    return getattr(args, "sub_db", None) or args.db
+
+
 def open_cli_store(args):
     """The published version of the store named by ``--db`` (or the configured one),
     read-only: commands that only read run beside a running dashboard and each other
     (``store.versions``). A missing store is refused rather than made empty."""
     from ita_analytics import store
 
-    return store.open_store(args.db, read_only=True)
+    return store.open_store(cli_store_path(args), read_only=True)
+
+
+@contextlib.contextmanager
+def reading_cli_store(args):
+    """A context manager: :func:`open_cli_store`, closed when the block ends, however it
+    ends. Read what is needed inside the block and print after it."""
+    conn = open_cli_store(args)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def writing_cli_store(args, *, create: bool = False):
@@ -68,7 +87,7 @@ def writing_cli_store(args, *, create: bool = False):
     passes ``create``: every other command refuses a missing store."""
     from ita_analytics import store
 
-    return store.writing(args.db, create=create)
+    return store.writing(cli_store_path(args), create=create)
 
 
 def refuse_existing(path: Path, overwrite: bool) -> None:
@@ -141,6 +160,17 @@ def print_json(value) -> None:
     """Strict JSON on stdout (missing is ``null``, never ``NaN``), Thai kept readable."""
     sys.stdout.write(json.dumps(json_safe(value), ensure_ascii=False, indent=2,
                                 allow_nan=False) + "\n")
+
+
+def emit(args, result, print_text, *, json_payload=None, flag: str = "json") -> int:
+    """Print a command's result and return 0: as JSON when its ``--json`` flag (the argument
+    named ``flag``) is set — ``result`` itself, or ``json_payload(result)`` when the JSON is
+    shaped apart — otherwise ``print_text(result)`` for people."""
+    if getattr(args, flag):
+        print_json(result if json_payload is None else json_payload(result))
+    else:
+        print_text(result)
+    return 0
 
 
 def parse_year_arg(text: str) -> int:

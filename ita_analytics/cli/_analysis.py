@@ -38,7 +38,7 @@ from ita_analytics.analysis.weakest import (
     compute_weakest,
     compute_weakest_counts,
 )
-from ita_analytics.cli import open_cli_store, print_json
+from ita_analytics.cli import emit, reading_cli_store
 from ita_analytics.domain import AGENCY_TYPES, NATIONAL_PASS_TARGET, TOOL_CODES, rule_for_year
 from ita_analytics.errors import ItaError
 from ita_analytics.thai import clean_text
@@ -71,12 +71,6 @@ def _record(row, columns) -> dict:
         return 4 if column in ("share", "rel_delta", "pass_rate") else 2
     return {c: _num(row[c], digits(c)) if not isinstance(row[c], str) else row[c]
             for c in columns}
-
-
-def _open(args):
-    if getattr(args, "sub_db", None):
-        args.db = args.sub_db
-    return open_cli_store(args)
 
 
 def resolve_type(text: str | None) -> str | None:
@@ -189,34 +183,33 @@ def weakest_group_payload(conn, group: dict, year: int) -> dict:
 
 
 def cmd_weakest(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         if args.agency:
             payload = weakest_agency_payload(conn, args.agency, args.province, args.year,
                                              args.peers)
         else:
             payload = weakest_group_payload(conn, _group(args), args.year)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-    elif args.agency:
-        a = payload["agency"]
-        print(f"{a['name']} จ.{a['province'] or '-'} ปี {payload['year']} — "
-              f"ตัวชี้วัดที่ควรพัฒนาก่อน / weakest first (peers: {payload['peers']}, "
-              f"n={payload['n_peers']})")
-        rows = [(n, v["name_th"], v["tool"], _fmt(v["score"]), v["action"] or "-",
-                 _fmt(v["peer_median"]), _fmt(v["gain_to_median"]))
-                for n, v in ((str(k), payload["indicators"][str(k)]) for k in payload["ranking"])]
-        _table(rows, ("#", "ตัวชี้วัด", "tool", "score", "action", "peer median", "gain"))
-    else:
-        print(f"ปี {payload['year']}: {payload['n_agencies']} หน่วยงาน — ตัวชี้วัดที่ต่ำสุดบ่อยที่สุด "
-              f"/ most often weakest: {payload['most_often_weakest']}")
-        rows = [(n, v["name_th"], v["count"], f"{100 * (v['share'] or 0):.1f}%",
-                 _fmt(payload["distribution"].get(n, {}).get("median")))
-                for n, v in payload["weakest_counts"].items()]
-        _table(rows, ("#", "ตัวชี้วัด", "weakest", "share", "median"))
-    return 0
+    return emit(args, payload, _print_weakest_agency if args.agency else _print_weakest_group)
+
+
+def _print_weakest_agency(payload: dict) -> None:
+    a = payload["agency"]
+    print(f"{a['name']} จ.{a['province'] or '-'} ปี {payload['year']} — "
+          f"ตัวชี้วัดที่ควรพัฒนาก่อน / weakest first (peers: {payload['peers']}, "
+          f"n={payload['n_peers']})")
+    rows = [(n, v["name_th"], v["tool"], _fmt(v["score"]), v["action"] or "-",
+             _fmt(v["peer_median"]), _fmt(v["gain_to_median"]))
+            for n, v in ((str(k), payload["indicators"][str(k)]) for k in payload["ranking"])]
+    _table(rows, ("#", "ตัวชี้วัด", "tool", "score", "action", "peer median", "gain"))
+
+
+def _print_weakest_group(payload: dict) -> None:
+    print(f"ปี {payload['year']}: {payload['n_agencies']} หน่วยงาน — ตัวชี้วัดที่ต่ำสุดบ่อยที่สุด "
+          f"/ most often weakest: {payload['most_often_weakest']}")
+    rows = [(n, v["name_th"], v["count"], f"{100 * (v['share'] or 0):.1f}%",
+             _fmt(payload["distribution"].get(n, {}).get("median")))
+            for n, v in payload["weakest_counts"].items()]
+    _table(rows, ("#", "ตัวชี้วัด", "weakest", "share", "median"))
 
 
 # --- deltas ---------------------------------------------------------------------------------------
@@ -301,15 +294,13 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
 
 
 def cmd_deltas(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = deltas_payload(conn, _group(args), args.year_from, args.year_to, args.agency,
                                  args.by)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_deltas)
+
+
+def _print_deltas(payload: dict) -> None:
     print(f"{payload['from']} → {payload['to']}")
     if "agency" in payload:
         print(f"{payload['agency']['name']}: {payload['level_from']} → {payload['level_to']} "
@@ -319,7 +310,7 @@ def cmd_deltas(args) -> int:
                 [*payload["indicators"].items(), *payload["tools"].items(),
                  ("total", payload["total"])]]
         _table(rows, ("measure", "from", "to", "change", "status", "movement"))
-        return 0
+        return
     rows = [(n, v["improved"], v["declined"], v["unchanged"], v["missing"])
             for n, v in [*payload["indicators"].items(), *payload["tools"].items(),
                          ("total", payload["total"])]]
@@ -328,7 +319,6 @@ def cmd_deltas(args) -> int:
         print(f"\n{title}:")
         _table([(m["name"], m["province"] or "-", _fmt(m["total_from"]), _fmt(m["total_to"]),
                  _fmt(m["delta"])) for m in movers], ("agency", "province", "from", "to", "change"))
-    return 0
 
 
 # --- levels and transitions -----------------------------------------------------------------------
@@ -368,14 +358,12 @@ def levels_payload(conn, group: dict, year: int, by: str | None = None) -> dict:
 
 
 def cmd_levels(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = levels_payload(conn, _group(args), args.year, args.by)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_levels)
+
+
+def _print_levels(payload: dict) -> None:
     print(f"ปี {payload['year']}: ผ่าน / passed {payload['passed']}/{payload['assessed']} "
           f"= {100 * payload['pass_rate']:.1f}% (เป้าหมาย / target {100 * payload['target']:.0f}%)")
     _table([(lv["level"], lv["count"], f"{100 * lv['share']:.1f}%") for lv in payload["levels"]],
@@ -383,8 +371,7 @@ def cmd_levels(args) -> int:
     if payload.get("groups"):
         print()
         _table([(name, g["assessed"], f"{100 * g['pass_rate']:.1f}%")
-                for name, g in payload["groups"].items()], (args.by, "assessed", "pass rate"))
-    return 0
+                for name, g in payload["groups"].items()], (payload["by"], "assessed", "pass rate"))
 
 
 def transitions_payload(conn, group: dict, year_from: int, year_to: int) -> dict:
@@ -407,20 +394,17 @@ def transitions_payload(conn, group: dict, year_from: int, year_to: int) -> dict
 
 
 def cmd_transitions(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = transitions_payload(conn, _group(args), args.year_from, args.year_to)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_transitions)
+
+
+def _print_transitions(payload: dict) -> None:
     print(f"{payload['from']} → {payload['to']} ({payload['n_agencies']} หน่วยงาน / agencies)")
     rows = [(a, b, n) for a, to in payload["matrix"].items() for b, n in to.items()]
     _table(rows, ("from", "to", "count"))
     print(f"ข้ามเกณฑ์ผ่าน / crossed the pass line: up {payload['pass_crossings']['up']}, "
           f"down {payload['pass_crossings']['down']}")
-    return 0
 
 
 # --- benchmark, trends, check, next-level ---------------------------------------------------------
@@ -448,14 +432,12 @@ def benchmark_payload(conn, name: str, province: str | None, year: int,
 
 
 def cmd_benchmark(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = benchmark_payload(conn, args.agency, args.agency_province, args.year, args.peers)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_benchmark)
+
+
+def _print_benchmark(payload: dict) -> None:
     a = payload["agency"]
     print(f"{a['name']} จ.{a['province'] or '-'} ปี {payload['year']}: อันดับ / rank "
           f"{payload['rank']}/{payload['n']}, เปอร์เซ็นไทล์ / percentile {payload['percentile']} "
@@ -464,7 +446,6 @@ def cmd_benchmark(args) -> int:
              _fmt(v["percentile"]), v["rank"]) for m, v in
             [("total", payload["total"]), *payload["tools"].items(), *payload["indicators"].items()]]
     _table(rows, ("measure", "score", "median", "q3", "percentile", "rank"))
-    return 0
 
 
 def trends_payload(conn, group: dict) -> dict:
@@ -491,20 +472,17 @@ def trends_payload(conn, group: dict) -> dict:
 
 
 def cmd_trends(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = trends_payload(conn, _group(args))
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_trends)
+
+
+def _print_trends(payload: dict) -> None:
     rows = [(y, v["total"]["n"] if v["total"] else 0, _fmt(v["total"] and v["total"]["mean"]),
              _fmt(v["total"] and v["total"]["median"]),
              f"{100 * v['pass_rate']:.1f}%" if v["pass_rate"] is not None else "-")
             for y, v in payload["years"].items()]
     _table(rows, ("year", "n", "mean", "median", "pass rate"))
-    return 0
 
 
 def check_payload(conn, group: dict, year: int | None) -> dict:
@@ -528,19 +506,16 @@ def check_payload(conn, group: dict, year: int | None) -> dict:
 
 
 def cmd_check(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = check_payload(conn, _group(args), args.year)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_check)
+
+
+def _print_check(payload: dict) -> None:
     print(f"{payload['n_findings']} ข้อสังเกต / findings")
     _table(sorted(payload["counts"].items()), ("check/severity", "count"))
     for f in payload["findings"][:20]:
         print(f"  [{f['severity']}] {f['name']} {f['year'] or ''}: {f['message_th']}")
-    return 0
 
 
 def next_level_payload(conn, name: str, province: str | None, year: int) -> dict:
@@ -560,14 +535,12 @@ def next_level_payload(conn, name: str, province: str | None, year: int) -> dict
 
 
 def cmd_next_level(args) -> int:
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = next_level_payload(conn, args.agency, args.province, args.year)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_next_level)
+
+
+def _print_next_level(payload: dict) -> None:
     a = payload["agency"]
     print(f"{a['name']} ปี {payload['year']}: {payload['current_level']} ({_fmt(payload['total'])})"
           f" → {payload['next_level'] or '-'}: ต้องเพิ่ม / needs {_fmt(payload['points_needed'])}")
@@ -575,4 +548,3 @@ def cmd_next_level(args) -> int:
     if payload["plan"]:
         _table([(n, s["name_th"], _fmt(s["from"]), _fmt(s["to"]), _fmt(s["points"]))
                 for n, s in payload["plan"].items()], ("#", "ตัวชี้วัด", "from", "to", "points"))
-    return 0

@@ -24,7 +24,7 @@ from ita_analytics.analysis.items import (
     compute_item_pass_rates,
     indicator_advice,
 )
-from ita_analytics.cli import open_cli_store, print_json, writing_cli_store
+from ita_analytics.cli import emit, reading_cli_store, writing_cli_store
 from ita_analytics.cli._analysis import resolve_province, resolve_type
 from ita_analytics.errors import ItaError
 from ita_analytics.importer.items_file import analyse_items_file, commit_items, undo_items
@@ -32,13 +32,6 @@ from ita_analytics.items import UNKNOWN_NAME_EN, UNKNOWN_NAME_TH
 from ita_analytics.store import items as item_store
 
 RANKED_SHOWN = 10
-
-
-def _open(args, *, write: bool = False):
-    """The store read-only, or (``write``) a context manager writing its next version."""
-    if getattr(args, "sub_db", None):
-        args.db = args.sub_db
-    return writing_cli_store(args) if write else open_cli_store(args)
 
 
 def _num(value, digits: int = 2):
@@ -199,23 +192,14 @@ def cmd_items(args) -> int:
         raise ItaError("--type ใช้กับมุมมองกลุ่ม ไม่ใช้กับ --agency",
                        "--type is for the group view, not with --agency")
     threshold = WEAK_ITEM_THRESHOLD if args.threshold is None else args.threshold
-    conn = _open(args)
-    try:
+    with reading_cli_store(args) as conn:
         if args.agency:
             payload = items_agency_payload(conn, args.agency, args.province, args.year, threshold)
         else:
             group = {"type": resolve_type(args.agency_type),
                      "province": resolve_province(args.province)}
             payload = items_group_payload(conn, group, args.year, threshold)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-    elif args.agency:
-        _print_agency(payload)
-    else:
-        _print_group(payload)
-    return 0
+    return emit(args, payload, _print_agency if args.agency else _print_group)
 
 
 def _issue_dicts(issues) -> list[dict]:
@@ -229,7 +213,7 @@ def cmd_import(args) -> int:
     from ita_analytics.cli.import_commands import read_import_file
 
     content = read_import_file(path)  # refused by its size before it is read, as scores are
-    with _open(args, write=True) as conn:
+    with writing_cli_store(args) as conn:
         plan = analyse_items_file(conn, content, path.name, args.import_year)
         status = plan.status
         import_id = plan.unchanged_import_id
@@ -240,20 +224,22 @@ def cmd_import(args) -> int:
                "agencies": int(plan.rows["agency_id"].nunique()) if len(plan.rows) else 0,
                "years": plan.years, "sheets": plan.layouts,
                "warnings": _issue_dicts(plan.warnings), "errors": _issue_dicts(plan.errors)}
-    if args.import_json:
-        print_json(payload)
-    else:
-        for issue in plan.errors + plan.warnings:
-            place = "".join(f" [{p}]" for p in (issue.sheet, issue.row and f"row {issue.row}",
-                                                issue.column) if p)
-            print(f"{issue.code}{place}: {issue.message_th} / {issue.message_en}")
-        print(f"{status}: {payload['rows']} item values, {payload['agencies']} agencies, "
-              f"import {import_id}")
+    emit(args, payload, lambda p: _print_import(p, plan.errors + plan.warnings),
+         flag="import_json")
     return 1 if status == "rejected" else 0
 
 
+def _print_import(payload: dict, issues) -> None:
+    for issue in issues:
+        place = "".join(f" [{p}]" for p in (issue.sheet, issue.row and f"row {issue.row}",
+                                            issue.column) if p)
+        print(f"{issue.code}{place}: {issue.message_th} / {issue.message_en}")
+    print(f"{payload['status']}: {payload['rows']} item values, {payload['agencies']} agencies, "
+          f"import {payload['import_id']}")
+
+
 def cmd_undo(args) -> int:
-    with _open(args, write=True) as conn:
+    with writing_cli_store(args) as conn:
         removed = undo_items(conn, args.import_id)
     print(f"ยกเลิกการนำเข้ารายข้อ {args.import_id} แล้ว ลบ {removed} ข้อ / items import "
           f"{args.import_id} undone, {removed} item values removed")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ita_analytics import settings
-from ita_analytics.cli import open_cli_store, print_json
+from ita_analytics.cli import emit, reading_cli_store
 
 
 def register(sub) -> None:
@@ -21,19 +21,18 @@ def register(sub) -> None:
 def cmd_backup(args) -> int:
     from ita_analytics.backup import write_backup
 
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         manifest = write_backup(conn, args.dir)
-    finally:
-        conn.close()
     rows = {name: entry["rows"] for name, entry in manifest["tables"].items()}
-    if args.json:
-        print_json({"dir": args.dir, "schema_version": manifest["schema_version"], "tables": rows})
-    else:
-        print(f"สำรองข้อมูลแล้ว / backed up → {args.dir} (schema {manifest['schema_version']}): "
-              f"{rows.get('agencies', 0):,} agencies, {rows.get('scores', 0):,} scores, "
-              f"{len(rows)} tables")
-    return 0
+    payload = {"dir": args.dir, "schema_version": manifest["schema_version"], "tables": rows}
+    return emit(args, payload, _print_backup)
+
+
+def _print_backup(payload: dict) -> None:
+    rows = payload["tables"]
+    print(f"สำรองข้อมูลแล้ว / backed up → {payload['dir']} (schema {payload['schema_version']}): "
+          f"{rows.get('agencies', 0):,} agencies, {rows.get('scores', 0):,} scores, "
+          f"{len(rows)} tables")
 
 
 def cmd_restore(args) -> int:
@@ -41,14 +40,14 @@ def cmd_restore(args) -> int:
 
     db_path = args.db or settings.db_path()
     summary = restore_backup(args.dir, db_path)
-    if args.json:
-        print_json({"dir": args.dir, "db": str(db_path), **summary})
-    else:
-        rows = summary["tables"]
-        print(f"กู้คืนแล้ว / restored {args.dir} → {db_path} (schema {summary['schema_version']}"
-              f" → {summary['migrated_to']}): {rows.get('agencies', 0):,} agencies, "
-              f"{rows.get('scores', 0):,} scores")
-        if summary["previous_backup"]:
-            print(f"ฐานข้อมูลเดิมสำรองไว้ที่ / the replaced store was saved in "
-                  f"{summary['previous_backup']}")
-    return 0
+    return emit(args, {"dir": args.dir, "db": str(db_path), **summary}, _print_restore)
+
+
+def _print_restore(payload: dict) -> None:
+    rows = payload["tables"]
+    print(f"กู้คืนแล้ว / restored {payload['dir']} → {payload['db']} (schema "
+          f"{payload['schema_version']} → {payload['migrated_to']}): "
+          f"{rows.get('agencies', 0):,} agencies, {rows.get('scores', 0):,} scores")
+    if payload["previous_backup"]:
+        print(f"ฐานข้อมูลเดิมสำรองไว้ที่ / the replaced store was saved in "
+              f"{payload['previous_backup']}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ita_analytics.cli import print_json
+from ita_analytics.cli import emit
 from ita_analytics.settings import DATA_DIR
 
 STEP_GROUPS = ("import", "analysis", "page", "server", "cli", "session", "load", "load2")
@@ -97,8 +97,5 @@ def cmd_bench(args) -> int:
                                  base=base, page_steps=page_steps,
                                  open_session=open_session, browser=not args.no_browser,
                                  load=load, protocol_session=protocol_session)
-    if args.json:
-        print_json(report)
-    else:
-        print(bench.format_report(report))
+    emit(args, report, lambda r: print(bench.format_report(r)))
     return bench.exit_code(report)

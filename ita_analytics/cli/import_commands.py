@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from ita_analytics import settings
-from ita_analytics.cli import open_cli_store, parse_year_arg, print_json, writing_cli_store
+from ita_analytics.cli import emit, parse_year_arg, reading_cli_store, writing_cli_store
 
 
 def register(sub) -> None:
@@ -137,10 +137,7 @@ def cmd_import(args) -> int:
             payload = plan.to_json()
         else:
             payload = commit_plan(conn, plan, user=_user()).to_json()
-    if args.json:
-        print_json(payload)
-    else:
-        _print_summary(payload, args.dry_run, path.name)
+    emit(args, payload, lambda p: _print_summary(p, args.dry_run, path.name))
     return 1 if payload["status"] == "rejected" else 0
 
 
@@ -176,33 +173,35 @@ def _print_summary(payload: dict, dry_run: bool, file_name: str) -> None:
 def cmd_history(args) -> int:
     from ita_analytics.importer import load_history
 
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         history = load_history(conn)
-    finally:
-        conn.close()
-    if args.json:
-        records = []
-        for row in history.itertuples(index=False):
-            record = row._asdict()
-            for key in ("created_at", "undone_at"):
-                value = record[key]
-                record[key] = None if value is None or str(value) == "NaT" else str(value)
-            for key in ("year", "rows", "agencies", "new_agencies", "replaced_scores", "import_id"):
-                value = record[key]
-                record[key] = None if value is None or str(value) in ("nan", "<NA>") else int(value)
-            records.append(record)
-        print_json(records)
-        return 0
+    return emit(args, history, _print_history, json_payload=_history_records)
+
+
+def _history_records(history) -> list[dict]:
+    """``history --json``: one record per import, times as text, counts as integers."""
+    records = []
+    for row in history.itertuples(index=False):
+        record = row._asdict()
+        for key in ("created_at", "undone_at"):
+            value = record[key]
+            record[key] = None if value is None or str(value) == "NaT" else str(value)
+        for key in ("year", "rows", "agencies", "new_agencies", "replaced_scores", "import_id"):
+            value = record[key]
+            record[key] = None if value is None or str(value) in ("nan", "<NA>") else int(value)
+        records.append(record)
+    return records
+
+
+def _print_history(history) -> None:
     if history.empty:
         print("ยังไม่มีการนำเข้า / no imports yet")
-        return 0
+        return
     for row in history.itertuples(index=False):
         year = "-" if str(row.year) in ("nan", "<NA>", "None") else int(row.year)
         print(f"{row.import_id:>4}  {row.status:<9}  {str(row.created_at)[:19]}  {year}  "
               f"{row.rows} rows  {row.new_agencies} new  {row.replaced_scores} replaced  "
               f"{row.file_name}  {row.user_name or ''}")
-    return 0
 
 
 def cmd_undo(args) -> int:

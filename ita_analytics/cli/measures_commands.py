@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ita_analytics.cli import open_cli_store, parse_year_arg, print_json, writing_cli_store
+from ita_analytics.cli import emit, parse_year_arg, reading_cli_store, writing_cli_store
 from ita_analytics.errors import ItaError
 
 
@@ -71,21 +71,18 @@ def list_payload(conn, agency: str, province: str | None, year: int | None) -> d
 
 
 def cmd_list(args) -> int:
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = list_payload(conn, args.agency, args.province, args.year)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_list)
+
+
+def _print_list(payload: dict) -> None:
     print(f"{payload['agency']['name']} ({payload['agency']['province']}): "
           f"{payload['count']} มาตรการ / measures")
     for m in payload["measures"]:
         indicators = ",".join(map(str, m["indicators"])) or "-"
         print(f"[{m['id']}] {m['year']} {m['kind']} | ตัวชี้วัด {indicators} | "
               f"{m['status'] or '-'} | {m['title']}")
-    return 0
 
 
 def cmd_import(args) -> int:
@@ -108,14 +105,15 @@ def cmd_import(args) -> int:
                "agencies": int(plan.rows["agency_id"].nunique()) if len(plan.rows) else 0,
                "warnings": [w.as_dict() for w in plan.warnings],
                "errors": [e.as_dict() for e in plan.errors]}
-    if args.json:
-        print_json(payload)
-    else:
-        for issue in plan.errors + plan.warnings:
-            print(f"{issue.sheet}!{issue.column}{issue.row} {issue.code}: "
-                  f"{issue.message_th} / {issue.message_en}")
-        print(f"{status}: {payload['rows']} rows, import {import_id}")
+    emit(args, payload, lambda p: _print_import(p, plan.errors + plan.warnings))
     return 1 if status == "rejected" else 0
+
+
+def _print_import(payload: dict, issues) -> None:
+    for issue in issues:
+        print(f"{issue.sheet}!{issue.column}{issue.row} {issue.code}: "
+              f"{issue.message_th} / {issue.message_en}")
+    print(f"{payload['status']}: {payload['rows']} rows, import {payload['import_id']}")
 
 
 def cmd_effect(args) -> int:
@@ -123,22 +121,19 @@ def cmd_effect(args) -> int:
     from ita_analytics.analysis.measures import compute_measure_effect
     from ita_analytics.store import measures as measure_store
 
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         results = store.load_results(conn, years=[args.year_from, args.year_to])
         measures = measure_store.load_measures(conn, years=[args.measure_year or args.year_from])
-    finally:
-        conn.close()
     effect = compute_measure_effect(results, measures, args.indicator, args.year_from,
                                     args.year_to, args.measure_year)
-    if args.json:
-        print_json(effect.as_dict())
-        return 0
+    return emit(args, effect, _print_effect, json_payload=lambda e: e.as_dict())
+
+
+def _print_effect(effect) -> None:
     for row in effect.groups.itertuples(index=False):
         print(f"{row.group}: n={row.n} mean change {row.mean_change:.2f}")
     print(effect.note_th)
     print(effect.note_en)
-    return 0
 
 
 def cmd_undo(args) -> int:

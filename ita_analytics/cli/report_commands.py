@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from ita_analytics import report
-from ita_analytics.cli import open_cli_store, parse_year_arg, refuse_existing, write_output
+from ita_analytics.cli import parse_year_arg, reading_cli_store, refuse_existing, write_output
 from ita_analytics.errors import ItaError
 from ita_analytics.report.options import DIGIT_SYSTEMS
 
@@ -48,13 +48,10 @@ def cmd_report(args) -> int:
     elif Path(args.out).exists() and not Path(args.out).is_dir():
         raise ItaError(f"โหมดจังหวัดต้องระบุ --out เป็นโฟลเดอร์ แต่ {args.out} เป็นไฟล์",
                        f"With --province alone, --out is a folder, but {args.out} is a file")
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         if args.agency:
             return _one_agency(conn, args)
         return _province(conn, args)
-    finally:
-        conn.close()
 
 
 def _one_agency(conn, args) -> int:

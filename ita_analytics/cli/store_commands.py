@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from ita_analytics.cli import (
-    open_cli_store,
+    emit,
     parse_year_arg,
-    print_json,
+    reading_cli_store,
     refuse_existing,
     write_output,
     writing_cli_store,
@@ -172,14 +172,12 @@ def _fmt(value) -> str:
 
 
 def cmd_show(args) -> int:
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         payload = show_payload(conn, args.agency, args.province, args.year)
-    finally:
-        conn.close()
-    if args.json:
-        print_json(payload)
-        return 0
+    return emit(args, payload, _print_show)
+
+
+def _print_show(payload: dict) -> None:
     from ita_analytics.domain import BASIS_LABELS, INDICATOR_BY_NUMBER, INDICATOR_NUMBERS
 
     a = payload["agency"]
@@ -198,7 +196,6 @@ def cmd_show(args) -> int:
         print(f"  ที่รายงาน / reported: {_fmt(payload['reported_total'])} "
               f"{payload['reported_level'] or ''}")
     print(f"  แหล่งที่มา / source: {payload['source']}")
-    return 0
 
 
 def export_target(out: str, fmt: str | None, year: int | None) -> tuple[Path | None, str]:
@@ -228,11 +225,8 @@ def cmd_export(args) -> int:
     from ita_analytics import store
     from ita_analytics.exports import export_bytes
 
-    conn = open_cli_store(args)
-    try:
+    with reading_cli_store(args) as conn:
         frame = store.load_scores_long(conn, year=args.year)
-    finally:
-        conn.close()
     if out is None:
         sys.stdout.buffer.write(export_bytes(frame, "csv", bom=False))
         sys.stdout.flush()

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 
 from ita_analytics.store.connection import CONNECTION_CONFIG
-from ita_analytics.store.schema import migrate, schema_version
+from ita_analytics.store.schema import migrate, plain_transaction, schema_version
 from ita_analytics.store.versions import logical_path
 
 
@@ -46,13 +46,10 @@ def read_snapshot(conn: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, pa.Ta
     in another thread is wholly in the snapshot or wholly out of it."""
     cur = conn.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with plain_transaction(cur):  # nothing written: its commit keeps nothing
             version = schema_version(cur)
             tables = {name: cur.sql(f"SELECT * FROM {_quoted(name)}").to_arrow_table()
                       for name in table_names(cur)}
-        finally:
-            cur.execute("ROLLBACK")  # read-only: nothing to keep
     finally:
         cur.close()
     return version, tables
@@ -82,8 +79,7 @@ def fill_tables(conn: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) ->
     written: dict[str, int] = {}
     cur = conn.cursor()
     try:
-        cur.execute("BEGIN TRANSACTION")
-        try:
+        with plain_transaction(cur):  # the backup's own data version is among its rows
             for name in known:  # the store's own names, never the manifest's text
                 cur.execute(f"DELETE FROM {_quoted(name)}")
                 cur.register("backup_rows", tables[name])
@@ -94,10 +90,6 @@ def fill_tables(conn: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) ->
                         cur.unregister("backup_rows")
                 written[name] = int(cur.execute(f"SELECT count(*) FROM {_quoted(name)}")
                                     .fetchall()[0][0])
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
     finally:
         cur.close()
     return written

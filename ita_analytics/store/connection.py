@@ -14,7 +14,7 @@ import duckdb
 
 from ita_analytics import settings
 from ita_analytics.errors import StoreBusy, StoreError
-from ita_analytics.store.schema import check_not_newer, migrate
+from ita_analytics.store.schema import check_not_newer, migrate, plain_transaction
 
 CRASH_ENV = "ITA_TEST_CRASH_AT"
 """Test-only: the name of a commit step at which the process kills itself (SIGKILL), so that
@@ -151,19 +151,15 @@ def transaction(conn: duckdb.DuckDBPyConnection):
     Every write also bumps the store's data version, which dashboard caches are keyed on.
     """
     cur = conn.cursor()
-    cur.execute("BEGIN TRANSACTION")
     try:
-        crash_point("after_begin")
-        yield cur
-        cur.execute(
-            "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
-            "WHERE key = 'data_version'"
-        )
-        crash_point("before_commit")
-        cur.execute("COMMIT")
-    except BaseException:
-        cur.execute("ROLLBACK")
-        raise
+        with plain_transaction(cur):
+            crash_point("after_begin")
+            yield cur
+            cur.execute(
+                "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) "
+                "WHERE key = 'data_version'"
+            )
+            crash_point("before_commit")
     finally:
         cur.close()
     _thread_writes.count = writes_in_this_thread() + 1

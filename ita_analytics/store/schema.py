@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import duckdb
 
 from ita_analytics.errors import StoreError
@@ -238,6 +240,22 @@ LAST_MEASURE_ID = "last_measure_id"
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
+@contextmanager
+def plain_transaction(conn: duckdb.DuckDBPyConnection):
+    """``conn`` inside one transaction, committed when the block ends without an error and
+    rolled back on any, the data version left as it is. For migrations (the first one makes
+    the table that holds the data version), a store filled from a backup (whose data version
+    comes with it) and a snapshot read whole; every other write goes through
+    ``store.transaction``, which bumps the data version the dashboard's caches are keyed on."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def schema_version(conn: duckdb.DuckDBPyConnection) -> int:
     """The schema version of an open store; 0 for an empty file."""
     has_meta = conn.execute(
@@ -271,8 +289,7 @@ def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
     for version, statements in MIGRATIONS:
         if version <= current or (target is not None and version > target):
             continue
-        conn.execute("BEGIN TRANSACTION")
-        try:
+        with plain_transaction(conn):
             for statement in statements:
                 if callable(statement):
                     statement(conn)
@@ -282,8 +299,4 @@ def migrate(conn: duckdb.DuckDBPyConnection, target: int | None = None) -> int:
                 "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)]
             )
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
     return SCHEMA_VERSION if target is None else min(target, SCHEMA_VERSION)

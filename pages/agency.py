@@ -14,8 +14,8 @@ from ita_analytics.dashboard.ui import (
     escape_markdown,
     fmt_score,
     render_chart,
-    render_empty,
     show_table,
+    stop_empty,
     t,
 )
 from ita_analytics.demo.labels import DEMO_LABEL_EN, DEMO_LABEL_TH
@@ -26,9 +26,8 @@ st.title(t("หน่วยงาน", "Agency"))
 
 choice = view.render_controls()
 if choice.agency_id is None or choice.year is None:
-    render_empty("พิมพ์ชื่อหน่วยงานเพื่อค้นหา (ชื่อย่อและคำสะกดผิดเล็กน้อยค้นหาได้)",
-                 "Type an agency's name to find it (short forms and small typos are fine).")
-    st.stop()
+    stop_empty("พิมพ์ชื่อหน่วยงานเพื่อค้นหา (ชื่อย่อและคำสะกดผิดเล็กน้อยค้นหาได้)",
+               "Type an agency's name to find it (short forms and small typos are fine).")
 
 with st.spinner(t("กำลังวิเคราะห์…", "Analysing…")):
     rd = view.report_data(choice.agency_id, choice.year, choice.peers)

@@ -24,11 +24,12 @@ from ita_analytics.dashboard.analyst_views import (
 from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    no_data_for_year,
     render_basis_note,
     render_chart,
-    render_empty,
     render_table_downloads,
     show_table,
+    stop_empty,
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
@@ -38,11 +39,10 @@ filters = current_filters()
 st.title(t("การเปลี่ยนแปลงระหว่างปี", "Changes between years"))
 
 if len(filters.years) < 2:
-    render_empty("ต้องมีข้อมูลอย่างน้อยสองปีในช่วงปีที่เลือก — ขยายช่วงปีในตัวกรอง "
-                 "หรือนำเข้าผลการประเมินอีกปีที่หน้านำเข้าข้อมูล",
-                 "Two years of data in the chosen range are needed — widen the year range "
-                 "or import another year on the Import page.")
-    st.stop()
+    stop_empty("ต้องมีข้อมูลอย่างน้อยสองปีในช่วงปีที่เลือก — ขยายช่วงปีในตัวกรอง "
+               "หรือนำเข้าผลการประเมินอีกปีที่หน้านำเข้าข้อมูล",
+               "Two years of data in the chosen range are needed — widen the year range "
+               "or import another year on the Import page.")
 
 cols = st.columns(4)
 year_from = choose_year("ปีแรก (พ.ศ.)", "From year (B.E.)", filters.years, "chg_from", "from",
@@ -56,16 +56,12 @@ sort_by = url_widget("radio", t("เรียงตาม", "Sort by"), ["delta"
 n = url_widget("selectbox", t("จำนวนที่แสดง", "How many"), [10, 20, 50], key="chg_n", param="n",
                container=cols[3])
 if year_from >= year_to:
-    render_empty("ปีแรกต้องมาก่อนปีหลัง", "The from year must come before the to year.")
-    st.stop()
+    stop_empty("ปีแรกต้องมาก่อนปีหลัง", "The from year must come before the to year.")
 
 with st.spinner(t("กำลังคำนวณการเปลี่ยนแปลง…", "Computing the changes…")):
     found = change_analyses(filters, year_from, year_to)
 if found["missing"]:
-    missing = found["missing"]
-    render_empty(f"ยังไม่มีข้อมูลปี {missing[0]} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 f"No data for {missing[0]} B.E. with these filters yet — import it on the Import page.")
-    st.stop()
+    stop_empty(*no_data_for_year(found["missing"][0]))
 
 tiles = st.columns(3)
 tiles[0].metric(t("ประเมินทั้งสองปี", "Assessed both years"), f"{found['assessed']:,}", border=True)
@@ -115,8 +111,7 @@ with st.expander(t(f"หน่วยงานที่คะแนนรวม�
 st.subheader(t("การเปลี่ยนระดับผลการประเมิน", "Level transitions"), help=levels_help())
 transitions = found["transitions"]
 if transitions.empty:
-    render_empty("ไม่มีหน่วยงานที่ประเมินทั้งสองปี", "No agency was assessed in both years.")
-    st.stop()
+    stop_empty("ไม่มีหน่วยงานที่ประเมินทั้งสองปี", "No agency was assessed in both years.")
 if rule_for_year(year_from).code != rule_for_year(year_to).code:
     spans = [f"{level_label(r.levels[0].name_th)}–{level_label(r.levels[-1].name_th)}"
              for r in (rule_for_year(year_from), rule_for_year(year_to))]

@@ -15,10 +15,12 @@ from ita_analytics.dashboard.map_compare_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    NO_DATA_YET,
     render_chart,
     render_empty,
     render_table_downloads,
     show_table,
+    stop_empty,
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
@@ -27,23 +29,19 @@ filters = current_filters()
 st.title(t("เปรียบเทียบหน่วยงาน", "Compare agencies"))
 
 if not filters.years:
-    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 "No data yet — import results on the Import page.")
-    st.stop()
+    stop_empty(*NO_DATA_YET)
 
 chosen = render_agency_picker()
 if not chosen:
-    render_empty("ค้นหาและเลือกหน่วยงานอย่างน้อยหนึ่งแห่งเพื่อเปรียบเทียบ (สูงสุด 10 แห่ง)",
-                 "Search for and pick at least one agency to compare (up to 10).")
-    st.stop()
+    stop_empty("ค้นหาและเลือกหน่วยงานอย่างน้อยหนึ่งแห่งเพื่อเปรียบเทียบ (สูงสุด 10 แห่ง)",
+               "Search for and pick at least one agency to compare (up to 10).")
 
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
     results = compare_results(chosen, filters.years)
 if results.empty:
-    render_empty(f"หน่วยงานที่เลือกไม่มีผลการประเมินในปี {filters.first_year}–{filters.last_year}",
-                 f"The chosen agencies have no results in {filters.first_year}–"
-                 f"{filters.last_year} B.E.")
-    st.stop()
+    stop_empty(f"หน่วยงานที่เลือกไม่มีผลการประเมินในปี {filters.first_year}–{filters.last_year}",
+               f"The chosen agencies have no results in {filters.first_year}–"
+               f"{filters.last_year} B.E.")
 st.caption(t("ใช้ช่วงปีจากตัวกรองด้านข้าง (ตัวกรองประเภทและจังหวัดไม่ซ่อนหน่วยงานที่เลือกเอง)",
              "Uses the sidebar's year range (the type and province filters do not hide agencies "
              "you picked)."))

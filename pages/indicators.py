@@ -15,7 +15,15 @@ from ita_analytics.dashboard.analyst_views import (
 )
 from ita_analytics.dashboard.glossary import tools_help
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import render_basis_note, render_chart, render_empty, t
+from ita_analytics.dashboard.ui import (
+    NO_DATA_YET,
+    no_data_for_year,
+    render_basis_note,
+    render_chart,
+    render_empty,
+    stop_empty,
+    t,
+)
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.dashboard.views import indicator_label
 
@@ -23,9 +31,7 @@ filters = current_filters()
 st.title(t("ตัวชี้วัด", "Indicators"))
 
 if not filters.years:
-    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 "No data yet — import results on the Import page.")
-    st.stop()
+    stop_empty(*NO_DATA_YET)
 
 left, right = st.columns(2)
 year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "ind_year", "year",
@@ -38,9 +44,7 @@ by = None if by == "none" else by
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
     found = indicator_analyses(filters, year, by)
 if not found["assessed"]:
-    render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 f"No data for {year} B.E. with these filters yet — import it on the Import page.")
-    st.stop()
+    stop_empty(*no_data_for_year(year))
 st.caption(t(f"หน่วยงานที่ประเมินปี {year}: {found['assessed']:,} แห่ง",
              f"Agencies assessed in {year} B.E.: {found['assessed']:,}"))
 render_basis_note(found["n_by_basis"])

@@ -6,7 +6,14 @@ from ita_analytics.dashboard import items_view as view
 from ita_analytics.dashboard.analyst_views import choose_year
 from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import escape_markdown, render_chart, render_empty, show_table, t
+from ita_analytics.dashboard.ui import (
+    escape_markdown,
+    render_chart,
+    render_empty,
+    show_table,
+    stop_empty,
+    t,
+)
 from ita_analytics.items import SURVEY_RULE_NOTE_EN, SURVEY_RULE_NOTE_TH
 
 filters = current_filters()
@@ -14,9 +21,8 @@ st.title(t("ผลรายข้อ", "Item-level results"))
 
 meta = view.item_meta()
 if not meta["years"]:
-    render_empty("ยังไม่มีผลรายข้อ — นำเข้าด้วยคำสั่ง items import",
-                 "No item results yet — import them with the items import command.")
-    st.stop()
+    stop_empty("ยังไม่มีผลรายข้อ — นำเข้าด้วยคำสั่ง items import",
+               "No item results yet — import them with the items import command.")
 if view.items_are_demo():
     st.caption(t("ผลรายข้อ OIT ปี 2564 เป็นข้อมูลสาธิต (สังเคราะห์) ให้สอดคล้องกับคะแนนตัวชี้วัดที่ 9–10 "
                  "ตามกฎของปีนั้น ไม่ใช่ผลการประเมินจริง",
@@ -57,9 +63,8 @@ with group_tab:
     with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
         group = view.group_analyses(year, previous, filters.agency_types, filters.provinces)
     if not group["n_agencies"]:
-        render_empty(f"ไม่มีผลรายข้อปี {year} สำหรับตัวกรองนี้",
-                     f"No item results for {year} B.E. with these filters.")
-        st.stop()
+        stop_empty(f"ไม่มีผลรายข้อปี {year} สำหรับตัวกรองนี้",
+                   f"No item results for {year} B.E. with these filters.")
     st.metric(t("หน่วยงานที่มีผลรายข้อ", "Agencies with item results"),
               f"{group['n_agencies']:,}", border=True)
     rates = group["rates"]

@@ -23,7 +23,16 @@ from ita_analytics.dashboard.analyst_views import (
 )
 from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.ui import fmt_pct, render_basis_note, render_chart, render_empty, t
+from ita_analytics.dashboard.ui import (
+    NO_DATA_YET,
+    fmt_pct,
+    no_data_for_year,
+    render_basis_note,
+    render_chart,
+    render_empty,
+    stop_empty,
+    t,
+)
 from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import NATIONAL_PASS_TARGET, PASS_THRESHOLD
 
@@ -31,9 +40,7 @@ filters = current_filters()
 st.title(t("ระดับผลการประเมิน", "Assessment levels"), help=levels_help())
 
 if not filters.years:
-    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 "No data yet — import results on the Import page.")
-    st.stop()
+    stop_empty(*NO_DATA_YET)
 
 left, right = st.columns(2)
 year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "lv_year", "year",
@@ -50,9 +57,7 @@ with st.spinner(t("กำลังโหลดข้อมูล…", "Loading�
                                          "total", "level", "passed", "basis"])
 current = results[results["year"] == year]
 if current.empty:
-    render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 f"No data for {year} B.E. with these filters yet — import it on the Import page.")
-    st.stop()
+    stop_empty(*no_data_for_year(year))
 
 rates = pass_rate_view(compute_pass_rates(current, by=by), by)
 overall = compute_pass_rates(current)
@@ -79,9 +84,8 @@ fig = charts.rate_bars(rates, "group", "pass_rate", target=NATIONAL_PASS_TARGET,
 render_chart(fig, pass_rate_table(rates, by), f"pass_rates_by_{by}_{year}", "lv_pass")
 
 if previous is None:
-    render_empty(f"ไม่มีข้อมูลปีก่อนหน้า {year} ให้เทียบการผ่านเกณฑ์",
-                 f"No year before {year} B.E. to compare passing with.")
-    st.stop()
+    stop_empty(f"ไม่มีข้อมูลปีก่อนหน้า {year} ให้เทียบการผ่านเกณฑ์",
+               f"No year before {year} B.E. to compare passing with.")
 crossings = compute_pass_crossings(results, previous, year)
 st.subheader(t(f"หน่วยงานที่ข้ามเส้นผ่านเกณฑ์ {previous} → {year}",
                f"Agencies that crossed the pass line, {previous} → {year} B.E."))

@@ -11,8 +11,8 @@ from ita_analytics.dashboard.ui import (
     fmt_score,
     render_basis_note,
     render_chart,
-    render_empty,
     render_partial_years,
+    stop_empty,
     t,
 )
 from ita_analytics.dashboard.views import (
@@ -30,9 +30,8 @@ st.title(t("ภาพรวมผลการประเมิน ITA", "ITA re
 with st.spinner(t("กำลังโหลดข้อมูล…", "Loading…")):
     found = overview_analyses(filters)
 if found is None:
-    render_empty("ยังไม่มีข้อมูลสำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 "No data for these filters yet — import results on the Import page.")
-    st.stop()
+    stop_empty("ยังไม่มีข้อมูลสำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
+               "No data for these filters yet — import results on the Import page.")
 
 trend, passing, coverage = found["trend"], found["passing"], found["coverage"]
 tiles = kpis(trend, passing, found["assessed"], coverage)

@@ -22,9 +22,11 @@ from ita_analytics.dashboard.map_compare_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters, installed_pages
 from ita_analytics.dashboard.ui import (
+    NO_DATA_YET,
+    no_data_for_year,
     render_basis_note,
-    render_empty,
     render_table_downloads,
+    stop_empty,
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
@@ -38,9 +40,7 @@ filters = current_filters()
 st.title(t("ผลการประเมินรายจังหวัด", "Results by province"))
 
 if not filters.years:
-    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 "No data yet — import results on the Import page.")
-    st.stop()
+    stop_empty(*NO_DATA_YET)
 
 left, right = st.columns(2)
 year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "pv_year", "year",
@@ -58,9 +58,7 @@ with st.spinner(t("กำลังโหลดข้อมูล…", "Loading�
 current = results[results["year"] == year]
 values = compute_province_values(current, metric)
 if values.empty:
-    render_empty(f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 f"No data for {year} B.E. with these filters yet — import it on the Import page.")
-    st.stop()
+    stop_empty(*no_data_for_year(year))
 
 render_basis_note(count_by_basis(current, current[metric_columns(metric)[-1]].notna()))
 chosen = filters.provinces if filters.provinces and len(filters.provinces) < 77 else ()

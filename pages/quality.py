@@ -18,12 +18,13 @@ from ita_analytics.dashboard.map_compare_views import (
 )
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
+    NO_DATA_YET,
     lang,
     map_labels,
     render_chart,
-    render_empty,
     render_table_downloads,
     show_table,
+    stop_empty,
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
@@ -41,9 +42,7 @@ st.caption(t("ผลการตรวจความสอดคล้อง: �
              "duplicate agency names, and implausible changes from the year before."))
 
 if not filters.years:
-    render_empty("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
-                 "No data yet — import results on the Import page.")
-    st.stop()
+    stop_empty(*NO_DATA_YET)
 
 with st.spinner(t("กำลังตรวจสอบข้อมูล…", "Checking the data…")):
     findings = findings_for(filters)
@@ -67,8 +66,7 @@ year = url_widget("selectbox", t("ปี (พ.ศ.)", "Year (B.E.)"), [None, *ye
                   format_func=lambda y: t("ทุกปี", "All years") if y is None else str(y))
 shown = filter_findings(findings, chosen_kinds, chosen_severities, year)
 if shown.empty:
-    render_empty("ไม่มีข้อสังเกตที่ตรงกับตัวเลือกนี้", "No findings match these choices.")
-    st.stop()
+    stop_empty("ไม่มีข้อสังเกตที่ตรงกับตัวเลือกนี้", "No findings match these choices.")
 
 cols = st.columns(len(severities))
 for col, severity in zip(cols, severities):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -317,3 +318,21 @@ def render_partial_years(coverage: pd.DataFrame) -> None:
 
 def render_empty(message_th: str, message_en: str) -> None:
     st.info(t(message_th, message_en), icon=":material/info:")
+
+
+NO_DATA_YET = ("ยังไม่มีข้อมูล — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
+               "No data yet — import results on the Import page.")
+"""What a page says when the store has no year for its filters (Thai, English)."""
+
+
+def no_data_for_year(year: int) -> tuple[str, str]:
+    """What a page says when its chosen year has no data for its filters (Thai, English)."""
+    return (f"ยังไม่มีข้อมูลปี {year} สำหรับตัวกรองนี้ — นำเข้าผลการประเมินที่หน้านำเข้าข้อมูล",
+            f"No data for {year} B.E. with these filters yet — import it on the Import page.")
+
+
+def stop_empty(message_th: str, message_en: str) -> NoReturn:
+    """Say why the page shows nothing more (:func:`render_empty`) and end its script's run
+    there (``st.stop``)."""
+    render_empty(message_th, message_en)
+    st.stop()

@@ -126,15 +126,23 @@ def tool_table(view: pd.DataFrame) -> pd.DataFrame:
 # --- changes ----------------------------------------------------------------------------------
 
 
+def _agency_totals_columns(frame: pd.DataFrame, year_to: int) -> dict[str, object]:
+    """The columns movers and pass crossings share: agency (linked to its page of
+    ``year_to``), type, province, the total of each year."""
+    return {
+        t("หน่วยงาน", "Agency"): frame["name"],
+        "link": [agency_url(a, year_to) for a in frame["agency_id"]],
+        t("ประเภท", "Type"): map_labels(frame["agency_type"], lambda v: group_value(v, "agency_type")),
+        t("จังหวัด", "Province"): map_labels(frame["province"], lambda v: group_value(v, "province")),
+        t("คะแนนปีแรก", "Total (from)"): frame["total_from"].round(2),
+        t("คะแนนปีหลัง", "Total (to)"): frame["total_to"].round(2),
+    }
+
+
 def movers_table(movers: pd.DataFrame, year_to: int) -> pd.DataFrame:
     """Risers or fallers for display, each with a link to the agency page of ``year_to``."""
     return pd.DataFrame({
-        t("หน่วยงาน", "Agency"): movers["name"],
-        "link": [agency_url(a, year_to) for a in movers["agency_id"]],
-        t("ประเภท", "Type"): map_labels(movers["agency_type"], lambda v: group_value(v, "agency_type")),
-        t("จังหวัด", "Province"): map_labels(movers["province"], lambda v: group_value(v, "province")),
-        t("คะแนนปีแรก", "Total (from)"): movers["total_from"].round(2),
-        t("คะแนนปีหลัง", "Total (to)"): movers["total_to"].round(2),
+        **_agency_totals_columns(movers, year_to),
         t("เปลี่ยนแปลง (คะแนน)", "Change (points)"): movers["delta"].round(2),
         t("เปลี่ยนแปลง (%)", "Change (%)"): _pct(movers["rel_delta"]),
         t("ระดับปีแรก", "Level (from)"): map_labels(movers["level_from"], level_label),
@@ -397,10 +405,5 @@ def crossings_table(crossings: pd.DataFrame, year_to: int) -> pd.DataFrame:
     return pd.DataFrame({
         t("ทิศทาง", "Direction"): map_labels(crossings["direction"],
             {"up": t("ผ่านเกณฑ์ใหม่", "Newly passing"), "down": t("หลุดเกณฑ์", "No longer passing")}),
-        t("หน่วยงาน", "Agency"): crossings["name"],
-        "link": [agency_url(a, year_to) for a in crossings["agency_id"]],
-        t("ประเภท", "Type"): map_labels(crossings["agency_type"], lambda v: group_value(v, "agency_type")),
-        t("จังหวัด", "Province"): map_labels(crossings["province"], lambda v: group_value(v, "province")),
-        t("คะแนนปีแรก", "Total (from)"): crossings["total_from"].round(2),
-        t("คะแนนปีหลัง", "Total (to)"): crossings["total_to"].round(2),
+        **_agency_totals_columns(crossings, year_to),
     })

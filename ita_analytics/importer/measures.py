@@ -147,15 +147,32 @@ def _cell(row: list, roles: dict[str, int], role: str):
     return row[col] if col is not None and col < len(row) else None
 
 
-def _attempt(ctx, role, parse, *args, key):
-    """``parse`` the cell of ``role``; on ValueError record the problem ``key`` and give None."""
-    problems, sheet_name, r, row, roles = ctx
-    value = _cell(row, roles, role)
-    try:
-        return parse(value, *args)
-    except ValueError:
-        problems.append(_issue(sheet_name, r, roles.get(role), key, value=value))
-        return None
+@dataclass
+class _Row:
+    """One row of a measures sheet being read, and the problems found in it so far."""
+
+    sheet: str
+    index: int
+    """0-based, as ``_issue`` takes it."""
+    cells: list
+    roles: dict[str, int]
+    problems: list[Issue] = field(default_factory=list)
+
+    def cell(self, role: str):
+        return _cell(self.cells, self.roles, role)
+
+    def problem(self, role: str | None, key: str, **values) -> None:
+        self.problems.append(_issue(self.sheet, self.index, self.roles.get(role) if role else None,
+                                    key, **values))
+
+    def attempt(self, role: str, parse, *args, key: str):
+        """``parse`` the cell of ``role``; on ValueError record the problem ``key``, give None."""
+        value = self.cell(role)
+        try:
+            return parse(value, *args)
+        except ValueError:
+            self.problem(role, key, value=value)
+            return None
 
 
 def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha256: str,
@@ -166,106 +183,157 @@ def plan_measures(sheets: list[Sheet], keys: pd.DataFrame, file_name: str, sha25
     as a whole. ``year`` is used where a row gives none (else a year in the title rows).
     """
     records, errors, warnings, used = [], [], [], []
-    agencies: dict[tuple, object] = {}
+    agencies = _AgencyLookup(keys)
     for sheet in sheets:
         found = recognise_header(sheet)
         if found is None:
             continue
         header, roles = found
         used.append(sheet.name)
-        title_year = next((y for r in sheet.rows[:header] for c in r if c
-                           for y in [find_year_in_text(str(c))] if y), None)
+        title_year = _title_year(sheet, header)
         if "agency" not in roles:
             errors.append(_issue(sheet.name, header, None, "no_agency_column"))
             continue
-        first = header + 1
-        if first < len(sheet.rows) and _is_subheader(sheet.rows[first], roles):
-            first += 1
-        for r in range(first, len(sheet.rows)):
-            row = sheet.rows[r]
-            if all(c is None or not str(c).strip() for c in row):
+        for r in range(_first_data_row(sheet, header, roles), len(sheet.rows)):
+            cells = sheet.rows[r]
+            if all(c is None or not str(c).strip() for c in cells):
                 continue
-            title = clean_title(_cell(row, roles, "title"))
+            title = clean_title(_cell(cells, roles, "title"))
             if not title:
                 errors.append(_issue(sheet.name, r, roles["title"], "no_title"))
                 continue
-            problems: list[Issue] = []
-            ctx = (problems, sheet.name, r, row, roles)
-            row_year = _attempt(ctx, "year", lambda v: parse_year(v) if v not in (None, "") else None,
-                               key="bad_year/measures")
-            row_year = row_year or year or title_year
-            if row_year is None:
-                problems.append(_issue(sheet.name, r, roles.get("year"), "no_year/measures"))
-            name = clean_text(str(_cell(row, roles, "agency") or ""))
-            province = _cell(row, roles, "province")
-            province = clean_text(str(province)) if province else None
-            match = agencies.get((name, province))
-            if match is None:
-                try:
-                    match = find_agency(keys, name, province)
-                except ItaError as error:
-                    match = error
-                agencies[(name, province)] = match
-            if isinstance(match, ItaError):
-                # The agency lookup's own words (near names suggested).
-                problems.append(Issue("unknown_agency", match.message_th, match.message_en,
-                                      sheet.name, r + 1, column_letter(roles["agency"])))
-            kind = _attempt(ctx, "kind", parse_kind, key="bad_kind") if "kind" in roles \
-                else kind_from_title(title)
-            indicators = _attempt(ctx, "indicators", parse_indicators, True,
-                                  key="bad_indicators") or ()
-            if any(m in roles for m in MARK_ROLES):
-                marks = [_cell(row, roles, m) for m in MARK_ROLES]
-                try:
-                    status = status_from_marks(marks)
-                except ValueError:
-                    status = None
-                    problems.append(_issue(sheet.name, r, roles.get("mark_done"), "two_marks"))
-            else:
-                status = _attempt(ctx, "status", parse_status, key="bad_status")
-            period_text = clean_cell_text(_cell(row, roles, "period"))
-            period_text = " ".join(period_text.split("\n")) if period_text else None
-            start = end = None
-            if "start" in roles or "end" in roles:
-                start = _attempt(ctx, "start", parse_month, row_year, key="bad_month")
-                end = _attempt(ctx, "end", parse_month, row_year, key="bad_month")
-                if start and end and end < start:
-                    problems.append(_issue(sheet.name, r, roles.get("end"), "end_before_start"))
-            elif period_text:
-                try:
-                    period = parse_period(period_text, row_year)
-                    start, end = period.start, period.end
-                except ValueError:
-                    warnings.append(_issue(sheet.name, r, roles.get("period"), "period_as_text",
-                                           period=period_text))
-            outcome = clean_cell_text(_cell(row, roles, "outcome"))
-            target_text = clean_cell_text(_cell(row, roles, "target")) or outcome
-            target = parse_target(target_text)
-            if target is not None and target.item is not None:
-                target = None
-            if not indicators and target is not None:
-                indicators = target.indicators
-            if problems:
-                errors.extend(problems)
-                continue
-            records.append({
-                "sheet": sheet.name, "row": r + 1, "agency_id": match.agency_id,
-                "agency_name": match.name, "year": int(row_year), "title": title, "kind": kind,
-                "issue": clean_cell_text(_cell(row, roles, "issue")),
-                "steps": clean_cell_text(_cell(row, roles, "steps")), "period_text": period_text,
-                "start_month": start, "end_month": end,
-                "responsible": clean_cell_text(_cell(row, roles, "responsible")),
-                "status": status, "output": clean_cell_text(_cell(row, roles, "output")),
-                "outcome": outcome,
-                "target_indicator": (target.indicators[0] if target and len(target.indicators) == 1
-                                     else None),
-                "target_from": target.score_from if target else None,
-                "target_to": target.score_to if target else None,
-                "source": MEASURE_SOURCE_PREFIX + file_name, "indicators": list(indicators),
-            })
+            row = _Row(sheet.name, r, cells, roles)
+            record = _measure_record(row, title, year, title_year, agencies, warnings, file_name)
+            errors.extend(row.problems)
+            if record is not None:
+                records.append(record)
     if not used:
         errors.append(_issue(sheets[0].name if sheets else "-", 0, None, "no_header"))
     return MeasuresPlan(file_name, sha256, pd.DataFrame(records), errors, warnings, used)
+
+
+def _title_year(sheet: Sheet, header: int) -> int | None:
+    """A fiscal year written in the rows above the header (the sheet's title), or None."""
+    return next((y for r in sheet.rows[:header] for c in r if c
+                 for y in [find_year_in_text(str(c))] if y), None)
+
+
+def _first_data_row(sheet: Sheet, header: int, roles: dict[str, int]) -> int:
+    """The row after the header, or after the status marks' second header row."""
+    first = header + 1
+    if first < len(sheet.rows) and _is_subheader(sheet.rows[first], roles):
+        first += 1
+    return first
+
+
+class _AgencyLookup:
+    """``find_agency`` of each (name, province) once per file; its ItaError kept as found."""
+
+    def __init__(self, keys: pd.DataFrame) -> None:
+        self.keys = keys
+        self.found: dict[tuple, object] = {}
+
+    def __call__(self, name: str, province: str | None):
+        match = self.found.get((name, province))
+        if match is None:
+            try:
+                match = find_agency(self.keys, name, province)
+            except ItaError as error:
+                match = error
+            self.found[(name, province)] = match
+        return match
+
+
+def _measure_record(row: _Row, title: str, year: int | None, title_year: int | None,
+                    agencies: _AgencyLookup, warnings: list[Issue], file_name: str
+                    ) -> dict | None:
+    """The measure of one row with a title, as the plan's record; None when the row has
+    problems (left in ``row.problems``). A period read only as text is a warning."""
+    row_year = row.attempt("year", lambda v: parse_year(v) if v not in (None, "") else None,
+                           key="bad_year/measures")
+    row_year = row_year or year or title_year
+    if row_year is None:
+        row.problem("year", "no_year/measures")
+    match = _row_agency(row, agencies)
+    kind = row.attempt("kind", parse_kind, key="bad_kind") if "kind" in row.roles \
+        else kind_from_title(title)
+    indicators = row.attempt("indicators", parse_indicators, True, key="bad_indicators") or ()
+    status = _row_status(row)
+    period_text, start, end = _row_period(row, row_year, warnings)
+    outcome = clean_cell_text(row.cell("outcome"))
+    target = _row_target(row, outcome)
+    if not indicators and target is not None:
+        indicators = target.indicators
+    if row.problems:
+        return None
+    return {
+        "sheet": row.sheet, "row": row.index + 1, "agency_id": match.agency_id,
+        "agency_name": match.name, "year": int(row_year), "title": title, "kind": kind,
+        "issue": clean_cell_text(row.cell("issue")),
+        "steps": clean_cell_text(row.cell("steps")), "period_text": period_text,
+        "start_month": start, "end_month": end,
+        "responsible": clean_cell_text(row.cell("responsible")),
+        "status": status, "output": clean_cell_text(row.cell("output")),
+        "outcome": outcome,
+        "target_indicator": (target.indicators[0] if target and len(target.indicators) == 1
+                             else None),
+        "target_from": target.score_from if target else None,
+        "target_to": target.score_to if target else None,
+        "source": MEASURE_SOURCE_PREFIX + file_name, "indicators": list(indicators),
+    }
+
+
+def _row_agency(row: _Row, agencies: _AgencyLookup):
+    """The row's agency (``find_agency``'s match); an unknown one is a problem in the lookup's
+    own words (near names suggested)."""
+    name = clean_text(str(row.cell("agency") or ""))
+    province = row.cell("province")
+    province = clean_text(str(province)) if province else None
+    match = agencies(name, province)
+    if isinstance(match, ItaError):
+        row.problems.append(Issue("unknown_agency", match.message_th, match.message_en,
+                                  row.sheet, row.index + 1, column_letter(row.roles["agency"])))
+    return match
+
+
+def _row_status(row: _Row) -> str | None:
+    """The status, from the three mark columns when the sheet has them, else its own column."""
+    if not any(m in row.roles for m in MARK_ROLES):
+        return row.attempt("status", parse_status, key="bad_status")
+    try:
+        return status_from_marks([row.cell(m) for m in MARK_ROLES])
+    except ValueError:
+        row.problem("mark_done", "two_marks")
+        return None
+
+
+def _row_period(row: _Row, row_year: int | None,
+                warnings: list[Issue]) -> tuple[str | None, object, object]:
+    """(period as written, start month, end month): from start and end columns, else read
+    from the period text (kept only as text, with a warning, when it cannot be read)."""
+    period_text = clean_cell_text(row.cell("period"))
+    period_text = " ".join(period_text.split("\n")) if period_text else None
+    start = end = None
+    if "start" in row.roles or "end" in row.roles:
+        start = row.attempt("start", parse_month, row_year, key="bad_month")
+        end = row.attempt("end", parse_month, row_year, key="bad_month")
+        if start and end and end < start:
+            row.problem("end", "end_before_start")
+    elif period_text:
+        try:
+            period = parse_period(period_text, row_year)
+            start, end = period.start, period.end
+        except ValueError:
+            warnings.append(_issue(row.sheet, row.index, row.roles.get("period"),
+                                   "period_as_text", period=period_text))
+    return period_text, start, end
+
+
+def _row_target(row: _Row, outcome: str | None):
+    """The score target the row states (its target column, else its outcome), or None; a
+    target on a single item is not an indicator's target."""
+    target = parse_target(clean_cell_text(row.cell("target")) or outcome)
+    return None if target is not None and target.item is not None else target
 
 
 def analyse_measures_file(conn, data: bytes, file_name: str,

@@ -37,17 +37,17 @@ def test_import_page_renders_history_and_undoes(demo_db, app_env):
     at = app_test("pages/import.py", analyst=True)
     assert not at.exception
     assert at.title[0].value == "นำเข้าผลการประเมิน"
-    history = at.dataframe[0].value
-    assert history["import_id"].tolist() == [import_id]
-    assert history["file_name"].tolist() == ["page.xlsx"]
-    assert history["status"].tolist() == ["committed"]
+    history = at.dataframe[0].value  # localised (issue 18 #4)
+    assert history["ครั้งที่"].tolist() == [str(import_id)]  # an identifier, shown as text
+    assert history["ไฟล์"].tolist() == ["page.xlsx"]
+    assert history["สถานะ"].tolist() == ["นำเข้าแล้ว"]
     assert at.button(key="imp_undo").disabled
     at.checkbox(key="imp_undo_confirm").check().run()
     at.button(key="imp_undo").click().run()
     assert not at.exception
     assert any("ยกเลิกการนำเข้า" in s.value for s in at.success)
-    assert at.dataframe[0].value["status"].tolist() == ["undone"]
-    conn = store.open_store(demo_db)
+    assert at.dataframe[0].value["สถานะ"].tolist() == ["ยกเลิกแล้ว"]
+    conn = store.open_store(demo_db, read_only=True)  # as the page's process reads it
     try:
         assert export_bytes(store.load_scores_long(conn), "csv", bom=False) == before
     finally:

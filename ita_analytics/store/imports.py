@@ -187,71 +187,29 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
             _refuse_existing_identities(cur, new_agencies)
         import_id = int(cur.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports")
                         .fetchall()[0][0])
-        source = import_source(import_id)
-        first_id = next_agency_id(cur)
-        ref_to_id = {int(ref): first_id + i for i, ref in enumerate(new_agencies["ref"])}
+        resolve = _ref_resolver(new_agencies["ref"], next_agency_id(cur))
 
-        def resolve(refs: pd.Series) -> pd.Series:
-            # Only the refs of new agencies change: mapping those alone, not every row
-            # through a Python function (82,000 scores: 15 ms).
-            refs = refs.astype("int64")
-            new = refs.isin(list(ref_to_id))
-            if not new.any():
-                return refs
-            out = refs.copy()
-            out[new] = refs[new].map(ref_to_id).astype("int64")
-            return out
+        def stored(rows: pd.DataFrame, ref_column: str = "agency_ref") -> pd.DataFrame:
+            """Rows with their agency_id, and the import's source and id."""
+            return rows.assign(agency_id=resolve(rows[ref_column]),
+                               source=import_source(import_id), import_id=import_id)
 
         if len(new_agencies):
-            agencies = new_agencies.assign(agency_id=resolve(new_agencies["ref"]), source=source,
-                                           import_id=import_id)
-            insert_agencies(cur, agencies)
+            insert_agencies(cur, stored(new_agencies, "ref"))
         crash_point("after_agencies")
         if len(aliases):
-            insert_aliases(cur, aliases.assign(agency_id=resolve(aliases["agency_ref"]),
-                                               source=source, import_id=import_id))
-        scores = scores.assign(agency_id=resolve(scores["agency_ref"]), source=source,
-                               import_id=import_id)
-        reported = reported.assign(agency_id=resolve(reported["agency_ref"]), source=source,
-                                   import_id=import_id)
+            insert_aliases(cur, stored(aliases))
+        scores, reported = stored(scores), stored(reported)
         keys = pd.concat([scores[["agency_id", "year"]], reported[["agency_id", "year"]]]
                          ).astype("int64").drop_duplicates()
-        cur.register("import_keys", keys)
-        try:
-            existing = cur.execute("""
-                SELECT (SELECT count(*) FROM scores s JOIN import_keys k USING (agency_id, year))
-                     + (SELECT count(*) FROM reported r JOIN import_keys k USING (agency_id, year))
-            """).fetchall()[0][0]
-            if existing and not replace:
-                raise ItaError(
-                    "มีคะแนนของหน่วยงานและปีเดียวกันอยู่แล้ว จะแทนที่ได้เมื่อเลือกแทนที่ (--replace) เท่านั้น",
-                    "Scores of the same agencies and years already exist; they are replaced "
-                    "only when replace is chosen (--replace)",
-                )
-            cur.execute("""
-                INSERT INTO import_replaced_scores
-                SELECT ?, s.agency_id, s.year, s.indicator, s.score, s.source, s.import_id
-                FROM scores s JOIN import_keys k USING (agency_id, year)""", [import_id])
-            cur.execute("""
-                INSERT INTO import_replaced_reported
-                SELECT ?, r.agency_id, r.year, r.total, r.level, r.iit, r.eit, r.oit, r.source,
-                       r.import_id
-                FROM reported r JOIN import_keys k USING (agency_id, year)""", [import_id])
-            cur.execute("DELETE FROM scores WHERE (agency_id, year) IN "
-                        "(SELECT (agency_id, year) FROM import_keys)")
-            cur.execute("DELETE FROM reported WHERE (agency_id, year) IN "
-                        "(SELECT (agency_id, year) FROM import_keys)")
-        finally:
-            with contextlib.suppress(duckdb.Error):
-                cur.unregister("import_keys")
+        _set_aside_replaced(cur, keys, import_id, replace)
         insert_scores(cur, scores)  # the agency-years were emptied above
         crash_point("after_scores")
         if len(reported):
             upsert_reported(cur, reported, refresh=False)
         refresh_results(cur, keys)
         if items is not None and len(items):
-            insert_items(cur, items.assign(agency_id=resolve(items["agency_ref"]), source=source,
-                                           import_id=import_id))
+            insert_items(cur, stored(items))
         cur.execute("""INSERT INTO imports (import_id, kind, file_name, sha256, year, created_at,
                            user_name, rows, agencies, new_agencies, replaced_scores, status, details)
                        VALUES (?, 'scores', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)""",
@@ -259,6 +217,61 @@ def commit_import(conn: duckdb.DuckDBPyConnection, *, file_name: str, sha256: st
                      counts["agencies"], len(new_agencies), counts["replaced_scores"],
                      json.dumps(details, ensure_ascii=False, default=str)])
     return import_id
+
+
+def _ref_resolver(new_refs: pd.Series, first_id: int):
+    """A function of a column of agency refs giving agency ids: a new agency's ref (< 0)
+    becomes the id it is stored under (``first_id`` on, in the order of ``new_refs``); an
+    existing agency's ref is its id already."""
+    ref_to_id = {int(ref): first_id + i for i, ref in enumerate(new_refs)}
+
+    def resolve(refs: pd.Series) -> pd.Series:
+        # Only the refs of new agencies change: mapping those alone, not every row
+        # through a Python function (82,000 scores: 15 ms).
+        refs = refs.astype("int64")
+        new = refs.isin(list(ref_to_id))
+        if not new.any():
+            return refs
+        out = refs.copy()
+        out[new] = refs[new].map(ref_to_id).astype("int64")
+        return out
+
+    return resolve
+
+
+def _set_aside_replaced(cur: duckdb.DuckDBPyConnection, keys: pd.DataFrame, import_id: int,
+                        replace: bool) -> None:
+    """Empty the agency-years in ``keys`` (agency_id, year) of scores and reported values,
+    keeping what was there in ``import_replaced_*`` under ``import_id`` (for its undo);
+    :class:`ItaError` when something is there and not ``replace``."""
+    cur.register("import_keys", keys)
+    try:
+        existing = cur.execute("""
+            SELECT (SELECT count(*) FROM scores s JOIN import_keys k USING (agency_id, year))
+                 + (SELECT count(*) FROM reported r JOIN import_keys k USING (agency_id, year))
+        """).fetchall()[0][0]
+        if existing and not replace:
+            raise ItaError(
+                "มีคะแนนของหน่วยงานและปีเดียวกันอยู่แล้ว จะแทนที่ได้เมื่อเลือกแทนที่ (--replace) เท่านั้น",
+                "Scores of the same agencies and years already exist; they are replaced "
+                "only when replace is chosen (--replace)",
+            )
+        cur.execute("""
+            INSERT INTO import_replaced_scores
+            SELECT ?, s.agency_id, s.year, s.indicator, s.score, s.source, s.import_id
+            FROM scores s JOIN import_keys k USING (agency_id, year)""", [import_id])
+        cur.execute("""
+            INSERT INTO import_replaced_reported
+            SELECT ?, r.agency_id, r.year, r.total, r.level, r.iit, r.eit, r.oit, r.source,
+                   r.import_id
+            FROM reported r JOIN import_keys k USING (agency_id, year)""", [import_id])
+        cur.execute("DELETE FROM scores WHERE (agency_id, year) IN "
+                    "(SELECT (agency_id, year) FROM import_keys)")
+        cur.execute("DELETE FROM reported WHERE (agency_id, year) IN "
+                    "(SELECT (agency_id, year) FROM import_keys)")
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister("import_keys")
 
 
 def undo_import(conn: duckdb.DuckDBPyConnection, import_id: int, user: str | None = None) -> dict:

@@ -223,60 +223,23 @@ def _plan_items(conn, items, row_refs: pd.DataFrame | None, plan: ImportPlan) ->
 def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
              named: dict[str, dict[str, str]] | None = None, items=None
              ) -> tuple[pd.DataFrame, dict] | None:
+    """The score rows of every sheet, as one frame, and the layout each sheet was read with;
+    None when no sheet gives any (the plan says why). ``overrides`` and ``named`` are the
+    mappings set by hand per sheet (by column, by header text); ``items`` what the item
+    import found, whose columns are not scores."""
     layouts = {}
     frames = []
     for sheet in sheets:
-        if sheet.formulas_without_value:
-            first = sheet.first_formula_without_value
-            plan.error("formula_without_value", formulas=sheet.formulas_without_value,
-                       sheet=sheet.name, row=first[0] + 1 if first else None,
-                       column=column_letter(first[1]) if first else None)
-        elif sheet.formula_cells:
-            plan.warn("formulas", formulas=sheet.formula_cells, sheet=sheet.name)
+        _note_formulas(sheet, plan)
         if not any(v is not None for row in sheet.rows for v in row):
             continue
         layout = recognise_sheet(sheet, overrides.get(sheet.name), (named or {}).get(sheet.name))
         plan.sheets.append(layout)
-        item_layout = items.layouts.get(sheet.name) if items is not None else None
-        if item_layout == "long":
-            continue  # a sheet of item × score rows: item results only (see _plan_items)
-        if item_layout == "wide":
-            for col in items.item_columns.get(sheet.name, {}):
-                layout.mapping.pop(col, None)
-                layout.duplicates.pop(col, None)
-            if not set(layout.mapping.values()) & VALUE_ROLES:
-                continue  # item columns only: nothing for the score import
-        if layout.layout == "none":
-            read_as = texts("no_scores.read_as", columns=_read_as(layout)) \
-                if layout.headers else NOTHING
-            plan.warn("no_scores", read_as=read_as, sheet=sheet.name,
-                      row=None if layout.header_row is None else layout.header_row + 1)
+        if not _has_score_columns(sheet, layout, items):
             continue
-        if sheet.hidden:
-            plan.warn("hidden_sheet", sheet=sheet.name)
+        frame = _sheet_scores(sheet, layout, plan)
+        if frame is None:
             continue
-        if layout.duplicates and layout.layout == "wide":
-            col, role = next(iter(layout.duplicates.items()))
-            first = layout.columns_for(role)[0]
-            plan.error("duplicate_header", first_column=column_label(layout, first),
-                       role=Text(*ROLE_LABELS[role]), sheet=sheet.name, row=layout.header_row + 1,
-                       column=column_label(layout, col))
-            continue
-        if layout.layout == "wide":
-            present = layout.indicator_columns()
-            missing = [n for n in range(1, 11) if n not in present]
-            if present and missing:
-                listed = ", ".join(str(n) for n in missing)
-                plan.warn("partial_indicators", listed=listed, sheet=sheet.name,
-                          row=layout.header_row + 1)
-            if not {"name", "province"} & set(layout.mapping.values()):
-                plan.error("missing_columns", columns=_read_as(layout), sheet=sheet.name,
-                           row=layout.header_row + 1)
-                continue
-            frame = extract_wide(sheet, layout, plan)
-        else:
-            frame = extract_long(sheet, layout, plan)
-        frame = refuse_long_text(frame, layout, plan)
         layouts[sheet.name] = layout
         if len(frame):
             frames.append(frame)
@@ -286,6 +249,69 @@ def _extract(sheets: list[Sheet], plan: ImportPlan, overrides: dict,
             plan.error("no_data", file=plan.file_name)
         return None
     return pd.concat(frames, ignore_index=True), layouts
+
+
+def _note_formulas(sheet: Sheet, plan: ImportPlan) -> None:
+    """An error for formulas saved without their value (nothing to read), else a warning
+    that formulas were read as their saved values."""
+    if sheet.formulas_without_value:
+        first = sheet.first_formula_without_value
+        plan.error("formula_without_value", formulas=sheet.formulas_without_value,
+                   sheet=sheet.name, row=first[0] + 1 if first else None,
+                   column=column_letter(first[1]) if first else None)
+    elif sheet.formula_cells:
+        plan.warn("formulas", formulas=sheet.formula_cells, sheet=sheet.name)
+
+
+def _has_score_columns(sheet: Sheet, layout, items) -> bool:
+    """Whether the sheet holds scores once its item-level columns are left to the item
+    import (they are taken out of ``layout``): not a sheet of item × score rows, nor one of
+    item columns only."""
+    item_layout = items.layouts.get(sheet.name) if items is not None else None
+    if item_layout == "long":
+        return False  # a sheet of item × score rows: item results only (see _plan_items)
+    if item_layout == "wide":
+        for col in items.item_columns.get(sheet.name, {}):
+            layout.mapping.pop(col, None)
+            layout.duplicates.pop(col, None)
+        if not set(layout.mapping.values()) & VALUE_ROLES:
+            return False  # item columns only: nothing for the score import
+    return True
+
+
+def _sheet_scores(sheet: Sheet, layout, plan: ImportPlan) -> pd.DataFrame | None:
+    """The sheet's score rows read with ``layout`` (wide or long); None for a sheet not read
+    — no scores recognised, hidden, a repeated header, no name or province column — with the
+    plan's warning or error saying so."""
+    if layout.layout == "none":
+        read_as = texts("no_scores.read_as", columns=_read_as(layout)) \
+            if layout.headers else NOTHING
+        plan.warn("no_scores", read_as=read_as, sheet=sheet.name,
+                  row=None if layout.header_row is None else layout.header_row + 1)
+        return None
+    if sheet.hidden:
+        plan.warn("hidden_sheet", sheet=sheet.name)
+        return None
+    if layout.layout != "wide":
+        return refuse_long_text(extract_long(sheet, layout, plan), layout, plan)
+    if layout.duplicates:
+        col, role = next(iter(layout.duplicates.items()))
+        first = layout.columns_for(role)[0]
+        plan.error("duplicate_header", first_column=column_label(layout, first),
+                   role=Text(*ROLE_LABELS[role]), sheet=sheet.name, row=layout.header_row + 1,
+                   column=column_label(layout, col))
+        return None
+    present = layout.indicator_columns()
+    missing = [n for n in range(1, 11) if n not in present]
+    if present and missing:
+        listed = ", ".join(str(n) for n in missing)
+        plan.warn("partial_indicators", listed=listed, sheet=sheet.name,
+                  row=layout.header_row + 1)
+    if not {"name", "province"} & set(layout.mapping.values()):
+        plan.error("missing_columns", columns=_read_as(layout), sheet=sheet.name,
+                   row=layout.header_row + 1)
+        return None
+    return refuse_long_text(extract_wide(sheet, layout, plan), layout, plan)
 
 
 def _read_as(layout) -> Text:

@@ -364,56 +364,77 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str, limits: tuple[int, int]) ->
     """Extent, cells, formulas and error cells of a sheet, streamed; stops once past ``limits``
     (rows, columns) or :data:`MAX_CELLS`, so a sheet of a million rows is never held in
     memory. Any spelling of cells and rows is read (see _SHEET_TOKEN)."""
-    fact = _SheetXmlFacts()
-    row = col = -1
-    pending_error: tuple[int, int] | None = None
+    scan = _TokenScan(_SheetXmlFacts())
+    for buffer in _whole_pieces(archive, path):
+        plain = _scan_plain(buffer, scan.fact, (scan.row, scan.col))
+        if plain is None:
+            scan.read(buffer)
+        else:
+            scan.row, scan.col = plain
+            scan.pending_error = None
+        if _too_big(scan.fact, limits):
+            break
+    return scan.fact
+
+
+def _whole_pieces(archive: zipfile.ZipFile, path: str):
+    """The part's bytes in pieces of about a megabyte, each cut before the last row or cell
+    start in it (the rest goes on with the next), so that every token of a piece is whole."""
     carry = b""
-    for chunk in itertools.chain(_chunks(archive, path), [None]):
-        buffer = carry + (chunk or b"")
-        if chunk is not None:
-            # Process up to the last row or cell start, so that every token before it is whole.
-            cut = _last_start(buffer)
-            if cut <= 0:
-                cut = buffer.rfind(b"<") if len(buffer) > 16 * _CHUNK else 0
-            buffer, carry = buffer[:cut], buffer[cut:]
-        plain = _scan_plain(buffer, fact, (row, col))
-        if plain is not None:
-            row, col = plain
-            pending_error = None
-        for match in () if plain is not None else _SHEET_TOKEN.finditer(buffer):
+    for chunk in _chunks(archive, path):
+        buffer = carry + chunk
+        cut = _last_start(buffer)
+        if cut <= 0:
+            cut = buffer.rfind(b"<") if len(buffer) > 16 * _CHUNK else 0
+        yield buffer[:cut]
+        carry = buffer[cut:]
+    yield carry
+
+
+@dataclass
+class _TokenScan:
+    """The token loop over a sheet's XML: the facts so far, the row and column reached
+    (0-based), and the cell typed as an error whose value is still to come."""
+
+    fact: _SheetXmlFacts
+    row: int = -1
+    col: int = -1
+    pending_error: tuple[int, int] | None = None
+
+    def read(self, buffer: bytes) -> None:
+        """Count the tokens of a piece one by one: the way for what _scan_plain leaves."""
+        fact = self.fact
+        for match in _SHEET_TOKEN.finditer(buffer):
             kind = match.lastgroup
             if kind == "row":
                 attrs = match.group("row")
                 named = _row_position(attrs) if b"r" in attrs else None
-                row = named if named is not None else row + 1
-                col = -1
-                fact.max_row = max(fact.max_row, row + 1)
+                self.row = named if named is not None else self.row + 1
+                self.col = -1
+                fact.max_row = max(fact.max_row, self.row + 1)
             elif kind == "cell":
                 attrs = match.group("cell")
                 position = _cell_position(attrs) if b"r" in attrs else None
                 if position:
-                    row = max(row, position[0])
-                    col = position[1]
-                    fact.max_row = max(fact.max_row, row + 1)
+                    self.row = max(self.row, position[0])
+                    self.col = position[1]
+                    fact.max_row = max(fact.max_row, self.row + 1)
                 else:
-                    col += 1
-                fact.max_col = max(fact.max_col, col + 1)
+                    self.col += 1
+                fact.max_col = max(fact.max_col, self.col + 1)
                 fact.cells += 1
-                pending_error = (row, col) if b"t" in attrs and _ERROR_TYPE.search(attrs) \
-                    else None
+                self.pending_error = (self.row, self.col) \
+                    if b"t" in attrs and _ERROR_TYPE.search(attrs) else None
             elif kind == "f":
                 fact.formula_cells += 1
             elif kind == "nov":
                 fact.formulas_without_value += 1
                 if fact.first_formula_without_value is None:
-                    fact.first_formula_without_value = (row, col)
-            elif kind == "v" and pending_error is not None:
+                    fact.first_formula_without_value = (self.row, self.col)
+            elif kind == "v" and self.pending_error is not None:
                 if len(fact.error_cells) < MAX_ERROR_CELLS:
-                    fact.error_cells.append((*pending_error, _xml_unescape(match.group("v"))))
-                pending_error = None
-        if _too_big(fact, limits):
-            break
-    return fact
+                    fact.error_cells.append((*self.pending_error, _xml_unescape(match.group("v"))))
+                self.pending_error = None
 
 
 def _scan_plain(buffer: bytes, fact: _SheetXmlFacts, position: tuple[int, int]

@@ -231,7 +231,7 @@ def round2_array(values) -> np.ndarray:
 
 
 def is_pass(total: float | None) -> bool | None:
-    """Pass flag (total ≥ 85), the measure comparable across all years; None when unknown."""
+    """Pass flag (total ≥ 85), the metric comparable across all years; None when unknown."""
     if total is None or (isinstance(total, float) and math.isnan(total)):
         return None
     return round2(total) >= PASS_THRESHOLD

@@ -12,7 +12,7 @@ from ita_analytics.dashboard.analyst_views import (
     choose_year,
     level_label,
     meaningful_summary,
-    measure_label,
+    metric_label,
     movers_chart_frame,
     movers_table,
     render_linked_table,
@@ -86,11 +86,11 @@ with fall_tab:
 
 counts = found["counts"]
 long = change_counts_long(counts)
-fig = charts.count_bars(long, "measure_label", "count", color="status_label",
+fig = charts.count_bars(long, "metric_label", "count", color="status_label",
                         color_map={status_label(s): c for s, c in STATUS_COLORS.items()},
                         title=t("จำนวนหน่วยงานที่ดีขึ้น/ลดลง รายคะแนน", "Agencies improved / declined per score"))
 fig.update_traces(text=None, texttemplate=None)
-fig.update_yaxes(categoryorder="array", categoryarray=[measure_label(m) for m in counts["measure"]][::-1])
+fig.update_yaxes(categoryorder="array", categoryarray=[metric_label(m) for m in counts["metric"]][::-1])
 render_chart(fig, change_counts_table(counts), f"change_counts_{year_from}_{year_to}", "chg_counts")
 
 st.subheader(t("การเปลี่ยนแปลงที่มีนัย", "Meaningful changes"))

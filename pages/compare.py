@@ -55,7 +55,7 @@ relative = mode == "relative"
 long = compare_frame(results, relative)
 y_title = t("เปลี่ยนแปลง (คะแนน)", "Change (points)") if relative else t("คะแนน", "Score")
 
-totals = long[long["measure"] == "total"]
+totals = long[long["metric"] == "total"]
 fig = charts.line_by_year(totals, "value", color="agency", y_title=y_title,
                           pass_line=not relative,
                           title=t("คะแนนรวมรายปี", "Total by year"))

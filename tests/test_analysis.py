@@ -97,17 +97,17 @@ def test_weakest_counts_count_each_tied_indicator(small):
 
 def test_deltas_keep_missing_years_explicit(small):
     deltas = compute_deltas(small, 2567, 2568)
-    total = deltas[deltas["measure"] == "total"].set_index("agency_id")
+    total = deltas[deltas["metric"] == "total"].set_index("agency_id")
     assert total.loc[3, ["score_from", "score_to", "delta", "status"]].tolist() == \
         [70.0, 90.0, 20.0, "improved"]
     assert total.loc[4, "status"] == "missing_from" and np.isnan(total.loc[4, "delta"])
     assert total.loc[5, "status"] == "missing_to" and np.isnan(total.loc[5, "delta"])
     assert total.loc[2, "status"] == "unchanged"
     # The seed's "-" in 2567 leaves Nong Pla Mo's indicator 6 and total without a change.
-    seed = deltas[deltas["agency_id"] == 1].set_index("measure")
+    seed = deltas[deltas["agency_id"] == 1].set_index("metric")
     assert seed.loc["i1", "status"] == "unchanged" and seed.loc["i6", "status"] == "missing_from"
     assert total.loc[1, "status"] == "missing_from"
-    counts = compute_change_counts(deltas).set_index("measure")
+    counts = compute_change_counts(deltas).set_index("metric")
     assert counts.loc["total"].tolist() == [1, 0, 1, 3]  # improved, declined, unchanged, missing
     agency = compute_agency_deltas(small, 2567, 2568).set_index("agency_id")
     # Agency 3 went from 70 (ไม่ผ่าน … both years use the 2566+ rule) to 90.
@@ -142,8 +142,8 @@ def test_benchmark_percentile_and_rank(small):
 
 
 def test_trends_quartiles(small):
-    trends = compute_trends(small[small["year"] == 2568], measures=("total", "i10"))
-    row = trends[trends["measure"] == "i10"].iloc[0]
+    trends = compute_trends(small[small["year"] == 2568], metrics=("total", "i10"))
+    row = trends[trends["metric"] == "i10"].iloc[0]
     assert row[["n", "mean", "median", "q1", "q3"]].tolist() == [4, 86.25, 85.0, 80.0, 91.25]
 
 
@@ -181,12 +181,12 @@ def test_ordinary_movement_labels_changes():
     rows += [(a, "ลำปาง", 2568, [81 if a <= 12 else 83] * 10) for a in range(1, 21)]
     rows += [(21, "ลำปาง", 2568, [99] * 10)]
     results = frame(rows)
-    movement = compute_ordinary_movement(results).set_index("measure")
+    movement = compute_ordinary_movement(results).set_index("metric")
     # Median change +1; absolute deviations: twelve 0, eight 2, one 18 → MAD 0 → band ±0.01.
     assert movement.loc["i1", ["n", "median_change", "mad", "threshold"]].tolist() == \
         [21, 1.0, 0.0, 0.01]
     labelled = label_changes(compute_deltas(results, 2567, 2568), movement.reset_index())
-    i1 = labelled[labelled["measure"] == "i1"].set_index("agency_id")
+    i1 = labelled[labelled["metric"] == "i1"].set_index("agency_id")
     assert i1.loc[21, "movement"] == "beyond" and i1.loc[1, "movement"] == "within"
     assert bool(i1.loc[21, "crossed_level"])  # 80 → 99 crosses 85 and 95
 

@@ -24,7 +24,7 @@ def test_peer_groups_and_an_unknown_agency():
         compute_benchmark(results, 9, 2568)
     bench = compute_benchmark(results, 3, 2568, peers="type")
     assert (bench.n, bench.rank, bench.percentile) == (2, 2, 25.0)
-    table = bench.table.set_index("measure")
+    table = bench.table.set_index("metric")
     assert table.loc["i1", ["score", "peer_median", "rank"]].tolist() == [70.0, 80.0, 2]
 
 

@@ -71,7 +71,7 @@ def test_an_implausible_jump_is_found_for_its_indicator_only():
     rows += [(a, "ลำปาง", 2568, [51] * 10) for a in range(1, 31)]
     rows += [(31, "ลำปาง", 2568, [51] * 6 + [90] + [51] * 3)]
     findings = check_jumps(frame(rows))
-    assert findings[["agency_id", "year", "measure", "found"]].values.tolist() == \
+    assert findings[["agency_id", "year", "metric", "found"]].values.tolist() == \
         [[31, 2568, "i7", 40.0]]
     assert list(findings.columns) == FINDING_COLUMNS
     # Every other move is the same +1 (MAD 0), so the band is its floor of ±1 point.
@@ -88,7 +88,7 @@ def test_jumps_are_tested_in_exact_hundredths():
              (32, "ลำปาง", 2568, [50] * 6 + [64.02] + [50] * 3)]
     assert 64.01 - 63.01 > 1.0
     findings = check_jumps(frame(rows))
-    assert findings[["agency_id", "measure", "found", "expected"]].values.tolist() == \
+    assert findings[["agency_id", "metric", "found", "expected"]].values.tolist() == \
         [[32, "i7", 1.01, 1.0]]
     assert findings.iloc[0]["message_en"] == \
         "indicator 7 moved +1.01 from the year before, beyond the usual ±1.00"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ita_analytics import store
 from ita_analytics.analysis.common import (
-    MEASURES,
+    METRICS,
     _median_and_mad,
     robust_columns,
     robust_hundredths,
@@ -31,20 +31,20 @@ from ita_analytics.dashboard.analyst_views import PAIR_COLUMNS
 from tests.test_analysis import frame
 
 
-def one_change(measure: str, score_from, score_to) -> pd.DataFrame:
+def one_change(metric: str, score_from, score_to) -> pd.DataFrame:
     return pd.DataFrame({"agency_id": [1], "name": ["a"], "agency_type": ["t"],
-                         "province": ["p"], "measure": [measure],
+                         "province": ["p"], "metric": [metric],
                          "score_from": [score_from], "score_to": [score_to],
                          "delta": [np.nan if score_from is None or score_to is None
                                    else round(score_to - score_from, 2)]}).astype(
         {"score_from": "float64", "score_to": "float64"})
 
 
-BAND = pd.DataFrame({"measure": ["total", "i1"], "median_change": [0.5, 1.0],
+BAND = pd.DataFrame({"metric": ["total", "i1"], "median_change": [0.5, 1.0],
                      "threshold": [2.0, 3.0]})
 
 
-@pytest.mark.parametrize("measure, year, a, b, movement, crossed", [
+@pytest.mark.parametrize("metric, year, a, b, movement, crossed", [
     ("total", 2568, 84.99, 85.00, "within", True),    # onto the pass line
     ("total", 2568, 85.00, 84.99, "within", True),    # and back under it
     ("total", 2568, 90.00, 94.99, "beyond", False),   # 4.49 from the usual +0.5, no band crossed
@@ -57,8 +57,8 @@ BAND = pd.DataFrame({"measure": ["total", "i1"], "median_change": [0.5, 1.0],
     ("i1", 2568, 80.00, 90.00, "beyond", True),       # 85: improve
     ("i1", 2568, None, 90.00, None, False),           # a missing year is no change at all
 ])
-def test_change_labels(measure, year, a, b, movement, crossed):
-    out = label_changes(one_change(measure, a, b), BAND, year_to=year).iloc[0]
+def test_change_labels(metric, year, a, b, movement, crossed):
+    out = label_changes(one_change(metric, a, b), BAND, year_to=year).iloc[0]
     assert (None if pd.isna(out["movement"]) else out["movement"]) == movement
     assert bool(out["crossed_level"]) is crossed
 
@@ -98,8 +98,8 @@ def test_deltas_cover_every_agency_and_measure_once(data):
     results = frame([(a, "ลำปาง", y, s) for a, y, s in data])
     deltas = compute_deltas(results, 2567, 2568)
     agencies = results["agency_id"].nunique()
-    assert len(deltas) == agencies * len(MEASURES)
-    assert not deltas.duplicated(["agency_id", "measure"]).any()
+    assert len(deltas) == agencies * len(METRICS)
+    assert not deltas.duplicated(["agency_id", "metric"]).any()
     missing = deltas["score_from"].isna() | deltas["score_to"].isna()
     assert deltas.loc[missing, "delta"].isna().all()
     assert deltas.loc[missing, "status"].str.startswith("missing").all()
@@ -107,7 +107,7 @@ def test_deltas_cover_every_agency_and_measure_once(data):
     expected = np.select([known["delta"] > 0.005, known["delta"] < -0.005],
                          ["improved", "declined"], "unchanged")
     assert (known["status"].to_numpy() == expected).all()
-    counts = compute_change_counts(deltas).set_index("measure")
+    counts = compute_change_counts(deltas).set_index("metric")
     totals = counts[["improved", "declined", "unchanged", "missing"]].sum(axis=1)
     assert (totals == agencies).all()
 
@@ -117,7 +117,7 @@ def test_deltas_cover_every_agency_and_measure_once(data):
 def test_ordinary_movement_is_at_least_the_floor(data):
     results = frame([(a, "ลำปาง", y, s) for a, y, s in data])
     movement = compute_ordinary_movement(results)
-    assert movement["measure"].tolist() == [m for m in MEASURES if m in results.columns]
+    assert movement["metric"].tolist() == [m for m in METRICS if m in results.columns]
     known = movement[movement["n"] > 0]
     assert (known["threshold"] >= 0.01).all() and (known["mad"] >= 0).all()
     assert movement.loc[movement["n"] == 0, "threshold"].isna().all()
@@ -139,7 +139,7 @@ def test_scores_only_frames_give_the_same_deltas(demo_results):
     agencies = compute_agency_deltas(scores_only, 2567, 2568)
     assert "name" not in agencies and len(agencies) == len(compute_agency_deltas(pair, 2567, 2568))
     # Nong Pla Mo (seed 000): indicator 10 from 2567's "-" to 80 stays missing, never +80.
-    row = bare[(bare["agency_id"] == 1) & (bare["measure"] == "i10")].iloc[0]
+    row = bare[(bare["agency_id"] == 1) & (bare["metric"] == "i10")].iloc[0]
     assert row["score_to"] == 80 and np.isnan(row["delta"]) and row["status"] == "missing_from"
 
 
@@ -181,26 +181,26 @@ def test_medians_and_mads_of_hundredths_equal_those_of_the_scores():
 
 @pytest.mark.parametrize("year_from, year_to", [(2567, 2568), (2565, 2566)])
 def test_change_summary_counts_what_the_long_frame_holds(demo_conn, year_from, year_to):
-    """The changes page's counts, made measure by measure on the two years' columns, equal
+    """The changes page's counts, made metric by metric on the two years' columns, equal
     compute_change_counts and a plain count over the labelled long frame of the demo store
     (across the 2565/2566 rule break too); a level missing or unknown has no rank, so its
     agency's level move is None."""
     pair = store.load_results(demo_conn, years=[year_from, year_to], columns=PAIR_COLUMNS)
     deltas = compute_deltas(pair, year_from, year_to)
-    assert isinstance(deltas["measure"].dtype, pd.CategoricalDtype)
+    assert isinstance(deltas["metric"].dtype, pd.CategoricalDtype)
     movement = compute_ordinary_movement(pair)
     counts, meaningful = summarise_changes(pair, year_from, year_to, movement)
     pd.testing.assert_frame_equal(counts, compute_change_counts(deltas))
     labelled = label_changes(deltas, movement, year_to=year_to)
-    known = labelled[labelled["delta"].notna()].astype({"measure": str, "movement": str})
-    meaningful = meaningful.set_index("measure")
-    assert meaningful.index.tolist() == [m for m in MEASURES if m in set(known["measure"])]
-    for measure, rows in known.groupby("measure"):
+    known = labelled[labelled["delta"].notna()].astype({"metric": str, "movement": str})
+    meaningful = meaningful.set_index("metric")
+    assert meaningful.index.tolist() == [m for m in METRICS if m in set(known["metric"])]
+    for metric, rows in known.groupby("metric"):
         beyond = rows["movement"] == "beyond"
-        assert meaningful.loc[measure, ["beyond_up", "beyond_down", "within", "crossed"]].tolist() \
+        assert meaningful.loc[metric, ["beyond_up", "beyond_down", "within", "crossed"]].tolist() \
             == [int((beyond & (rows["delta"] > 0)).sum()), int((beyond & (rows["delta"] < 0)).sum()),
                 int((rows["movement"] == "within").sum()), int(rows["crossed_level"].sum())]
-    band = movement.set_index("measure").loc[meaningful.index]
+    band = movement.set_index("metric").loc[meaningful.index]
     assert meaningful["threshold"].tolist() == band["threshold"].tolist()
     assert meaningful["within"].sum() > 1000 and meaningful["crossed"].sum() > 100
     odd = pair[pair["year"] == year_to].head(2).copy()

@@ -93,7 +93,7 @@ def test_provinces_page_on_demo(demo_db, demo_results, app_env):
     assert lampang["จำนวนหน่วยงาน"] == expected.notna().sum()
     assert table["คะแนนรวมเฉลี่ย"].is_monotonic_decreasing
 
-    # Another year and another measure change what is shown.
+    # Another year and another metric change what is shown.
     at.selectbox(key="pv_year").set_value(2562).run()
     at.selectbox(key="pv_metric").set_value("pass_rate").run()
     assert not at.exception
@@ -204,13 +204,13 @@ def test_relative_values_start_from_each_agencys_first_year():
         "province": ["ลำปาง", "ลำปาง", "ลำปาง", None, None], "year": [2566, 2567, 2568, 2567, 2568],
         "total": [80.0, 85.5, float("nan"), 90.0, 88.0],
         **{f"i{n}": [float("nan"), 60.0, 70.0, 50.0, 55.0] for n in range(1, 11)}})
-    long = compare_frame(results, relative=True).set_index(["agency", "year", "measure"])["value"]
+    long = compare_frame(results, relative=True).set_index(["agency", "year", "metric"])["value"]
     assert long[("ก (ลำปาง)", 2566, "total")] == 0.0
     assert long[("ก (ลำปาง)", 2567, "total")] == 5.5
     assert pd.isna(long[("ก (ลำปาง)", 2568, "total")])  # missing stays missing
     assert pd.isna(long[("ก (ลำปาง)", 2567, "i1")])  # no base in the first year: no change
     assert long[("ข", 2568, "total")] == -2.0 and long[("ข", 2568, "i3")] == 5.0
-    absolute = compare_frame(results, relative=False).set_index(["agency", "year", "measure"])
+    absolute = compare_frame(results, relative=False).set_index(["agency", "year", "metric"])
     assert absolute.loc[("ก (ลำปาง)", 2567, "total"), "value"] == 85.5
 
 

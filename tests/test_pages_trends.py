@@ -85,7 +85,7 @@ def test_indicators_page_on_demo_follows_year_and_type(demo_db, demo_results, ap
         "count"].tolist()
     tools = _table_with(at, "เครื่องมือ").set_index("เครื่องมือ")
     trend = compute_trends(subset[subset["year"] == 2562], by="agency_type",
-                           measures=("IIT", "EIT", "OIT")).set_index("measure")
+                           metrics=("IIT", "EIT", "OIT")).set_index("metric")
     assert list(tools.index) == ["IIT", "EIT", "OIT"]
     assert tools.loc["OIT", "ค่าเฉลี่ย"] == pytest.approx(round(trend.loc["OIT", "mean"], 2))
     assert tools.loc["OIT", "จำนวน"] == trend.loc["OIT", "n"]

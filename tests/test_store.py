@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from ita_analytics import store
-from ita_analytics.analysis.common import MEASURES, consecutive_changes
+from ita_analytics.analysis.common import METRICS, consecutive_changes
 from ita_analytics.analysis.levels import compute_level_distribution, compute_pass_rates
 from ita_analytics.analysis.movement import compute_ordinary_movement
 from ita_analytics.analysis.trends import compute_trends
@@ -201,23 +201,23 @@ def test_change_hundredths_are_the_changes_exactly(demo_conn, chosen):
     """The jump check's and the ordinary band's input, paired in DuckDB: the pairs pandas'
     consecutive_changes finds in the loaded results, each change in whole hundredths, and
     the same ordinary band from them."""
-    hundredths = store.load_change_hundredths(demo_conn, measures=MEASURES, **chosen)
+    hundredths = store.load_change_hundredths(demo_conn, metrics=METRICS, **chosen)
     changes = consecutive_changes(store.load_results(demo_conn, **chosen))
-    assert hundredths.measures == tuple(MEASURES) and len(hundredths) == len(changes) > 100
+    assert hundredths.metrics == tuple(METRICS) and len(hundredths) == len(changes) > 100
     # 2565 has no 2564 within the chosen years: only 2562 → 2563 pairs there.
     assert set(hundredths.year) == ({2563} if chosen.get("provinces") else
                                     {2567, 2568} if chosen else set(range(2563, 2569)))
     assert hundredths.values.dtype == np.int16 and hundredths.values.flags["F_CONTIGUOUS"]
     got = pd.DataFrame(np.where(hundredths.known, hundredths.values / 100, np.nan),
-                       columns=list(MEASURES))
+                       columns=list(METRICS))
     got.insert(0, "year", hundredths.year)
     got.insert(0, "agency_id", hundredths.agency_id)
     order = ["agency_id", "year"]
     got = got.sort_values(order, ignore_index=True)
     changes = changes.sort_values(order, ignore_index=True)
     assert got[order].equals(changes[order].astype(got[order].dtypes))
-    assert np.array_equal(np.isnan(got[list(MEASURES)]), np.isnan(changes[list(MEASURES)]))
-    assert np.allclose(got[list(MEASURES)], changes[list(MEASURES)], rtol=0, atol=1e-9,
+    assert np.array_equal(np.isnan(got[list(METRICS)]), np.isnan(changes[list(METRICS)]))
+    assert np.allclose(got[list(METRICS)], changes[list(METRICS)], rtol=0, atol=1e-9,
                        equal_nan=True)
     pd.testing.assert_frame_equal(compute_ordinary_movement(hundredths=hundredths),
                                   compute_ordinary_movement(changes=changes))
@@ -228,12 +228,12 @@ def test_summaries_aggregated_in_duckdb_equal_the_analyses(demo_conn, chosen):
     """The overview's yearly statistics and level counts, aggregated in DuckDB, give what the
     pandas analyses give over every agency-year (medians and quartiles to 1e-9: an
     interpolated quartile may differ in the last binary digit, 83.045 vs 83.04499999999999)."""
-    measures = ("total", "IIT", "i1", "i10")
+    metrics = ("total", "IIT", "i1", "i10")
     results = store.load_results(demo_conn, **chosen)
-    stats = store.load_trend_stats(demo_conn, measures, **chosen)
-    expected = compute_trends(results, measures=measures)
-    assert len(stats) >= 8 and stats[["year", "measure", "n"]].equals(
-        expected[["year", "measure", "n"]])
+    stats = store.load_trend_stats(demo_conn, metrics, **chosen)
+    expected = compute_trends(results, metrics=metrics)
+    assert len(stats) >= 8 and stats[["year", "metric", "n"]].equals(
+        expected[["year", "metric", "n"]])
     assert np.allclose(stats[["median", "q1", "q3"]], expected[["median", "q1", "q3"]],
                        rtol=0, atol=1e-9)
     assert np.allclose(stats["mean"], expected["mean"], rtol=1e-12, atol=1e-9)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ita_analytics.analysis.common import MEASURES, agency_year
+from ita_analytics.analysis.common import METRICS, agency_year
 from ita_analytics.errors import ItaError
 
 PEER_GROUPS = {
@@ -68,25 +68,25 @@ class Benchmark:
     def as_dict(self) -> dict:
         return {"agency_id": self.agency_id, "year": self.year, "peers": self.peers, "n": self.n,
                 "rank": self.rank, "percentile": self.percentile,
-                "measures": self.table.replace({np.nan: None}).to_dict(orient="records")}
+                "metrics": self.table.replace({np.nan: None}).to_dict(orient="records")}
 
 
 def compute_benchmark(results: pd.DataFrame, agency_id: int, year: int,
                       peers="type") -> Benchmark:
-    """Percentile rank, rank (1 = best) out of N, and peer median/quartiles per measure.
+    """Percentile rank, rank (1 = best) out of N, and peer median/quartiles per metric.
 
-    ``table`` columns: measure, score, peer_median, peer_q1, peer_q3, percentile, rank.
+    ``table`` columns: metric, score, peer_median, peer_q1, peer_q3, percentile, rank.
     N counts the peers with a known total (the agency included).
     """
-    measures = [m for m in MEASURES if m in results.columns]
-    group = select_peers(results, agency_id, year, peers, columns=measures)
+    metrics = [m for m in METRICS if m in results.columns]
+    group = select_peers(results, agency_id, year, peers, columns=metrics)
     row = agency_year(results, agency_id, year)
     rows = []
-    for m in measures:
+    for m in metrics:
         values = group[m].astype("float64")
         score = float(row[m]) if pd.notna(row[m]) else float("nan")
         rank = int((values > score).sum() + 1) if not np.isnan(score) else None
-        rows.append({"measure": m, "score": score, "peer_median": values.median(),
+        rows.append({"metric": m, "score": score, "peer_median": values.median(),
                      "peer_q1": values.quantile(0.25), "peer_q3": values.quantile(0.75),
                      "percentile": percentile_rank(values, score), "rank": rank,
                      "n": int(values.notna().sum())})

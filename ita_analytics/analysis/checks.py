@@ -24,7 +24,7 @@ from ita_analytics.domain import (
 )
 from ita_analytics.thai import normalize_agency_name
 
-FINDING_COLUMNS = ["check", "severity", "agency_id", "name", "province", "year", "measure",
+FINDING_COLUMNS = ["check", "severity", "agency_id", "name", "province", "year", "metric",
                    "found", "expected", "message_th", "message_en"]
 TOLERANCE = 0.01
 """Reported and computed scores may differ by rounding; more than this is a finding."""
@@ -34,11 +34,11 @@ JUMP_K = 6.0
 """A change further than this many robust standard deviations from the typical one is implausible."""
 
 
-def _findings(frame: pd.DataFrame, check: str, severity: str, measure, found, expected,
+def _findings(frame: pd.DataFrame, check: str, severity: str, metric, found, expected,
               message_th, message_en) -> pd.DataFrame:
     # Name and province stay empty when ``frame`` has only scores: combine_findings fills them.
     out = frame[[c for c in ("agency_id", "name", "province", "year") if c in frame]].copy()
-    out["check"], out["severity"], out["measure"] = check, severity, measure
+    out["check"], out["severity"], out["metric"] = check, severity, metric
     out["found"], out["expected"] = found, expected
     out["message_th"], out["message_en"] = message_th, message_en
     return out.reindex(columns=FINDING_COLUMNS)
@@ -177,9 +177,9 @@ def check_jumps(results: pd.DataFrame | None = None, k: float = JUMP_K, *,
     floats, no DataFrame of every pair); findings of the last two have no names.
     """
     if hundredths is not None:
-        cols = [m for m in INDICATOR_COLUMNS if m in hundredths.measures]
-        idx = [hundredths.measures.index(c) for c in cols]
-        whole = idx == list(range(len(hundredths.measures)))
+        cols = [m for m in INDICATOR_COLUMNS if m in hundredths.metrics]
+        idx = [hundredths.metrics.index(c) for c in cols]
+        whole = idx == list(range(len(hundredths.metrics)))
         values = hundredths.values if whole else hundredths.values[:, idx]
         known = hundredths.known if whole else hundredths.known[:, idx]
         ids, years = hundredths.agency_id, hundredths.year

@@ -1,4 +1,4 @@
-"""Small shared pieces of the analyses: measure names, the indicator catalogue as a frame."""
+"""Small shared pieces of the analyses: metric names, the indicator catalogue as a frame."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 from ita_analytics.domain import BASES, INDICATORS, TOOL_CODES, indicator_weight
 
 INDICATOR_COLUMNS = tuple(f"i{i.number}" for i in INDICATORS)
-MEASURES = ("total", *TOOL_CODES, *INDICATOR_COLUMNS)
+METRICS = ("total", *TOOL_CODES, *INDICATOR_COLUMNS)
 """Every score an analysis can look at: the total, the three tools, the ten indicators."""
 
 
@@ -143,16 +143,16 @@ def to_hundredths(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.rint(np.where(known, values, 0) * 100).astype(np.int64), known
 
 
-def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFrame:
-    """Changes between consecutive fiscal years of the same agency, one column per measure.
+def consecutive_changes(results: pd.DataFrame, metrics=METRICS) -> pd.DataFrame:
+    """Changes between consecutive fiscal years of the same agency, one column per metric.
 
-    Output: agency_id, year (the later year), and the change of each measure (NaN when
+    Output: agency_id, year (the later year), and the change of each metric (NaN when
     either year lacks it), ordered by year and agency. Agency-years whose year before is
     missing are left out. Each year is matched to the year before by agency id, column by
     column: sorting the whole frame by agency and year instead is about three times slower at
     10x national.
     """
-    present = [m for m in measures if m in results.columns]
+    present = [m for m in metrics if m in results.columns]
     ids = results["agency_id"].to_numpy()
     years = results["year"].to_numpy()
     rows = {int(y): np.flatnonzero(years == y) for y in np.unique(years)}
@@ -165,7 +165,7 @@ def consecutive_changes(results: pd.DataFrame, measures=MEASURES) -> pd.DataFram
             earlier.append(before[i_before])
     later, earlier = np.concatenate(later), np.concatenate(earlier)
     diffs = {"agency_id": ids[later], "year": years[later]}
-    for measure in present:
-        column = results[measure].to_numpy(dtype="float64", na_value=np.nan)
-        diffs[measure] = column[later] - column[earlier]
+    for metric in present:
+        column = results[metric].to_numpy(dtype="float64", na_value=np.nan)
+        diffs[metric] = column[later] - column[earlier]
     return pd.DataFrame(diffs)

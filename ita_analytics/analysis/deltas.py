@@ -1,11 +1,11 @@
-"""Year-over-year deltas per agency and measure; movers; counts improved / declined."""
+"""Year-over-year deltas per agency and metric; movers; counts improved / declined."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ita_analytics.analysis.common import MEASURES
+from ita_analytics.analysis.common import METRICS
 from ita_analytics.domain import LEVEL_BY_NAME, rule_for_year
 
 ID_COLUMNS = ["agency_id", "name", "agency_type", "province"]
@@ -68,24 +68,24 @@ def _status(score_from: pd.Series, score_to: pd.Series) -> pd.Series:
 
 
 def compute_deltas(results: pd.DataFrame, year_from: int, year_to: int) -> pd.DataFrame:
-    """One row per agency × measure for agencies present in either year.
+    """One row per agency × metric for agencies present in either year.
 
     Measures: total, IIT, EIT, OIT, i1…i10. Output columns: agency_id, name, agency_type,
-    province (those of the id columns ``results`` has), measure, score_from, score_to, delta, rel_delta, status (improved | declined |
+    province (those of the id columns ``results`` has), metric, score_from, score_to, delta, rel_delta, status (improved | declined |
     unchanged | missing_from | missing_to). A missing year stays missing, never zero.
-    Rows run measure by measure, agencies in the same order within each.
+    Rows run metric by metric, agencies in the same order within each.
     """
-    measures = [m for m in MEASURES if m in results.columns]
-    pair = pair_years(results, year_from, year_to, measures)
+    metrics = [m for m in METRICS if m in results.columns]
+    pair = pair_years(results, year_from, year_to, metrics)
     n = len(pair)
     # Built as whole arrays (one take of the id columns, one ravel per side): assembling a
-    # part per measure and concatenating costs ~4x more on the national store.
-    out = pair[_id_columns(results)].take(np.tile(np.arange(n), len(measures))).reset_index(
+    # part per metric and concatenating costs ~4x more on the national store.
+    out = pair[_id_columns(results)].take(np.tile(np.arange(n), len(metrics))).reset_index(
         drop=True)
-    out["measure"] = _labels(np.repeat(np.arange(len(measures)), n), measures)
-    out["score_from"] = pair[[f"{m}_from" for m in measures]].to_numpy(
+    out["metric"] = _labels(np.repeat(np.arange(len(metrics)), n), metrics)
+    out["score_from"] = pair[[f"{m}_from" for m in metrics]].to_numpy(
         dtype="float64", na_value=np.nan).ravel(order="F")
-    out["score_to"] = pair[[f"{m}_to" for m in measures]].to_numpy(
+    out["score_to"] = pair[[f"{m}_to" for m in metrics]].to_numpy(
         dtype="float64", na_value=np.nan).ravel(order="F")
     out["delta"] = (out["score_to"] - out["score_from"]).round(2)
     out["rel_delta"] = out["delta"] / out["score_from"].where(out["score_from"] > 0)
@@ -139,8 +139,8 @@ def compute_movers(agency_deltas: pd.DataFrame, n: int = 10,
 
 
 def compute_change_counts(deltas: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Per measure [and group]: improved, declined, unchanged, missing (either year)."""
-    keys = ["measure"] + ([by] if by else [])
+    """Per metric [and group]: improved, declined, unchanged, missing (either year)."""
+    keys = ["metric"] + ([by] if by else [])
     # A grouped size unstacked: same table as pd.crosstab at a fraction of its cost; the two
     # kinds of missing are added up after counting (rewriting the long status column first
     # cost more than the count).
@@ -150,9 +150,9 @@ def compute_change_counts(deltas: pd.DataFrame, by: str | None = None) -> pd.Dat
     counts = counts.reindex(columns=list(STATUSES), fill_value=0)
     counts["missing"] = counts.pop("missing_from") + counts.pop("missing_to")
     counts = counts[["improved", "declined", "unchanged", "missing"]].reset_index()
-    for key in keys:  # a categorical key (compute_deltas' measure) as plain text again
+    for key in keys:  # a categorical key (compute_deltas' metric) as plain text again
         if isinstance(counts[key].dtype, pd.CategoricalDtype):
             counts[key] = counts[key].astype(str)
-    order = {m: i for i, m in enumerate(MEASURES)}
-    return counts.sort_values(keys, key=lambda s: s.map(order) if s.name == "measure" else s,
+    order = {m: i for i, m in enumerate(METRICS)}
+    return counts.sort_values(keys, key=lambda s: s.map(order) if s.name == "metric" else s,
                               ignore_index=True)

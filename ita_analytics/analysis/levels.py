@@ -39,7 +39,7 @@ def compute_level_distribution(results: pd.DataFrame, by: str | None = None,
 
 def compute_pass_rates(results: pd.DataFrame, by: str | None = None,
                        weights: str | None = None) -> pd.DataFrame:
-    """Pass rate (total ≥ 85) per year [and group], the measure comparable across all years.
+    """Pass rate (total ≥ 85) per year [and group], the metric comparable across all years.
 
     ``weights`` names a column of how many agency-years each row stands for (rows already
     counted, as ``store.load_level_counts`` gives them; total is then any value where known).

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ita_analytics.analysis.common import (
-    MEASURES,
+    METRICS,
     consecutive_changes,
     robust_columns,
     robust_hundredths,
@@ -25,36 +25,36 @@ ORDINARY_K = 2.0
 def compute_ordinary_movement(results: pd.DataFrame | None = None, k: float = ORDINARY_K, *,
                               changes: pd.DataFrame | None = None,
                               hundredths=None) -> pd.DataFrame:
-    """Per measure, the typical change between consecutive years and the ordinary band.
+    """Per metric, the typical change between consecutive years and the ordinary band.
 
     The scores have no published standard errors, so the band comes from the data: the
-    median change ± k × 1.4826 × MAD of all consecutive-year changes of that measure.
-    Output columns: measure, n, median_change, mad, threshold.
+    median change ± k × 1.4826 × MAD of all consecutive-year changes of that metric.
+    Output columns: metric, n, median_change, mad, threshold.
     ``changes`` as :func:`consecutive_changes` gives them, or ``hundredths`` as
     :func:`ita_analytics.store.load_change_hundredths` gives them (the changes page: the
     same medians and MADs, exactly, without a DataFrame of every pair), stand for
     ``results``.
     """
     if hundredths is not None:
-        measures = [m for m in MEASURES if m in hundredths.measures]
-        idx = [hundredths.measures.index(m) for m in measures]
+        metrics = [m for m in METRICS if m in hundredths.metrics]
+        idx = [hundredths.metrics.index(m) for m in metrics]
         n, median, mad = robust_hundredths(hundredths.values[:, idx], hundredths.known[:, idx])
         median, mad = median / 100, mad / 100  # exact halves and quarters of hundredths
     else:
         if changes is None:
             changes = consecutive_changes(results)
-        measures = [m for m in MEASURES if m in changes.columns]
-        values = changes[measures].to_numpy(dtype="float64", na_value=np.nan)
+        metrics = [m for m in METRICS if m in changes.columns]
+        values = changes[metrics].to_numpy(dtype="float64", na_value=np.nan)
         n, median, mad = robust_columns(values)
     # A floor of one hundredth: scores have two decimals.
     threshold = np.where(n > 0, np.maximum(k * MAD_TO_SD * mad, 0.01), np.nan)
-    return pd.DataFrame({"measure": measures, "n": n.astype("int64"), "median_change": median,
+    return pd.DataFrame({"metric": metrics, "n": n.astype("int64"), "median_change": median,
                          "mad": mad, "threshold": threshold})
 
 
-def _boundaries(measure: str, year: int) -> np.ndarray:
-    """Score boundaries that matter for a measure: level bands for the total, action levels else."""
-    if measure == "total":
+def _boundaries(metric: str, year: int) -> np.ndarray:
+    """Score boundaries that matter for a metric: level bands for the total, action levels else."""
+    if metric == "total":
         mins = {level.total_min for level in rule_for_year(year).levels}
     else:
         mins = {a.min_score for a in ACTION_LEVELS}
@@ -77,9 +77,9 @@ def label_changes(deltas: pd.DataFrame, movement: pd.DataFrame,
     ``crossed_level`` is True when the change crosses a level boundary of ``year_to``'s rule
     (for the total) or an action-level boundary, 85 or 95 (for tools and indicators).
     """
-    # Per-measure values looked up by position: mapping ~100k text cells is the slow part.
-    codes, names = pd.factorize(deltas["measure"])
-    band = movement.drop_duplicates("measure").set_index("measure").reindex(names)
+    # Per-metric values looked up by position: mapping ~100k text cells is the slow part.
+    codes, names = pd.factorize(deltas["metric"])
+    band = movement.drop_duplicates("metric").set_index("metric").reindex(names)
     median = band["median_change"].to_numpy(dtype="float64")[codes]
     threshold = band["threshold"].to_numpy(dtype="float64")[codes]
     delta = deltas["delta"].to_numpy(dtype="float64", na_value=np.nan)
@@ -110,42 +110,42 @@ def _crossed_level(score_from: np.ndarray, score_to: np.ndarray, is_total, year_
 
 def summarise_changes(results: pd.DataFrame, year_from: int, year_to: int,
                       movement: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(counts, meaningful) of every measure's change from ``year_from`` to ``year_to``:
-    what ``compute_change_counts(compute_deltas(...))`` and the per-measure counts of
-    ``label_changes(compute_deltas(...), movement)`` give, counted measure by measure on
-    the two years' columns instead of a row per agency and measure.
+    """(counts, meaningful) of every metric's change from ``year_from`` to ``year_to``:
+    what ``compute_change_counts(compute_deltas(...))`` and the per-metric counts of
+    ``label_changes(compute_deltas(...), movement)`` give, counted metric by metric on
+    the two years' columns instead of a row per agency and metric.
 
-    counts: measure, improved, declined, unchanged, missing (either year).
-    meaningful (measures of ``movement`` with a known change): measure, median_change,
+    counts: metric, improved, declined, unchanged, missing (either year).
+    meaningful (metrics of ``movement`` with a known change): metric, median_change,
     threshold, beyond_up, beyond_down, within (the ordinary band), crossed (a level or
     action-level boundary). At 10x national the long frame has 1.2 million rows: these counts
     are several times faster than building, labelling and counting it.
     """
-    measures = [m for m in MEASURES if m in results.columns]
-    pair = pair_years(results, year_from, year_to, measures)
-    band = movement.drop_duplicates("measure").set_index("measure")
+    metrics = [m for m in METRICS if m in results.columns]
+    pair = pair_years(results, year_from, year_to, metrics)
+    band = movement.drop_duplicates("metric").set_index("metric")
     counts, meaningful = [], []
-    for measure in measures:
-        before = pair[f"{measure}_from"].to_numpy(dtype="float64", na_value=np.nan)
-        after = pair[f"{measure}_to"].to_numpy(dtype="float64", na_value=np.nan)
+    for metric in metrics:
+        before = pair[f"{metric}_from"].to_numpy(dtype="float64", na_value=np.nan)
+        after = pair[f"{metric}_to"].to_numpy(dtype="float64", na_value=np.nan)
         status = np.bincount(status_codes(before, after), minlength=len(STATUSES))
         found = dict(zip(STATUSES, status.tolist()))
-        counts.append({"measure": measure, "improved": found["improved"],
+        counts.append({"metric": metric, "improved": found["improved"],
                        "declined": found["declined"], "unchanged": found["unchanged"],
                        "missing": found["missing_from"] + found["missing_to"]})
         delta = np.round(after - before, 2)  # as compute_deltas rounds it
         known = ~np.isnan(delta)
-        if measure not in band.index or not known.any():
+        if metric not in band.index or not known.any():
             continue
-        median, threshold = band.loc[measure, ["median_change", "threshold"]]
+        median, threshold = band.loc[metric, ["median_change", "threshold"]]
         beyond = known & (np.abs(delta - median) > threshold)
-        crossed = _crossed_level(before, after, measure == "total", year_to) & known
+        crossed = _crossed_level(before, after, metric == "total", year_to) & known
         meaningful.append({
-            "measure": measure, "median_change": median, "threshold": threshold,
+            "metric": metric, "median_change": median, "threshold": threshold,
             "beyond_up": int((beyond & (delta > 0)).sum()),
             "beyond_down": int((beyond & (delta < 0)).sum()),
             "within": int((known & ~beyond).sum()), "crossed": int(crossed.sum())})
-    return (pd.DataFrame(counts, columns=["measure", "improved", "declined", "unchanged",
+    return (pd.DataFrame(counts, columns=["metric", "improved", "declined", "unchanged",
                                           "missing"]),
-            pd.DataFrame(meaningful, columns=["measure", "median_change", "threshold",
+            pd.DataFrame(meaningful, columns=["metric", "median_change", "threshold",
                                               "beyond_up", "beyond_down", "within", "crossed"]))

@@ -380,8 +380,8 @@ def _benchmark(ctx):
 
 def _trends(ctx):
     compute_trends = require("ita_analytics.analysis.trends", "compute_trends")
-    measures = ("year", "total", "IIT", "EIT", "OIT", *[f"i{i.number}" for i in INDICATORS])
-    return compute_trends(_load(ctx, columns=measures), measures=measures[1:])
+    columns = ("year", "total", "IIT", "EIT", "OIT", *[f"i{i.number}" for i in INDICATORS])
+    return compute_trends(_load(ctx, columns=columns), metrics=columns[1:])
 
 
 def _checks(ctx):
@@ -398,7 +398,7 @@ def _movement(ctx):
     ordinary, label = require("ita_analytics.analysis.movement", "compute_ordinary_movement",
                               "label_changes")
     compute_deltas = require("ita_analytics.analysis.deltas", "compute_deltas")
-    # Every agency-measure change of the latest two years labelled against the ordinary band
+    # Every agency-metric change of the latest two years labelled against the ordinary band
     # learned from every year: scores only (labels show no names), loaded once.
     scores = _load(ctx, columns=("agency_id", "year", "total", *TOOL_CODES,
                                  *[f"i{i.number}" for i in INDICATORS]))

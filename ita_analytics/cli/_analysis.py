@@ -16,8 +16,7 @@ from ita_analytics import geo, store
 from ita_analytics.agencies import AgencyMatch, find_agency
 from ita_analytics.analysis.benchmark import compute_benchmark, select_peers
 from ita_analytics.analysis.checks import compute_checks
-from ita_analytics.analysis.common import MEASURES as TREND_MEASURES
-from ita_analytics.analysis.common import count_by_basis
+from ita_analytics.analysis.common import METRICS, count_by_basis
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
     compute_change_counts,
@@ -251,13 +250,13 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
         results = store.load_results(conn, agency_ids=[match.agency_id])
         # The ordinary movement comes from every agency's scores; no names needed for it.
         movement = compute_ordinary_movement(
-            store.load_results(conn, columns=["agency_id", "year", *TREND_MEASURES]))
+            store.load_results(conn, columns=["agency_id", "year", *METRICS]))
         deltas = label_changes(compute_deltas(results, year_from, year_to), movement,
                                year_to=year_to)
         if deltas.empty:
             raise ItaError(f"ไม่มีผลการประเมินของ {match.name} ในปี {year_from} และ {year_to}",
                            f"No results for {match.name} in {year_from} or {year_to}")
-        rows = {r["measure"]: r for _, r in deltas.iterrows()}
+        rows = {r["metric"]: r for _, r in deltas.iterrows()}
         agency_row = compute_agency_deltas(results, year_from, year_to).iloc[0]
         return {"agency": _agency_json(match), "from": year_from, "to": year_to,
                 "basis": {str(int(r["year"])): r["basis"] for _, r in results.iterrows()
@@ -269,7 +268,7 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
                 "level_move": agency_row["level_move"]}
     results = _load(conn, group, years=sorted({year_from, year_to}))
     deltas = compute_deltas(results, year_from, year_to)
-    counts = compute_change_counts(deltas).set_index("measure")
+    counts = compute_change_counts(deltas).set_index("metric")
     agency_deltas = compute_agency_deltas(results, year_from, year_to)
     risers, fallers = compute_movers(agency_deltas, n=MOVERS_SHOWN, by=by)
     mover_columns = ["agency_id", "name", "agency_type", "province", "total_from", "total_to",
@@ -278,8 +277,8 @@ def deltas_payload(conn, group: dict, year_from: int | None, year_to: int | None
     def movers(frame):
         return [_record(r, mover_columns) for _, r in frame.iterrows()]
 
-    def count(measure):
-        return {k: int(v) for k, v in counts.loc[measure].items()}
+    def count(metric):
+        return {k: int(v) for k, v in counts.loc[metric].items()}
     moves = agency_deltas["level_move"].value_counts()
     both = results[results["year"].isin([year_from, year_to]) & results["total"].notna()]
     return {"from": year_from, "to": year_to, "group": group,
@@ -411,14 +410,14 @@ def _print_transitions(payload: dict) -> None:
 
 def benchmark_payload(conn, name: str, province: str | None, year: int,
                       peers: str = "type") -> dict:
-    """The ``benchmark`` JSON: rank and percentile of the total; each measure against peers."""
+    """The ``benchmark`` JSON: rank and percentile of the total; each metric against peers."""
     match = _agency(conn, name, province)
     results = store.load_results(conn, years=[year])
     bench = compute_benchmark(results, match.agency_id, year, peers)
     columns = ["score", "peer_median", "peer_q1", "peer_q3", "percentile", "rank", "n"]
-    rows = bench.table.set_index("measure")
+    rows = bench.table.set_index("metric")
 
-    def measure(m):
+    def metric(m):
         return {c: _num(rows.loc[m, c]) for c in columns}
     peer_rows = select_peers(results, match.agency_id, year, peers)
     own = results[(results["agency_id"] == match.agency_id) & (results["year"] == year)]
@@ -426,9 +425,9 @@ def benchmark_payload(conn, name: str, province: str | None, year: int,
             "basis": own["basis"].iloc[0] if len(own) else None,
             "n_by_basis": count_by_basis(peer_rows, peer_rows["total"].notna()),
             "rank": bench.rank, "percentile": bench.percentile,
-            "total": measure("total"),
-            "tools": {code: measure(code) for code in TOOL_CODES},
-            "indicators": {str(n): measure(f"i{n}") for n in range(1, 11)}}
+            "total": metric("total"),
+            "tools": {code: metric(code) for code in TOOL_CODES},
+            "indicators": {str(n): metric(f"i{n}") for n in range(1, 11)}}
 
 
 def cmd_benchmark(args) -> int:
@@ -453,12 +452,12 @@ def trends_payload(conn, group: dict) -> dict:
     results = _load(conn, group)
     if results.empty:
         raise ItaError("ไม่มีข้อมูลสำหรับกลุ่มนี้", "No data for this group")
-    trends = compute_trends(results, measures=TREND_MEASURES)
+    trends = compute_trends(results, metrics=METRICS)
     rates = compute_pass_rates(results).set_index("year")
     stats = ["n", "mean", "median", "q1", "q3"]
     years: dict[str, dict] = {}
     for year, part in trends.groupby("year"):
-        part = part.set_index("measure")
+        part = part.set_index("metric")
 
         def stat(m, part=part):
             return {c: _num(part.loc[m, c]) for c in stats} if m in part.index else None
@@ -489,11 +488,13 @@ def check_payload(conn, group: dict, year: int | None) -> dict:
     """The ``check`` JSON: counts per check and severity, and every finding."""
     results = _load(conn, group)
     findings = compute_checks(results, year=year)
-    columns = ["check", "severity", "agency_id", "name", "province", "year", "measure", "found",
-               "expected", "message_th", "message_en"]
+    # JSON key → the findings' column: scripts read the metric under the key "measure".
+    columns = {c: c for c in ("check", "severity", "agency_id", "name", "province", "year")} | \
+        {"measure": "metric"} | {c: c for c in ("found", "expected", "message_th", "message_en")}
     records = []
     for _, row in findings.iterrows():
-        record = {c: (row[c] if isinstance(row[c], str) else _num(row[c])) for c in columns}
+        record = {key: (row[c] if isinstance(row[c], str) else _num(row[c]))
+                  for key, c in columns.items()}
         if record["year"] is not None:
             record["year"] = int(record["year"])
         records.append(record)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics import geo, store
-from ita_analytics.analysis.common import INDICATOR_COLUMNS, MEASURES, count_by_basis
+from ita_analytics.analysis.common import INDICATOR_COLUMNS, METRICS, count_by_basis
 from ita_analytics.analysis.deltas import (
     compute_agency_deltas,
     compute_deltas,
@@ -65,13 +65,13 @@ def level_label(level) -> str:
     return level if lang() == "th" else (level_en(level) or level)
 
 
-def measure_label(measure: str) -> str:
+def metric_label(metric: str) -> str:
     """'คะแนนรวม', a tool's name or '3. <indicator name>'."""
-    if measure == "total":
+    if metric == "total":
         return t("คะแนนรวม", "Total")
-    if measure in TOOL_BY_CODE:
-        return measure
-    return indicator_label(int(measure[1:]))
+    if metric in TOOL_BY_CODE:
+        return metric
+    return indicator_label(int(metric[1:]))
 
 
 def _pct(values: pd.Series) -> pd.Series:
@@ -111,7 +111,7 @@ def distribution_table(dist: pd.DataFrame, by: str | None) -> pd.DataFrame:
 
 def tool_view(trend: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """``compute_trends`` of IIT/EIT/OIT for one year: tool, [group], n, mean, median, q1, q3."""
-    out = trend.rename(columns={"measure": "tool"}).copy()
+    out = trend.rename(columns={"metric": "tool"}).copy()
     out["group"] = (out[by].map(lambda v: group_value(v, by)) if by
                     else t("ทุกหน่วยงาน", "All agencies"))
     order = {code: i for i, code in enumerate(TOOL_CODES)}
@@ -177,22 +177,22 @@ def status_label(status: str) -> str:
 
 
 def change_counts_long(counts: pd.DataFrame) -> pd.DataFrame:
-    """``compute_change_counts`` long for stacked bars: measure label, status label, count."""
-    long = counts.melt(id_vars="measure", value_vars=list(STATUS_COLORS), var_name="status",
+    """``compute_change_counts`` long for stacked bars: metric label, status label, count."""
+    long = counts.melt(id_vars="metric", value_vars=list(STATUS_COLORS), var_name="status",
                        value_name="count")
-    long["measure_label"] = map_labels(long["measure"], measure_label)
+    long["metric_label"] = map_labels(long["metric"], metric_label)
     long["status_label"] = map_labels(long["status"], status_label)
     return long
 
 
 def change_counts_table(counts: pd.DataFrame) -> pd.DataFrame:
     out = counts.copy()
-    out["measure"] = map_labels(out["measure"], measure_label)
-    return out.rename(columns={"measure": t("คะแนน", "Measure"),
+    out["metric"] = map_labels(out["metric"], metric_label)
+    return out.rename(columns={"metric": t("คะแนน", "Measure"),
                                **{s: status_label(s) for s in STATUS_COLORS}})
 
 
-PAIR_COLUMNS = ("agency_id", "year", *MEASURES, "level", "passed", "basis")
+PAIR_COLUMNS = ("agency_id", "year", *METRICS, "level", "passed", "basis")
 """What the changes page reads of its two years: scores and levels, no names — names are read
 for the agencies it lists (carrying them through every analysis of two years cost 0.35 s
 of text-column takes at 10x national)."""
@@ -221,7 +221,7 @@ def _indicator_analyses(data_version: int, year: int, agency_types, provinces,
     return {"assessed": len(results), "weakest": compute_weakest_counts(results, year),
             "n_by_basis": count_by_basis(results, with_indicators),
             "distribution": compute_indicator_distribution(results, year, by=by),
-            "tools": compute_trends(results, by=by, measures=TOOL_CODES)}
+            "tools": compute_trends(results, by=by, metrics=TOOL_CODES)}
 
 
 def indicator_analyses(filters, year: int, by: str | None) -> dict:
@@ -250,8 +250,8 @@ def _change_analyses(data_version: int, years, agency_types, provinces, year_fro
     both = agency_deltas.dropna(subset=["delta"])
     # The whole range: what movement is ordinary is learned from every consecutive pair.
     movement = compute_ordinary_movement(hundredths=store.load_change_hundredths(
-        conn, measures=MEASURES, years=years, **chosen))
-    # Every measure counted on the two years' columns; rows are labelled for the total only,
+        conn, metrics=METRICS, years=years, **chosen))
+    # Every metric counted on the two years' columns; rows are labelled for the total only,
     # whose unusual changes are listed.
     counts, meaningful = summarise_changes(pair, year_from, year_to, movement)
     labelled = label_changes(compute_deltas(pair[["agency_id", "year", "total"]], year_from,
@@ -283,7 +283,7 @@ def change_analyses(filters, year_from: int, year_to: int) -> dict:
     Loaded from the store and computed inside one cached step per store version, filters and
     years, keeping only what the page shows — counts, bands, up to :data:`MOST_MOVERS`
     movers each way, the agencies beyond the ordinary band, transitions — so neither the
-    loaded results nor the per-measure deltas (14 rows per agency) are pickled into the
+    loaded results nor the per-metric deltas (14 rows per agency) are pickled into the
     cache. Keys: missing, assessed, improved, declined, movers (by "delta"/"rel_delta":
     risers, fallers), counts, meaningful, unusual, transitions, n_by_basis (both years' rows
     with a total of the agencies compared).
@@ -298,9 +298,9 @@ def meaningful_summary(counts: pd.DataFrame) -> pd.DataFrame:
     """The meaningful counts of :func:`~ita_analytics.analysis.movement.summarise_changes`
     labelled for display."""
     out = counts.copy()
-    out["measure"] = map_labels(out["measure"], measure_label)
+    out["metric"] = map_labels(out["metric"], metric_label)
     return out.round(2).rename(columns={
-        "measure": t("คะแนน", "Measure"),
+        "metric": t("คะแนน", "Measure"),
         "median_change": t("การเปลี่ยนแปลงทั่วไป (มัธยฐาน)", "Typical change (median)"),
         "threshold": t("ช่วงปกติ ±", "Ordinary band ±"),
         "beyond_up": t("เพิ่มขึ้นเกินปกติ", "Rose beyond ordinary"),
@@ -311,7 +311,7 @@ def meaningful_summary(counts: pd.DataFrame) -> pd.DataFrame:
 
 def unusual_total_changes(labelled: pd.DataFrame, year_to: int) -> pd.DataFrame:
     """Agencies whose total moved beyond the ordinary band, largest change first, linked."""
-    rows = labelled[(labelled["measure"] == "total") & (labelled["movement"] == "beyond")]
+    rows = labelled[(labelled["metric"] == "total") & (labelled["movement"] == "beyond")]
     rows = rows.reindex(rows["delta"].abs().sort_values(ascending=False).index)
     return pd.DataFrame({
         t("หน่วยงาน", "Agency"): rows["name"],

@@ -338,31 +338,31 @@ def compare_results(agency_ids, years) -> pd.DataFrame:
 
 
 def compare_frame(results: pd.DataFrame, relative: bool) -> pd.DataFrame:
-    """Long frame agency, year, measure (total, i1..i10), value for the compare charts.
+    """Long frame agency, year, metric (total, i1..i10), value for the compare charts.
 
     ``relative``: value minus the same agency's value in its first year shown (points), so
-    every line starts at 0; a measure missing in that first year stays missing.
+    every line starts at 0; a metric missing in that first year stays missing.
     Agencies are labelled "name (province)" because many local agencies share a name.
     """
     frame = results.sort_values(["agency_id", "year"]).copy()
     place = frame["province"].fillna("")
     frame["agency"] = frame["name"] + map_labels(place, lambda p: f" ({p})" if p else "")
-    measures = ["total", *INDICATOR_COLS]
+    metrics = ["total", *INDICATOR_COLS]
     if relative:
         first_year = frame.groupby("agency_id")["year"].transform("min")
-        base = frame[measures].where(frame["year"] == first_year, axis=0).groupby(
+        base = frame[metrics].where(frame["year"] == first_year, axis=0).groupby(
             frame["agency_id"]).transform("max")
-        frame[measures] = frame[measures] - base
-    long = frame.melt(id_vars=["agency_id", "agency", "year"], value_vars=measures,
-                      var_name="measure", value_name="value")
+        frame[metrics] = frame[metrics] - base
+    long = frame.melt(id_vars=["agency_id", "agency", "year"], value_vars=metrics,
+                      var_name="metric", value_name="value")
     long["value"] = long["value"].round(2)
     return long
 
 
 def indicator_bars(long: pd.DataFrame, year: int) -> pd.DataFrame:
     """The ten indicators of ``year`` per agency: indicator label, agency, value."""
-    part = long[(long["year"] == year) & (long["measure"] != "total")].copy()
-    part["indicator"] = part["measure"].str[1:].astype(int).map(indicator_label)
+    part = long[(long["year"] == year) & (long["metric"] != "total")].copy()
+    part["indicator"] = part["metric"].str[1:].astype(int).map(indicator_label)
     return part[["indicator", "agency", "value"]]
 
 

@@ -210,7 +210,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "region": ("ภาค", "Region"),
     "agency_type": ("ประเภทหน่วยงาน", "Agency type"),
     "indicator": ("ตัวชี้วัด", "Indicator"),
-    "measure": ("คะแนน", "Measure"),
+    "metric": ("คะแนน", "Measure"),
     "score": ("คะแนน", "Score"),
     "value": ("ค่า", "Value"),
     "total": ("คะแนนรวม", "Total"),

@@ -61,7 +61,7 @@ def url_widget(widget, label: str, options, *, key: str, param: str | None = Non
     """``container.<widget>`` (selectbox, radio or multiselect, with ``kwargs``) whose value
     is written to the URL as ``?<param>=`` on every run and read back from a shared link.
 
-    A page's choices (the indicator of a box plot, how many movers, the map's measure…) were
+    A page's choices (the indicator of a box plot, how many movers, the map's metric…) were
     lost from a copied link: it reopened with indicator 1 instead of 9.
     """
     param = param or key

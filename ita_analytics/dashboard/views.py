@@ -80,10 +80,10 @@ def _overview_analyses(data_version: int, years: tuple | None, agency_types: tup
         complete_share=settings.get("coverage_complete_share"))
     if years:
         coverage = coverage[coverage["year"].isin(years)].reset_index(drop=True)
-    return {"trend": stats[stats["measure"] == "total"].reset_index(drop=True),
+    return {"trend": stats[stats["metric"] == "total"].reset_index(drop=True),
             "passing": compute_pass_rates(counts, weights="agencies"),
             "levels": compute_level_distribution(counts, weights="agencies"),
-            "indicator_trend": stats[stats["measure"] != "total"].reset_index(drop=True),
+            "indicator_trend": stats[stats["metric"] != "total"].reset_index(drop=True),
             "assessed": assessed, "coverage": coverage,
             "n_by_basis": count_by_basis(counts, counts["passed"].notna(), weights="agencies")}
 
@@ -108,7 +108,7 @@ def indicator_matrix(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(indicator × year matrix of mean scores, the same as a long table) for the heatmap,
     from the indicators' trends (``compute_trends`` of i1…i10)."""
     trend = trend.copy()
-    trend["indicator"] = trend["measure"].str[1:].astype(int)
+    trend["indicator"] = trend["metric"].str[1:].astype(int)
     matrix = trend.pivot(index="indicator", columns="year", values="mean").sort_index()
     matrix.index = [indicator_label(n) for n in matrix.index]
     matrix.columns = [str(c) for c in matrix.columns]

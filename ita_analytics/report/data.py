@@ -171,7 +171,7 @@ def _standing(bench, group: PeerGroup) -> PeerStanding:
     """Where the agency stands in a peer group, from its :func:`compute_benchmark`."""
     median = None
     if not bench.table.empty:
-        total = bench.table[bench.table["measure"] == "total"]
+        total = bench.table[bench.table["metric"] == "total"]
         if not total.empty:
             median = total.iloc[0]["peer_median"]
     return PeerStanding(group, int(bench.n), bench.rank, bench.percentile,
@@ -181,7 +181,7 @@ def _standing(bench, group: PeerGroup) -> PeerStanding:
 def _profile(bench) -> pd.DataFrame:
     """indicator, label, score, peer_median, peer_q3 of the agency against its peer group
     (its :func:`compute_benchmark`)."""
-    table = bench.table.set_index("measure")
+    table = bench.table.set_index("metric")
     rows = []
     for ind in INDICATORS:
         col = f"i{ind.number}"

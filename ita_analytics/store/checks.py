@@ -22,20 +22,20 @@ from ita_analytics.store.scores import (
     load_results,
 )
 
-# The results table's column of each measure an analysis names (constants only).
-_MEASURE_COLUMNS = {"total": "total", "IIT": "iit", "EIT": "eit", "OIT": "oit",
+# The results table's column of each metric an analysis names (constants only).
+_METRIC_COLUMNS = {"total": "total", "IIT": "iit", "EIT": "eit", "OIT": "oit",
                     **{c: c for c in INDICATOR_COLUMNS}}
 
 
-def _pairs_sql(measures: list[str], years, agency_types, provinces) -> tuple[str, list]:
+def _pairs_sql(metrics: list[str], years, agency_types, provinces) -> tuple[str, list]:
     """The query pairing each agency's consecutive years, both within ``years``: agency_id,
-    year (the later one) and each measure's change in hundredths of a point (SMALLINT); the
+    year (the later one) and each metric's change in hundredths of a point (SMALLINT); the
     filters bound as parameters."""
-    unknown = sorted(set(measures) - set(_MEASURE_COLUMNS))
+    unknown = sorted(set(metrics) - set(_METRIC_COLUMNS))
     if unknown:
-        raise ValueError(f"unknown measures: {', '.join(unknown)}")
-    changes = ", ".join(f"CAST((b.{_MEASURE_COLUMNS[m]} - a.{_MEASURE_COLUMNS[m]}) * 100 "
-                        f'AS SMALLINT) AS "{m}"' for m in measures)
+        raise ValueError(f"unknown metrics: {', '.join(unknown)}")
+    changes = ", ".join(f"CAST((b.{_METRIC_COLUMNS[m]} - a.{_METRIC_COLUMNS[m]}) * 100 "
+                        f'AS SMALLINT) AS "{m}"' for m in metrics)
     clauses, params = [], []
     for column, values in (("a.year", years), ("b.year", years), ("g.agency_type", agency_types),
                            ("g.province", provinces)):
@@ -59,23 +59,23 @@ class ChangeHundredths(NamedTuple):
     """int32, one per pair of years."""
     year: np.ndarray
     """int64, the later year of each pair."""
-    measures: tuple[str, ...]
+    metrics: tuple[str, ...]
     values: np.ndarray
-    """int16, rows × measures (column-major): the change in hundredths (0 where not
+    """int16, rows × metrics (column-major): the change in hundredths (0 where not
     ``known``)."""
     known: np.ndarray
-    """bool, rows × measures (column-major): both years have the measure."""
+    """bool, rows × metrics (column-major): both years have the metric."""
 
     def __len__(self) -> int:  # the number of pairs, not of fields
         return len(self.agency_id)
 
 
 def load_change_hundredths(conn: duckdb.DuckDBPyConnection, *,
-                           measures: Iterable[str] = tuple(INDICATOR_COLUMNS),
+                           metrics: Iterable[str] = tuple(INDICATOR_COLUMNS),
                            years: Iterable[int] | None = None,
                            agency_types: Iterable[str] | None = None,
                            provinces: Iterable[str] | None = None) -> ChangeHundredths:
-    """Changes of ``measures`` (total, IIT, EIT, OIT, i1 … i10) between consecutive fiscal
+    """Changes of ``metrics`` (total, IIT, EIT, OIT, i1 … i10) between consecutive fiscal
     years of each agency, both years within ``years``, in no particular order: the pairs
     :func:`ita_analytics.analysis.common.consecutive_changes` finds in the loaded results,
     paired by a self-join in DuckDB. Each change is exact, in hundredths of a point: the
@@ -87,23 +87,23 @@ def load_change_hundredths(conn: duckdb.DuckDBPyConnection, *,
     twice as fast as into a DataFrame of doubles and three times as fast as pairing in pandas
     — and counting hundredths needs no rounding.
     """
-    measures = list(measures)
-    sql, params = _pairs_sql(measures, years, agency_types, provinces)
+    metrics = list(metrics)
+    sql, params = _pairs_sql(metrics, years, agency_types, provinces)
     cur = conn.cursor()
     try:
         table = cur.sql(sql, params=params).to_arrow_table()
     finally:
         cur.close()
-    # Column-major: the analyses go measure by measure (rows of a column 20 bytes apart make
+    # Column-major: the analyses go metric by metric (rows of a column 20 bytes apart make
     # the median and MAD of 480,000 pairs five times slower).
-    values = np.zeros((table.num_rows, len(measures)), dtype=np.int16, order="F")
-    known = np.zeros((table.num_rows, len(measures)), dtype=bool, order="F")
-    for j, measure in enumerate(measures):
-        column = table.column(measure)
+    values = np.zeros((table.num_rows, len(metrics)), dtype=np.int16, order="F")
+    known = np.zeros((table.num_rows, len(metrics)), dtype=bool, order="F")
+    for j, metric in enumerate(metrics):
+        column = table.column(metric)
         known[:, j] = column.is_valid().to_numpy(zero_copy_only=False)
         values[:, j] = column.fill_null(0).to_numpy()
     return ChangeHundredths(table.column("agency_id").to_numpy(),
-                            table.column("year").to_numpy(), tuple(measures), values, known)
+                            table.column("year").to_numpy(), tuple(metrics), values, known)
 
 
 def load_reported_results(conn: duckdb.DuckDBPyConnection, columns: Iterable[str], *,

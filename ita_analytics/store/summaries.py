@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from ita_analytics.store.checks import _MEASURE_COLUMNS
+from ita_analytics.store.checks import _METRIC_COLUMNS
 from ita_analytics.store.scores import _fetch_arrow_df, _filters
 
 
@@ -23,28 +23,28 @@ def _where(years, agency_types, provinces) -> tuple[str, list]:
                     None if provinces is None else list(provinces), None)
 
 
-def load_trend_stats(conn: duckdb.DuckDBPyConnection, measures: Iterable[str], *,
+def load_trend_stats(conn: duckdb.DuckDBPyConnection, metrics: Iterable[str], *,
                      years: Iterable[int] | None = None,
                      agency_types: Iterable[str] | None = None,
                      provinces: Iterable[str] | None = None) -> pd.DataFrame:
     """What :func:`ita_analytics.analysis.trends.compute_trends` gives for the results under
-    the filters: year, measure, n, mean, median, q1, q3 per year and measure (total, IIT,
-    EIT, OIT, i1 … i10) with at least one value, by year then measure name (as it does).
+    the filters: year, metric, n, mean, median, q1, q3 per year and metric (total, IIT,
+    EIT, OIT, i1 … i10) with at least one value, by year then metric name (as it does).
 
     Quartiles interpolate linearly between the two nearest values as pandas does
     (``quantile_cont``); means and medians may differ from pandas' in the last binary digit.
     """
-    measures = list(measures)
-    unknown = sorted(set(measures) - set(_MEASURE_COLUMNS))
+    metrics = list(metrics)
+    unknown = sorted(set(metrics) - set(_METRIC_COLUMNS))
     if unknown:
-        raise ValueError(f"unknown measures: {', '.join(unknown)}")
+        raise ValueError(f"unknown metrics: {', '.join(unknown)}")
     where, params = _where(years, agency_types, provinces)
-    # Each measure's aggregates side by side over one scan (unpivoting to one row per value
-    # first was seven times slower); one sort per measure and year gives all three quartiles.
+    # Each metric's aggregates side by side over one scan (unpivoting to one row per value
+    # first was seven times slower); one sort per metric and year gives all three quartiles.
     aggregates = ", ".join(
         f"count(r.{c}) AS n{j}, avg(CAST(r.{c} AS DOUBLE)) AS mean{j}, "
         f"quantile_cont(CAST(r.{c} AS DOUBLE), [0.25, 0.5, 0.75]) AS quartiles{j}"
-        for j, c in enumerate(_MEASURE_COLUMNS[m] for m in measures))
+        for j, c in enumerate(_METRIC_COLUMNS[m] for m in metrics))
     wide = _fetch_arrow_df(conn, f"""
         SELECT CAST(r.year AS BIGINT) AS year, {aggregates}
         FROM results r
@@ -52,17 +52,17 @@ def load_trend_stats(conn: duckdb.DuckDBPyConnection, measures: Iterable[str], *
         {where}
         GROUP BY r.year""", params)
     parts = []
-    for j, measure in enumerate(measures):
-        part = pd.DataFrame({"year": wide["year"], "measure": measure,
+    for j, metric in enumerate(metrics):
+        part = pd.DataFrame({"year": wide["year"], "metric": metric,
                              "n": wide[f"n{j}"].astype("int64"), "mean": wide[f"mean{j}"]})
         quartiles = [q if q is not None else [None] * 3 for q in wide[f"quartiles{j}"]]
         part[["q1", "median", "q3"]] = pd.DataFrame(quartiles, index=wide.index, dtype="float64")
         parts.append(part[part["n"] > 0])
     out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["year", "measure", "n", "mean", "q1", "median", "q3"])
-    out["measure"] = out["measure"].astype("str")
-    return out.sort_values(["year", "measure"], ignore_index=True)[
-        ["year", "measure", "n", "mean", "median", "q1", "q3"]]
+        columns=["year", "metric", "n", "mean", "q1", "median", "q3"])
+    out["metric"] = out["metric"].astype("str")
+    return out.sort_values(["year", "metric"], ignore_index=True)[
+        ["year", "metric", "n", "mean", "median", "q1", "q3"]]
 
 
 def load_level_counts(conn: duckdb.DuckDBPyConnection, *,

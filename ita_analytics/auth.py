@@ -1,6 +1,6 @@
 """Who may write: the analyst role from an OIDC account or the local analyst password, with lock-out.
 
-Pure logic (no Streamlit): the dashboard's ``dashboard/auth_ui.py`` reads the secrets and the
+Pure logic (no Streamlit): the dashboard's ``dashboard/sign_in.py`` reads the secrets and the
 session and asks this module. Viewing needs no sign-in; importing, undoing and editing
 measures need the analyst role.
 

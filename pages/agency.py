@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ita_analytics import report
-from ita_analytics.dashboard import agency_view as view
+from ita_analytics.dashboard import agency as view
 from ita_analytics.dashboard.glossary import actions_help, levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.table_format import MISSING

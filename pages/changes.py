@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from ita_analytics.dashboard import charts
-from ita_analytics.dashboard.analyst_views import (
+from ita_analytics.dashboard.glossary import levels_help
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.trends import (
     STATUS_COLORS,
     change_analyses,
     change_counts_long,
@@ -21,8 +23,6 @@ from ita_analytics.dashboard.analyst_views import (
     transitions_table,
     unusual_total_changes,
 )
-from ita_analytics.dashboard.glossary import levels_help
-from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     no_data_for_year,
     render_basis_note,

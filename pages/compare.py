@@ -3,8 +3,8 @@
 import streamlit as st
 
 from ita_analytics.dashboard import charts
-from ita_analytics.dashboard.analyst_views import choose_year
-from ita_analytics.dashboard.map_compare_views import (
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.places import (
     compare_frame,
     compare_results,
     compare_table,
@@ -13,7 +13,7 @@ from ita_analytics.dashboard.map_compare_views import (
     render_agency_picker,
     totals_table,
 )
-from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.trends import choose_year
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
     render_chart,

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from ita_analytics.dashboard import auth_ui, data
-from ita_analytics.dashboard import import_view as view
+from ita_analytics.dashboard import data, sign_in
+from ita_analytics.dashboard import imports as view
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import escape_markdown, t
 from ita_analytics.thai import parse_year
@@ -18,9 +18,9 @@ st.caption(t("อัปโหลดไฟล์ Excel (.xlsx) หรือ CSV �
 view.render_template_download()
 view.render_flash()
 conn = data.connection()
-if auth_ui.require_analyst() is None:
+if sign_in.require_analyst() is None:
     # Viewers see the history; uploading and undoing need the analyst role.
-    auth_ui.render_analyst_needed()
+    sign_in.render_analyst_needed()
     view.render_history(conn, allow_undo=False)
     st.stop()
 

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ita_analytics.dashboard import charts
-from ita_analytics.dashboard.analyst_views import (
+from ita_analytics.dashboard.glossary import tools_help
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.trends import (
     choose_year,
     distribution_table,
     distribution_view,
@@ -13,8 +15,6 @@ from ita_analytics.dashboard.analyst_views import (
     tool_view,
     weakest_table,
 )
-from ita_analytics.dashboard.glossary import tools_help
-from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
     no_data_for_year,

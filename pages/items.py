@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ita_analytics.dashboard import items_view as view
-from ita_analytics.dashboard.analyst_views import choose_year
+from ita_analytics.dashboard import items as view
 from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.trends import choose_year
 from ita_analytics.dashboard.ui import (
     escape_markdown,
     render_chart,

@@ -9,7 +9,9 @@ from ita_analytics.analysis.levels import (
     compute_pass_rates,
 )
 from ita_analytics.dashboard import charts, data
-from ita_analytics.dashboard.analyst_views import (
+from ita_analytics.dashboard.glossary import levels_help
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.trends import (
     GROUPS,
     choose_year,
     crossings_table,
@@ -21,8 +23,6 @@ from ita_analytics.dashboard.analyst_views import (
     pass_rate_view,
     render_linked_table,
 )
-from ita_analytics.dashboard.glossary import levels_help
-from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
     fmt_pct,

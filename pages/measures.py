@@ -8,7 +8,8 @@ from ita_analytics.analysis.measures import (
     compute_status_counts,
     find_overdue,
 )
-from ita_analytics.dashboard import auth_ui, data, measures_ui
+from ita_analytics.dashboard import data, sign_in
+from ita_analytics.dashboard import measures as view
 from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.table_format import MISSING
@@ -23,7 +24,7 @@ from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import INDICATOR_NUMBERS
 
 filters = current_filters()
-analyst = auth_ui.require_analyst()  # recording, editing and importing need the analyst role
+analyst = sign_in.require_analyst()  # recording, editing and importing need the analyst role
 st.title(t("มาตรการส่งเสริมคุณธรรมและความโปร่งใส", "Integrity and transparency measures"))
 years = data.meta()["years"]
 
@@ -33,43 +34,43 @@ record, imports, propose, track, judge = st.tabs([
     t("ประเมินผล", "Judge")], key="tab", bind="query-params")
 
 with record:
-    picked = measures_ui.render_agency_year("rec", years)
+    picked = view.render_agency_year("rec", years)
     if picked is None:
         render_empty("ยังไม่มีหน่วยงานในฐานข้อมูล — นำเข้าผลการประเมินก่อน",
                      "No agencies in the store yet — import results first.")
     else:
         agency_id, name, year = picked
-        own = measures_ui.load_measures(agency_ids=[agency_id], years=[year])
+        own = view.load_measures(agency_ids=[agency_id], years=[year])
         shown = escape_markdown(name)
         st.subheader(t(f"มาตรการของ {shown} ปี {year}: {len(own)} รายการ",
                        f"Measures of {shown}, {year}: {len(own)}"))
         if len(own) and analyst:
-            measures_ui.render_edit_table(own)
+            view.render_edit_table(own)
         elif len(own):
-            show_table(measures_ui.readable_measures(own), key="rec_table")
+            show_table(view.readable_measures(own), key="rec_table")
             st.caption(t("แหล่งที่มา: ", "Source: ")
                        + ", ".join(escape_markdown(s) for s in sorted(set(own["source"]))))
         if analyst:
             with st.expander(t("เพิ่มมาตรการ", "Add a measure"), expanded=own.empty):
-                measures_ui.render_record_form(agency_id, year)
+                view.render_record_form(agency_id, year)
         else:
-            auth_ui.render_analyst_needed()
+            sign_in.render_analyst_needed()
 
 with imports:
     if analyst:
-        measures_ui.render_import()
+        view.render_import()
     else:
-        auth_ui.render_analyst_needed()
+        sign_in.render_analyst_needed()
 
 with propose:
-    picked = measures_ui.render_agency_year("prop", years)
+    picked = view.render_agency_year("prop", years)
     if picked is not None and years:
         agency_id, name, year = picked
-        measures_ui.render_proposals(measures_ui.proposal_results(agency_id, year), agency_id,
+        view.render_proposals(view.proposal_results(agency_id, year), agency_id,
                                      name, year)
 
 with track:
-    measures = measures_ui.load_measures(provinces=filters.provinces,
+    measures = view.load_measures(provinces=filters.provinces,
                                          agency_types=filters.agency_types)
     if measures.empty:
         render_empty("ยังไม่มีมาตรการ — บันทึกหรือนำเข้ามาตรการก่อน",
@@ -81,15 +82,15 @@ with track:
                                                "province": t("จังหวัด", "Province"),
                                                "year": t("ปีงบประมาณ", "Year")}[k],
                         horizontal=True, key="track_by")
-        counts = measures_ui.status_counts_table(compute_status_counts(measures, by), by)
+        counts = view.status_counts_table(compute_status_counts(measures, by), by)
         show_table(counts, key="track_counts")
         render_table_downloads(counts, f"measure_status_by_{by}", "track_counts_dl")
-        overdue = find_overdue(measures, measures_ui.today())
-        today = measures_ui.today_text()
+        overdue = find_overdue(measures, view.today())
+        today = view.today_text()
         st.subheader(t(f"มาตรการที่เลยกำหนดและยังไม่แล้วเสร็จ ณ {today}: {len(overdue):,}",
                        f"Past their end and not done as of {today}: {len(overdue):,}"))
         if len(overdue):
-            show_table(measures_ui.overdue_table(overdue), key="track_overdue")
+            show_table(view.overdue_table(overdue), key="track_overdue")
             st.caption(t("มาตรการที่เอกสารไม่ระบุสถานะ (“ไม่ระบุสถานะ”) นับเป็นยังไม่แล้วเสร็จ",
                          "Measures whose documents state no status (“Status not stated”) count "
                          "as not done."))
@@ -107,20 +108,20 @@ with judge:
                              key="judge_to", container=c3)
         results = data.load_results(years=[year_from, year_to], provinces=filters.provinces,
                                     agency_types=filters.agency_types,
-                                    columns=measures_ui.EFFECT_COLUMNS)
-        measures = measures_ui.load_measures(years=[year_from])
+                                    columns=view.EFFECT_COLUMNS)
+        measures = view.load_measures(years=[year_from])
         effect = compute_measure_effect(results, measures, indicator, year_from, year_to)
         st.warning(t(effect.note_th, effect.note_en), icon=":material/balance:")
-        show_table(measures_ui.effect_groups_table(effect.groups), key="judge_groups")
-        show_table(measures_ui.effect_by_start_table(effect.by_start), key="judge_by_start",
+        show_table(view.effect_groups_table(effect.groups), key="judge_groups")
+        show_table(view.effect_by_start_table(effect.by_start), key="judge_by_start",
                    column_help={t("แนวทางตามคะแนนปีแรก", "Action level at the start"):
                                 actions_help()})
         st.metric(t("ผลต่างของค่าเฉลี่ยการเปลี่ยนแปลง (มี − ไม่มีมาตรการ)",
                     "Difference in mean change (with − without)"),
                   MISSING if effect.difference != effect.difference else f"{effect.difference:+.2f}")
-        targets = compare_targets(measures_ui.target_results(), measures_ui.load_measures())
+        targets = compare_targets(view.target_results(), view.load_measures())
         st.subheader(t("เป้าหมายที่ระบุในมาตรการ เทียบกับผลจริง", "Targets stated in measures vs results"))
         if targets.empty:
             st.info(t("ยังไม่มีมาตรการที่ระบุคะแนนเป้าหมาย", "No measure states a score target yet"))
         else:
-            show_table(measures_ui.targets_table(targets), key="judge_targets")
+            show_table(view.targets_table(targets), key="judge_targets")

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ita_analytics.dashboard.analyst_views import level_year_table
 from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.overview_view import overview_figures
+from ita_analytics.dashboard.overview import overview_figures
+from ita_analytics.dashboard.trends import level_year_table
 from ita_analytics.dashboard.ui import (
     fmt_pct,
     fmt_score,

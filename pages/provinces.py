@@ -4,9 +4,9 @@ import streamlit as st
 
 from ita_analytics.analysis.common import count_by_basis
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.analyst_views import choose_year, render_linked_table
 from ita_analytics.dashboard.filters import set_provinces
-from ita_analytics.dashboard.map_compare_views import (
+from ita_analytics.dashboard.navigation import current_filters, installed_pages
+from ita_analytics.dashboard.places import (
     METRICS,
     PROVINCE_AGENCY_COLUMNS,
     compute_province_values,
@@ -20,7 +20,7 @@ from ita_analytics.dashboard.map_compare_views import (
     render_province_map,
     render_province_ranking,
 )
-from ita_analytics.dashboard.navigation import current_filters, installed_pages
+from ita_analytics.dashboard.trends import choose_year, render_linked_table
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
     no_data_for_year,

@@ -5,7 +5,8 @@ from functools import partial
 import streamlit as st
 
 from ita_analytics.dashboard import charts
-from ita_analytics.dashboard.map_compare_views import (
+from ita_analytics.dashboard.navigation import current_filters
+from ita_analytics.dashboard.places import (
     CHECK_LABELS,
     SEVERITY_LABELS,
     check_label,
@@ -16,7 +17,6 @@ from ita_analytics.dashboard.map_compare_views import (
     findings_table,
     severity_label,
 )
-from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
     lang,

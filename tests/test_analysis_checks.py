@@ -13,7 +13,7 @@ from ita_analytics.analysis.checks import (
     check_jumps,
     compute_checks,
 )
-from ita_analytics.dashboard.map_compare_views import findings_table, quality_findings
+from ita_analytics.dashboard.places import findings_table, quality_findings
 from tests.test_analysis import NONG_PLA_MO_2568, frame
 
 

@@ -27,7 +27,7 @@ from ita_analytics.analysis.movement import (
     label_changes,
     summarise_changes,
 )
-from ita_analytics.dashboard.analyst_views import PAIR_COLUMNS
+from ita_analytics.dashboard.trends import PAIR_COLUMNS
 from tests.test_analysis import frame
 
 

@@ -7,8 +7,8 @@ from conftest import app_test
 from import_corpus import NONG_PLA_MO_2568, THUNG_PHUENG_2568, broken_files, csv_bytes, xlsx
 
 from ita_analytics import store
-from ita_analytics.dashboard import import_view as view
-from ita_analytics.dashboard.import_view import XLSX_MIME
+from ita_analytics.dashboard import imports as view
+from ita_analytics.dashboard.imports import XLSX_MIME
 from ita_analytics.exports import export_bytes, to_xlsx_bytes
 from ita_analytics.importer import analyse_file, commit_plan, preview, read_tables
 from ita_analytics.importer.report import (

@@ -165,7 +165,7 @@ def test_mapping_choices_by_column_and_by_header(empty_db):
     """The page's choices as analyse_file takes them: by column index always; by header text
     too on a sheet with no table (analyse_file applies column overrides only where a table
     was recognised) or with a remembered mapping, which is kept whole when one column changes."""
-    from ita_analytics.dashboard.import_view import MappingChoices, apply_mapping_edits
+    from ita_analytics.dashboard.imports import MappingChoices, apply_mapping_edits
 
     conn = store.open_store(empty_db)
     try:

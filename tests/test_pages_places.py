@@ -5,7 +5,7 @@ import pytest
 from conftest import app_test
 
 from ita_analytics import geo
-from ita_analytics.dashboard.map_compare_views import (
+from ita_analytics.dashboard.places import (
     compare_frame,
     compute_province_values,
     filter_findings,
@@ -121,8 +121,8 @@ def _map_click_script():
     """The shared frame plus the page's click handler, fed an event from session state."""
     import streamlit as st
 
-    from ita_analytics.dashboard.map_compare_views import apply_map_selection
     from ita_analytics.dashboard.navigation import current_filters
+    from ita_analytics.dashboard.places import apply_map_selection
 
     filters = current_filters()
     st.text(f"provinces={filters.provinces}")

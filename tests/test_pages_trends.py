@@ -14,7 +14,7 @@ from ita_analytics.analysis.levels import (
 )
 from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.analysis.weakest import compute_weakest_counts
-from ita_analytics.dashboard.analyst_views import transition_matrix
+from ita_analytics.dashboard.trends import transition_matrix
 from ita_analytics.domain import agency_type_en
 
 TYPE = "เทศบาลตำบล"

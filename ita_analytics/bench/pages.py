@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from ita_analytics import store
 from ita_analytics.bench.measurement import Measurement, measure
 from ita_analytics.bench.runner import AnalysisContext, analysis_context
-from ita_analytics.dashboard.agency_view import URL_AGENCY, URL_YEAR
+from ita_analytics.dashboard.agency import URL_AGENCY, URL_YEAR
 from ita_analytics.dashboard.navigation import installed_pages
 from ita_analytics.settings import BASE_DIR
 

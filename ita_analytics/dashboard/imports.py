@@ -11,7 +11,7 @@ import streamlit as st
 
 from ita_analytics import importer, settings, store
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.auth_ui import analyst_user
+from ita_analytics.dashboard.sign_in import analyst_user
 from ita_analytics.dashboard.ui import (
     escape_markdown,
     lang,

@@ -13,7 +13,7 @@ from ita_analytics.analysis.checks import (
     combine_findings,
 )
 from ita_analytics.dashboard import charts, data
-from ita_analytics.dashboard.agency_view import (
+from ita_analytics.dashboard.agency import (
     PEER_CODES,
     URL_AGENCY,
     URL_PEERS,
@@ -161,7 +161,7 @@ def rank_province_agencies(results: pd.DataFrame, year: int, previous_year: int 
 
 def province_agencies_table(ranked: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
     """:func:`rank_province_agencies` for display, each agency linked to its page."""
-    from ita_analytics.dashboard.analyst_views import group_value, level_label
+    from ita_analytics.dashboard.trends import group_value, level_label
 
     out = pd.DataFrame({
         t("อันดับ", "Rank"): ranked["rank"],

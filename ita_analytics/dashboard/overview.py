@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ita_analytics.dashboard import charts, data
-from ita_analytics.dashboard.analyst_views import localise_level_legend
+from ita_analytics.dashboard.trends import localise_level_legend
 from ita_analytics.dashboard.ui import inert_figure, lang, t
 from ita_analytics.dashboard.views import indicator_matrix, localise_levels
 from ita_analytics.domain import NATIONAL_PASS_TARGET

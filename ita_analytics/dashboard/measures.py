@@ -11,14 +11,14 @@ from ita_analytics import geo, store
 from ita_analytics.analysis.common import INDICATOR_COLUMNS
 from ita_analytics.analysis.measures import WITH_MEASURE, WITHOUT_MEASURE, propose_measures
 from ita_analytics.dashboard import data
-from ita_analytics.dashboard.agency_view import (
+from ita_analytics.dashboard.agency import (
     agency_keys,
     agency_label,
     find_matches,
     follow_search,
 )
-from ita_analytics.dashboard.auth_ui import analyst_user
 from ita_analytics.dashboard.glossary import actions_help
+from ita_analytics.dashboard.sign_in import analyst_user
 from ita_analytics.dashboard.table_format import (
     MISSING,
     action_label,

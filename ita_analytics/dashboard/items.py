@@ -16,7 +16,7 @@ from ita_analytics.analysis.items import (
     compute_item_pass_rates,
 )
 from ita_analytics.dashboard import charts, data
-from ita_analytics.dashboard.agency_view import (
+from ita_analytics.dashboard.agency import (
     agency_keys,
     agency_label,
     find_matches,

@@ -7,11 +7,11 @@ from ita_analytics.dashboard import data
 from ita_analytics.dashboard.filters import set_provinces
 from ita_analytics.dashboard.navigation import current_filters, installed_pages
 from ita_analytics.dashboard.places import (
-    METRICS,
+    MAP_METRICS,
     PROVINCE_AGENCY_COLUMNS,
     compute_province_values,
+    map_metric_label,
     metric_columns,
-    metric_label,
     province_agencies_table,
     province_ranking,
     province_tiles,
@@ -45,8 +45,8 @@ if not filters.years:
 left, right = st.columns(2)
 year = choose_year("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)", filters.years, "pv_year", "year",
                    container=left)
-metric = url_widget("selectbox", t("ระบายสีตาม", "Colour by"), METRICS, key="pv_metric",
-                    param="metric", container=right, format_func=metric_label)
+metric = url_widget("selectbox", t("ระบายสีตาม", "Colour by"), MAP_METRICS, key="pv_metric",
+                    param="metric", container=right, format_func=map_metric_label)
 
 previous = max((y for y in data.meta()["years"] if y < year), default=None)
 
@@ -65,8 +65,8 @@ chosen = filters.provinces if filters.provinces and len(filters.provinces) < 77 
 tiles = province_tiles(values, metric, chosen)
 map_col, side = st.columns([3, 2])
 with map_col:
-    render_province_map(tiles, metric, t(f"{metric_label(metric)} ปี {year}",
-                                         f"{metric_label(metric)}, {year} B.E."))
+    render_province_map(tiles, metric, t(f"{map_metric_label(metric)} ปี {year}",
+                                         f"{map_metric_label(metric)}, {year} B.E."))
     st.caption(t("สีเทา = ไม่มีข้อมูล · คลิกจังหวัดบนแผนที่หรือในตารางเพื่อกรองทุกหน้าและดูหน่วยงาน"
                  "ของจังหวัดนั้น · ตัวย่อตามราชบัณฑิตยสภา",
                  "Grey = no data · click a province on the map or in the table to filter every "

@@ -41,7 +41,7 @@ INDICATOR_COLS = [f"i{n}" for n in INDICATOR_NUMBERS]
 
 # --- provinces --------------------------------------------------------------------------------
 
-METRICS = ("total", "pass_rate", *INDICATOR_COLS)
+MAP_METRICS = ("total", "pass_rate", *INDICATOR_COLS)
 """What the map can be coloured by: mean total, share passing, or one indicator's mean."""
 _MAP_ROUND = "_pv_map_round"
 
@@ -53,7 +53,7 @@ def province_label(province, language: str | None = None):
     return geo.province_en(province) or province
 
 
-def metric_label(metric: str) -> str:
+def map_metric_label(metric: str) -> str:
     if metric == "total":
         return t("คะแนนรวมเฉลี่ย", "Mean total")
     if metric == "pass_rate":
@@ -116,7 +116,7 @@ def province_ranking(tiles: pd.DataFrame, metric: str, previous: pd.DataFrame | 
         t("อันดับ", "Rank"): rank.astype("Int64"),
         t("จังหวัด", "Province"): ranked["province"] if lang() == "th" else ranked["province_en"],
         t("ภาค", "Region"): ranked["region_th"] if lang() == "th" else ranked["region_en"],
-        metric_label(metric) + (" (%)" if metric == "pass_rate" else ""):
+        map_metric_label(metric) + (" (%)" if metric == "pass_rate" else ""):
             (ranked["value"] * scale).round(2),
     })
     if previous is not None and previous_year is not None:
@@ -173,7 +173,7 @@ def province_agencies_table(ranked: pd.DataFrame, metric: str, year: int) -> pd.
         t("จังหวัด", "Province"): map_labels(ranked["province"], province_label),
     })
     if metric not in ("total", "pass_rate"):
-        out[metric_label(metric)] = ranked["value"].round(2)
+        out[map_metric_label(metric)] = ranked["value"].round(2)
     out[t("คะแนนรวม", "Total")] = ranked["total"].round(2)
     out[t("เปลี่ยนแปลงจากปีก่อน", "Change since the year before")] = ranked["change"].round(2)
     out[t("ระดับ", "Level")] = map_labels(ranked["level"], level_label)
@@ -203,7 +203,7 @@ def render_province_map(tiles: pd.DataFrame, metric: str, title: str) -> list[st
     Returns the provinces clicked (empty when none); the chart's key changes after each
     applied click so the next click, even on the same tile, is a new selection.
     """
-    fig = charts.tile_map(tiles, title=title, colorbar_title=metric_label(metric),
+    fig = charts.tile_map(tiles, title=title, colorbar_title=map_metric_label(metric),
                           percent=metric == "pass_rate",
                           hover_n=t("จำนวนหน่วยงาน", "Agencies"))
     event = st.plotly_chart(fig, width="content", config=PLOTLY_CONFIG, on_select="rerun",

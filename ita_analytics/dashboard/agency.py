@@ -28,6 +28,14 @@ URL_AGENCY, URL_YEAR, URL_PEERS = "agency_id", "year", "peers"
 PEER_CODES = [g.code for g in report.PEER_GROUPS]
 
 
+def agency_url(agency_id, year=None) -> str:
+    """The agency page's URL for an agency (and year), as its peer links build it."""
+    url = f"agency?{URL_AGENCY}={int(agency_id)}"
+    if year is not None and not pd.isna(year):
+        url += f"&{URL_YEAR}={int(year)}"
+    return url + f"&{URL_PEERS}={PEER_CODES[0]}"
+
+
 @dataclass(frozen=True)
 class AgencyChoice:
     """What the page shows: an agency, one of its years, a peer group (None until chosen)."""

@@ -13,16 +13,10 @@ from ita_analytics.analysis.checks import (
     combine_findings,
 )
 from ita_analytics.dashboard import charts, data
-from ita_analytics.dashboard.agency import (
-    PEER_CODES,
-    URL_AGENCY,
-    URL_PEERS,
-    URL_YEAR,
-    agency_keys,
-    find_matches,
-)
+from ita_analytics.dashboard.agency import agency_keys, agency_url, find_matches
 from ita_analytics.dashboard.filters import set_provinces
 from ita_analytics.dashboard.table_format import labelled
+from ita_analytics.dashboard.trends import group_value, level_label
 from ita_analytics.dashboard.ui import (
     PLOTLY_CONFIG,
     fmt_pct,
@@ -161,8 +155,6 @@ def rank_province_agencies(results: pd.DataFrame, year: int, previous_year: int 
 
 def province_agencies_table(ranked: pd.DataFrame, metric: str, year: int) -> pd.DataFrame:
     """:func:`rank_province_agencies` for display, each agency linked to its page."""
-    from ita_analytics.dashboard.trends import group_value, level_label
-
     out = pd.DataFrame({
         t("อันดับ", "Rank"): ranked["rank"],
         t("หน่วยงาน", "Agency"): ranked["name"],
@@ -476,14 +468,6 @@ def counts_table(counts: pd.DataFrame) -> pd.DataFrame:
     """Findings per check and severity, for the chart's table."""
     return labelled(counts[["kind", "severity_label", "count"]], lang(),
                     count=("จำนวนข้อสังเกต", "Findings"))
-
-
-def agency_url(agency_id, year=None) -> str:
-    """The agency page's URL for an agency (and year), as its peer links build it."""
-    url = f"agency?{URL_AGENCY}={int(agency_id)}"
-    if year is not None and not pd.isna(year):
-        url += f"&{URL_YEAR}={int(year)}"
-    return url + f"&{URL_PEERS}={PEER_CODES[0]}"
 
 
 def findings_table(findings: pd.DataFrame, language: str | None = None) -> pd.DataFrame:

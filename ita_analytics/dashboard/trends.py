@@ -21,8 +21,8 @@ from ita_analytics.analysis.movement import (
 from ita_analytics.analysis.trends import compute_trends
 from ita_analytics.analysis.weakest import compute_indicator_distribution, compute_weakest_counts
 from ita_analytics.dashboard import data
+from ita_analytics.dashboard.agency import agency_url
 from ita_analytics.dashboard.charts import LEVEL_ORDER
-from ita_analytics.dashboard.places import agency_url
 from ita_analytics.dashboard.table_format import labelled
 from ita_analytics.dashboard.ui import lang, map_labels, render_table_downloads, show_table, t
 from ita_analytics.dashboard.url_state import url_widget

@@ -11,6 +11,9 @@ from ita_analytics.errors import StoreError
 
 def _refresh_all_results(conn: duckdb.DuckDBPyConnection) -> None:
     """A migration step in Python: recompute every result under the current rules."""
+    # Imported only when a migration needs it: store.scores loads pandas, NumPy and Arrow,
+    # which opening the store must not (``show`` reads one row without them:
+    # tests/test_cli_speed.py).
     from ita_analytics.store.scores import refresh_results
 
     refresh_results(conn)

@@ -399,4 +399,4 @@ def test_import_page_shows_why_an_undo_is_refused(demo_db, app_env):
     at.button(key="imp_undo").click().run()
     assert not at.exception
     assert any("มาตรการทดสอบการพึ่งพา" in e.value for e in at.error)
-    assert at.dataframe[0].value["status"].tolist()[0] == "committed"
+    assert at.dataframe[0].value["สถานะ"].tolist()[0] == "นำเข้าแล้ว"  # localised (issue 18 #4)

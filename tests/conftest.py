@@ -81,6 +81,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every new AppTest scans the metadata of every installed distribution for Streamlit
+    components (streamlit.components.v2.manifest_scanner: about 0.08 s of CPU each time); the
+    installed set does not change during a run, so each test process scans once and hands the
+    same list to every AppTest."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    found: list = []
+
+    def scan_once(*args, **kwargs):
+        if not found:
+            found.append(scan(*args, **kwargs))
+        return list(found[0])
+
+    manifest_scanner.scan_component_manifests = scan_once
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 @pytest.fixture(scope="session")
 def demo_db_template(tmp_path_factory) -> Path:
     """The national demo store, built once per test session (do not write to it)."""

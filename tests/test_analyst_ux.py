@@ -203,6 +203,8 @@ TABLE_PAGES = ["overview", "indicators", "changes", "levels", "provinces", "comp
 
 
 def _table_params(db, page: str) -> dict:
+    if page not in ("compare", "agency", "items", "measures"):
+        return {}  # the look-ups below read every agency of the store: only where they are used
     thung_phueng = _agency_id(db, "ทต.ทุ่งผึ้ง", "ลำปาง")
     nong_pla_mo = _agency_id(db, "อบต.หนองปลาหมอ", "ขอนแก่น")
     return {"compare": {"agencies": f"{thung_phueng},{nong_pla_mo}"},

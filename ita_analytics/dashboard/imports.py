@@ -454,28 +454,45 @@ def render_commit(conn, plan: ImportPlan) -> None:
             st.info(t("ไฟล์นี้นำเข้าแล้ว ไม่มีอะไรเปลี่ยน", "Already imported; nothing changed"))
 
 
+_COUNT = "Int64"
+_WHEN = "datetime"
+HISTORY_SHOWN = (
+    ("import_id", ("ครั้งที่", "Import"), "int64"),
+    ("file_name", ("ไฟล์", "File"), None),
+    ("year", ("ปีงบประมาณ", "Fiscal year"), _COUNT),
+    ("created_at", ("นำเข้าเมื่อ", "Imported on"), _WHEN),
+    ("user_name", ("ผู้นำเข้า", "By"), None),
+    ("rows", ("จำนวนแถว", "Rows"), _COUNT),
+    ("agencies", ("จำนวนหน่วยงาน", "Agencies"), _COUNT),
+    ("new_agencies", ("หน่วยงานใหม่", "New agencies"), _COUNT),
+    ("replaced_scores", ("คะแนนที่แทนที่", "Scores replaced"), _COUNT),
+    ("status", ("สถานะ", "Status"), "status"),
+    ("undone_at", ("ยกเลิกเมื่อ", "Undone on"), _WHEN),
+    ("undone_by", ("ยกเลิกโดย", "Undone by"), None),
+    ("kind", ("ชนิด", "Kind"), "kind"),
+)
+"""The history's columns as shown, in order: (store column, (Thai, English) header, how)."""
+
+
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """The import history as shown: headers and status in the page's language, dates in the
-    Buddhist era (``show_table``), missing as "–"."""
-    status = {"committed": t("นำเข้าแล้ว", "Imported"), "undone": t("ยกเลิกแล้ว", "Undone")}
-    kind = {"scores": t("คะแนน", "Scores"), "measures": t("มาตรการ", "Measures"),
-            "items": t("ผลรายข้อ", "Items")}
-    columns = {
-        t("ครั้งที่", "Import"): history["import_id"].astype("int64"),
-        t("ไฟล์", "File"): history["file_name"],
-        t("ปีงบประมาณ", "Fiscal year"): history["year"].astype("Int64"),
-        t("นำเข้าเมื่อ", "Imported on"): pd.to_datetime(history["created_at"]),
-        t("ผู้นำเข้า", "By"): history["user_name"],
-        t("จำนวนแถว", "Rows"): history["rows"].astype("Int64"),
-        t("จำนวนหน่วยงาน", "Agencies"): history["agencies"].astype("Int64"),
-        t("หน่วยงานใหม่", "New agencies"): history["new_agencies"].astype("Int64"),
-        t("คะแนนที่แทนที่", "Scores replaced"): history["replaced_scores"].astype("Int64"),
-        t("สถานะ", "Status"): map_labels(history["status"], lambda s: status.get(s, s)),
-        t("ยกเลิกเมื่อ", "Undone on"): pd.to_datetime(history["undone_at"]),
-        t("ยกเลิกโดย", "Undone by"): history["undone_by"],
-    }
-    if "kind" in history:
-        columns[t("ชนิด", "Kind")] = map_labels(history["kind"], lambda k: kind.get(k, k))
+    """An import history as shown (the score imports' on the import page, the measures
+    imports' on the measures page): the columns it has, headers and status in the page's
+    language, dates in the Buddhist era (``show_table``), missing as "–"."""
+    labels = {"committed": t("นำเข้าแล้ว", "Imported"), "undone": t("ยกเลิกแล้ว", "Undone"),
+              "scores": t("คะแนน", "Scores"), "measures": t("มาตรการ", "Measures"),
+              "items": t("ผลรายข้อ", "Items")}
+    columns = {}
+    for name, (th, en), how in HISTORY_SHOWN:
+        if name not in history:
+            continue
+        values = history[name]
+        if how == _WHEN:
+            values = pd.to_datetime(values)
+        elif how in ("status", "kind"):
+            values = map_labels(values, lambda v: labels.get(v, v))
+        elif how is not None:
+            values = values.astype(how)
+        columns[t(th, en)] = values
     return pd.DataFrame(columns)
 
 

@@ -18,6 +18,7 @@ from ita_analytics.dashboard.agency import (
     follow_search,
 )
 from ita_analytics.dashboard.glossary import actions_help
+from ita_analytics.dashboard.imports import history_table
 from ita_analytics.dashboard.sign_in import analyst_user
 from ita_analytics.dashboard.table_format import (
     MISSING,
@@ -252,7 +253,7 @@ def render_import() -> None:
     history = measure_store.load_measure_imports(conn)
     if history.empty:
         return
-    show_table(imports_table(history), key="measures_history")
+    show_table(history_table(history), key="measures_history")
     committed = history.loc[history["status"] == "committed", "import_id"].tolist()
     if committed:
         chosen = st.selectbox(t("ยกเลิกการนำเข้า", "Undo import"), committed, key="measures_undo_id")
@@ -411,22 +412,6 @@ def proposals_table(drafts: pd.DataFrame) -> pd.DataFrame:
         t("ขั้นตอน", "Steps"): drafts["steps"],
         t("ผู้รับผิดชอบ", "Responsible"): drafts["responsible"],
         t("ช่วงระยะเวลา", "Period"): drafts["period_text"],
-    })
-
-
-def imports_table(history: pd.DataFrame) -> pd.DataFrame:
-    """The measures imports for display (dates in the Buddhist era)."""
-    status = {"committed": t("นำเข้าแล้ว", "Imported"), "undone": t("ยกเลิกแล้ว", "Undone")}
-    return pd.DataFrame({
-        t("ครั้งที่", "Import"): history["import_id"].astype("int64"),
-        t("ไฟล์", "File"): history["file_name"],
-        t("ปีงบประมาณ", "Fiscal year"): history["year"].astype("Int64"),
-        t("นำเข้าเมื่อ", "Imported on"): pd.to_datetime(history["created_at"]),
-        t("ผู้นำเข้า", "By"): history["user_name"],
-        t("จำนวนแถว", "Rows"): history["rows"].astype("Int64"),
-        t("จำนวนหน่วยงาน", "Agencies"): history["agencies"].astype("Int64"),
-        t("สถานะ", "Status"): map_labels(history["status"], lambda s: status.get(s, s)),
-        t("ยกเลิกเมื่อ", "Undone on"): pd.to_datetime(history["undone_at"]),
     })
 
 

@@ -109,6 +109,23 @@ def follow_search(agency_key: str, text: str, found: list[int]) -> None:
         st.session_state[agency_key] = found[0]
 
 
+def search_box(keys: pd.DataFrame, *, search_key: str, agency_key: str,
+               example: str) -> tuple[str, list[int], int | None]:
+    """The agency search every agency picker starts with (agency, items and measures pages):
+    the box (``example`` a short name shown in its label), its matches, a warning when none,
+    and a new search's best match made the choice (:func:`follow_search`). Returns (the text,
+    the matches, the agency chosen before this search)."""
+    text = st.text_input(t(f"ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น {example})",
+                           f"Find an agency (full or short name, e.g. {example})"),
+                         key=search_key)
+    found = find_matches(keys, text) if text else []
+    if text and not found:
+        st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
+    before = st.session_state.get(agency_key)
+    follow_search(agency_key, text, found)
+    return text, found, before
+
+
 def searched_options(chosen, known, text: str, found: list[int]) -> list[int]:
     """The picker's agencies: a search's matches first, then those chosen (now and before the
     search), so the way back is one click."""
@@ -159,14 +176,8 @@ def render_controls() -> AgencyChoice:
     """Search box, matching agencies, year and peer group; their state is kept in the URL."""
     _sync_from_url()
     keys = agency_keys()
-    text = st.text_input(t("ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น อบต.หนองปลาหมอ)",
-                           "Find an agency (full or short name, e.g. อบต.หนองปลาหมอ)"),
-                         key=SEARCH_KEY)
-    found = find_matches(keys, text) if text else []
-    if text and not found:
-        st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
-    before = st.session_state.get(AGENCY_KEY)
-    follow_search(AGENCY_KEY, text, found)
+    text, found, before = search_box(keys, search_key=SEARCH_KEY, agency_key=AGENCY_KEY,
+                                     example="อบต.หนองปลาหมอ")
     known = set(keys["agency_id"].astype(int))
     options = searched_options([st.session_state.get(AGENCY_KEY), before], known, text, found)
     if not options:

@@ -19,8 +19,7 @@ from ita_analytics.dashboard import charts, data
 from ita_analytics.dashboard.agency import (
     agency_keys,
     agency_label,
-    find_matches,
-    follow_search,
+    search_box,
     searched_options,
 )
 from ita_analytics.dashboard.table_format import action_label
@@ -111,13 +110,8 @@ def items_are_demo() -> bool:
 def render_agency_controls() -> ItemChoice:
     """Search box, matching agencies and one of the agency's years with items."""
     keys = agency_keys()
-    text = st.text_input(t("ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น ทต.ทุ่งผึ้ง)",
-                           "Find an agency (full or short name, e.g. ทต.ทุ่งผึ้ง)"), key=SEARCH_KEY)
-    found = find_matches(keys, text) if text else []
-    if text and not found:
-        st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
-    before = st.session_state.get(AGENCY_KEY)
-    follow_search(AGENCY_KEY, text, found)
+    text, found, before = search_box(keys, search_key=SEARCH_KEY, agency_key=AGENCY_KEY,
+                                     example="ทต.ทุ่งผึ้ง")
     known = set(keys["agency_id"].astype(int))
     linked = st.query_params.get(AGENCY_KEY, "")  # a shared link's agency
     options = searched_options([st.session_state.get(AGENCY_KEY), before,

@@ -14,8 +14,7 @@ from ita_analytics.dashboard import data
 from ita_analytics.dashboard.agency import (
     agency_keys,
     agency_label,
-    find_matches,
-    follow_search,
+    search_box,
 )
 from ita_analytics.dashboard.glossary import actions_help
 from ita_analytics.dashboard.imports import history_table
@@ -123,14 +122,8 @@ def render_agency_year(key: str, years: list[int]) -> tuple[int, str, int] | Non
     keys = agency_keys()
     if keys.empty:
         return None
-    text = st.text_input(t("ค้นหาหน่วยงาน (ชื่อเต็มหรือย่อ เช่น อบต.หนองปลาหมอ)",
-                           "Find an agency (full or short name, e.g. อบต.หนองปลาหมอ)"),
-                         key=f"{key}_search")
-    found = find_matches(keys, text) if text else []
-    if text and not found:
-        st.warning(t("ไม่พบหน่วยงานที่ใกล้เคียง", "No agency found with a similar name"))
-    before = st.session_state.get(f"{key}_agency")
-    follow_search(f"{key}_agency", text, found)
+    _, found, before = search_box(keys, search_key=f"{key}_search", agency_key=f"{key}_agency",
+                                  example="อบต.หนองปลาหมอ")
     linked = st.query_params.get(f"{key}_agency", "")  # a shared link's agency
     kept = [a for a in (st.session_state.get(f"{key}_agency"), before,
                         int(linked) if linked.isdigit() else None)

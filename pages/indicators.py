@@ -17,6 +17,7 @@ from ita_analytics.dashboard.trends import (
 )
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
+    indicator_label,
     no_data_for_year,
     render_basis_note,
     render_chart,
@@ -25,7 +26,6 @@ from ita_analytics.dashboard.ui import (
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
-from ita_analytics.dashboard.views import indicator_label
 
 filters = current_filters()
 st.title(t("ตัวชี้วัด", "Indicators"))

@@ -4,7 +4,14 @@ import streamlit as st
 
 from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
-from ita_analytics.dashboard.overview import overview_figures
+from ita_analytics.dashboard.overview import (
+    indicator_matrix,
+    kpis,
+    overview_analyses,
+    overview_figures,
+    passing_table,
+    trend_table,
+)
 from ita_analytics.dashboard.trends import level_year_table
 from ita_analytics.dashboard.ui import (
     fmt_pct,
@@ -14,13 +21,6 @@ from ita_analytics.dashboard.ui import (
     render_partial_years,
     stop_empty,
     t,
-)
-from ita_analytics.dashboard.views import (
-    indicator_matrix,
-    kpis,
-    overview_analyses,
-    passing_table,
-    trend_table,
 )
 from ita_analytics.domain import RATING_RULE
 

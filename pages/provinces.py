@@ -23,6 +23,7 @@ from ita_analytics.dashboard.places import (
 from ita_analytics.dashboard.trends import choose_year, render_linked_table
 from ita_analytics.dashboard.ui import (
     NO_DATA_YET,
+    indicator_label,
     no_data_for_year,
     render_basis_note,
     render_table_downloads,
@@ -30,7 +31,6 @@ from ita_analytics.dashboard.ui import (
     t,
 )
 from ita_analytics.dashboard.url_state import url_widget
-from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.province_grid import province_grid
 
 # The pages a click on the map filters (linked once a province is chosen).

@@ -21,13 +21,13 @@ from ita_analytics.dashboard.ui import (
     PLOTLY_CONFIG,
     fmt_pct,
     fmt_score,
+    indicator_label,
     lang,
     map_labels,
     multiselect,
     show_table,
     t,
 )
-from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import INDICATOR_NUMBERS, agency_type_en
 from ita_analytics.province_grid import province_grid
 

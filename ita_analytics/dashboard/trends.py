@@ -24,9 +24,15 @@ from ita_analytics.dashboard import data
 from ita_analytics.dashboard.agency import agency_url
 from ita_analytics.dashboard.charts import LEVEL_ORDER
 from ita_analytics.dashboard.table_format import labelled
-from ita_analytics.dashboard.ui import lang, map_labels, render_table_downloads, show_table, t
+from ita_analytics.dashboard.ui import (
+    indicator_label,
+    lang,
+    map_labels,
+    render_table_downloads,
+    show_table,
+    t,
+)
 from ita_analytics.dashboard.url_state import url_widget
-from ita_analytics.dashboard.views import indicator_label
 from ita_analytics.domain import TOOL_BY_CODE, TOOL_CODES, agency_type_en, level_en
 
 GROUPS = ("agency_type", "province")

@@ -18,6 +18,7 @@ from ita_analytics.dashboard.table_format import (
     year_columns,
 )
 from ita_analytics.demo.labels import DEMO_LABEL_EN, DEMO_LABEL_TH
+from ita_analytics.domain import INDICATORS
 from ita_analytics.exports import neutralise_formulas, to_csv_bytes, to_xlsx_bytes
 
 LANG_KEY = "lang"
@@ -50,6 +51,12 @@ def t(th: str, en: str, language: str | None = None) -> str:
     """The Thai or English text, by ``language`` or else the chosen one (work done after the
     script run, such as a download's table, cannot read the session: it passes the language)."""
     return en if (language or lang()) == "en" else th
+
+
+def indicator_label(number: int) -> str:
+    """The indicator's number and name in the chosen language ("9. การเปิดเผยข้อมูล")."""
+    ind = INDICATORS[number - 1]
+    return f"{number}. " + t(ind.name_th, ind.name_en)
 
 
 def map_labels(values: pd.Series, label) -> pd.Series:

@@ -65,32 +65,30 @@ def current_filters() -> Filters:
     return filters
 
 
-_FRAME_SEEN_KEY = "_frame_seen"
+_MENU_KEY = "_menu_built"
 
 
 def _leave_pages_folder_mode() -> None:
-    """Re-run through app.py when Streamlit ran a page script on its own.
+    """Re-run through app.py when the page script ran without app.py's menu.
 
     Because a ``pages/`` folder sits beside app.py, Streamlit starts in its older
-    pages-folder mode until the first ``st.navigation`` call: a deep link such as
-    ``/provinces`` opened as the first request after the server starts runs
-    ``pages/provinces.py`` alone (no page config, file names in the menu). The flag that
-    ``st.navigation`` clears is cleared here too, and the run repeated, so app.py builds the
-    real navigation and the same page (same URL path) is shown. This happens only on a
-    session's first run, which carries no widget action a re-run would drop; Streamlit's
-    AppTest, which resets the flag and runs a switched-to page alone on later runs, is left
-    to do so. The flag is internal to Streamlit, hence the guarded import: without it the
-    page still runs, only plainer.
+    pages-folder mode until the first ``st.navigation`` call in the process: a deep link such
+    as ``/provinces`` opened as the first request after the server starts runs
+    ``pages/provinces.py`` alone (no page config, file names in the menu). ``run`` marks the
+    session when app.py builds the menu; a session's first run without that mark calls
+    ``st.navigation`` here (its documented effect: the pages folder is no longer used) and
+    runs again, so app.py builds the real navigation and the same page (same URL path) is
+    shown. The first run carries no widget action a re-run would drop. Public API only; a test
+    running a page script alone (AppTest) goes through the same step once.
     """
-    first_run = not st.session_state.get(_FRAME_SEEN_KEY)
-    st.session_state[_FRAME_SEEN_KEY] = True
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:
+    if st.session_state.get(_MENU_KEY):
         return
-    if first_run and PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    st.session_state[_MENU_KEY] = True
+    # Absolute paths: when a page script is itself the main script (AppTest), relative ones
+    # would be looked for beside it.
+    st.navigation([st.Page(BASE_DIR / p.path, url_path=p.url_path, default=(i == 0))
+                   for i, p in enumerate(installed_pages())], position="hidden")
+    st.rerun()
 
 
 # The default page's internal URL path: Streamlit serves the default page at the root "/" and
@@ -119,6 +117,7 @@ def navigation_pages(specs: list[PageSpec]) -> list:
 def run() -> None:
     """Build the navigation and run the chosen page, keeping any exception from the user."""
     page = st.navigation(navigation_pages(installed_pages()))
+    st.session_state[_MENU_KEY] = True
     try:
         page.run()
     except ItaError as error:

@@ -126,6 +126,28 @@ def test_a_write_goes_through_while_other_processes_read(small_db, tmp_path):
     assert version_files(small_db) == [versions.published_file(small_db).name]
 
 
+def test_the_dashboard_lets_go_of_a_replaced_version_so_a_later_write_removes_it(
+        small_db, tmp_path, monkeypatch):
+    """The dashboard's holder keeps a replaced version open for runs still drawing from it,
+    closes it on its first use after RETIRE_SECONDS, and the next write removes the file."""
+    from ita_analytics.dashboard import data
+
+    holder = data.StoreHolder(str(small_db))
+    first = holder.current()
+    held = versions.published_file(small_db)
+    assert cli(small_db, "import", str(score_file(
+        tmp_path, "second.csv", NONG_PLA_MO.format(year=2568))), "--create-new").returncode == 0
+    second = holder.current()
+    assert second.conn is not first.conn and len(store.load_results(second.conn)) == 2
+    assert len(store.load_results(first.conn)) == 1  # a run still on it finishes on it
+    monkeypatch.setattr(data, "RETIRE_SECONDS", 0.0)
+    assert holder.current() is second  # no new version: the retired one is closed now
+    assert cli(small_db, "import", str(score_file(
+        tmp_path, "third.csv", THUNG_PHUENG.format(year=2567))), "--json").returncode == 0
+    assert not held.exists()
+    holder.current().conn.close()
+
+
 @pytest.mark.slow
 def test_writers_take_turns_and_a_writer_kept_waiting_is_told_why(small_db, tmp_path):
     file = score_file(tmp_path, "second.csv", NONG_PLA_MO.format(year=2568))

@@ -72,7 +72,8 @@ class StoreHolder:
     Every call :meth:`current` costs one ``stat`` of the store path (following its link). A new
     version gets a new connection (DuckDB would hand back the open database for the same
     file, so each version is opened by its own file name); the old one is kept for
-    :data:`RETIRE_SECONDS` so that runs drawing from it finish on it, then closed.
+    :data:`RETIRE_SECONDS` so that runs drawing from it finish on it, then closed by the
+    first call after that (the next write then removes its file, ``versions.prune_versions``).
     """
 
     def __init__(self, path: str):
@@ -83,6 +84,9 @@ class StoreHolder:
 
     def current(self) -> OpenStore:
         held = self._current
+        if self._retired and time.monotonic() - self._retired[0][0] >= RETIRE_SECONDS:
+            with self._lock:
+                self._close_retired()  # the next write can then remove their files
         if held is not None and held.file == store.file_identity(self.path):
             return held
         with self._lock:

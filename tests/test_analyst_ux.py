@@ -396,3 +396,30 @@ def test_long_labels_lie_as_rows_and_the_target_is_in_the_legend(demo_db, app_en
     passing = _titled(_figures(at), "สัดส่วนหน่วยงานที่ผ่าน")
     assert not any("เป้าหมาย" in a.get("text", "") for a in passing["layout"].get("annotations", []))
     assert any(trace.get("name") == "เป้าหมาย 80%" for trace in passing["data"])
+
+
+def test_settled_margins_hold_the_labels_legend_and_colour_bar():
+    """charts.settle_margins gives each margin the room automargin would push it to (so a chart
+    is drawn once): the longest indicator name on the left, the legend's longest name or the
+    colour bar on the right; a legend over the plot leaves the right margin alone."""
+    import pandas as pd
+
+    from ita_analytics.dashboard import charts
+
+    short, long_ = "2. Budget use", "5. Anti-corruption problem solving"
+    heat = charts.settle_margins(charts.heatmap(
+        pd.DataFrame([[80.0, 81.0], [70.0, 71.0]], index=[short, long_], columns=["2567", "2568"])))
+    assert heat.layout.margin.l >= charts.text_px(long_) > charts.text_px(short)
+    assert heat.layout.margin.r >= charts.COLORBAR_PX
+    assert charts.text_px("ผ่านดีเยี่ยม") == 8 * charts.CHAR_PX  # marks above and below take no room
+
+    share = charts.line_by_year(pd.DataFrame({"year": [2567, 2568], "rate": [0.8, 0.9]}), "rate",
+                                percent=True)
+    assert charts.settle_margins(share).layout.margin.r == 10  # one line: no legend
+    charts.add_target_line(share, 0.8, "เป้าหมาย 80%")
+    margin = charts.settle_margins(share).layout.margin
+    assert margin.r >= charts.LEGEND_PX + charts.text_px("เป้าหมาย 80%")
+    assert margin.l == charts.NUMBER_AXIS_PX and margin.b == charts.TICKS_BELOW_PX
+
+    share.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0), margin_r=10)
+    assert charts.settle_margins(share).layout.margin.r == 10

@@ -457,6 +457,21 @@ def test_pages_with_choices_render(page, server, demo_db_template, lang):
         assert _has_thai(title) == (lang == "th"), (name, title)
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_overview_charts_are_drawn_once(page, server, lang):
+    """The overview's charts come with margins that already hold their axis labels, legend and
+    colour bar (charts.settle_margins): Plotly's automargin pushes none of them wider, which
+    would draw the whole chart again."""
+    open_page(page, server, f"?lang={lang}")
+    assert bs.wait_for_charts(page) > 0
+    pushed = page.evaluate(f"""() => [...document.querySelectorAll('{bs.PLOT}')].map(gd => {{
+        const f = gd._fullLayout;
+        return ['l', 'r', 't', 'b'].filter(s => Math.abs(f._size[s] - f.margin[s]) > 1)
+                                   .map(s => s + ': ' + f.margin[s] + ' -> ' + f._size[s]);
+    }})""")
+    assert pushed and all(p == [] for p in pushed), pushed
+
+
 def test_a_new_session_draws_every_chart_of_the_first_page(playwright_browser, server):
     """The bench's session step (ita_analytics.bench.session) measured once: a new browser
     context on the running server, every chart of the first page drawn (the budget itself is

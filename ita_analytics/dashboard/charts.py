@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -31,6 +33,62 @@ def _layout(fig: go.Figure, title: str | None = None) -> go.Figure:
     # Room for the axes' labels and titles: long Thai names were cut at the figure's edge.
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
+    return fig
+
+
+CHAR_PX = 7.5
+"""A generous width of one character of Plotly's 12 px tick and legend text, in pixels
+(measured in Chromium with Streamlit's fonts: 5.3–6.7 in Thai and English)."""
+NUMBER_AXIS_PX = 80
+"""Room for a number axis's tick labels and title ("100%", "95" beside "คะแนน"): 67–77 px."""
+TICKS_BELOW_PX = 46
+"""Room for one line of tick labels under the plot (years): 36–43 px."""
+LEGEND_PX = 60
+"""A legend's symbols, padding and border beside its longest name."""
+COLORBAR_PX = 125
+"""A colour bar with its tick labels (40–100): 116 px."""
+
+
+def text_px(text) -> float:
+    """A generous width of ``text`` in pixels (:data:`CHAR_PX` a character; Thai vowel and
+    tone marks above or below a consonant take no room of their own)."""
+    return CHAR_PX * sum(1 for ch in str(text) if unicodedata.category(ch) not in ("Mn", "Me", "Cf"))
+
+
+def _legend_names(fig: go.Figure) -> list[str]:
+    """The names a legend on the right lists: traces shown in it (Plotly's rule: those not
+    hidden, once two are or the layout asks for a legend)."""
+    if fig.layout.showlegend is False:
+        return []
+    shown = [trace for trace in fig.data if trace.showlegend is not False and trace.name]
+    if fig.layout.showlegend is not True and sum(trace.showlegend is not False for trace in fig.data) < 2:
+        shown = [trace for trace in shown if trace.showlegend is True]
+    return [trace.name for trace in shown]
+
+
+def settle_margins(fig: go.Figure) -> go.Figure:
+    """Margins that already hold what the axes' automargin, the legend and the colour bar push
+    them to, so Plotly draws the figure once: a margin pushed wider makes it draw the whole
+    figure again (each of the overview's charts was drawn twice in a new session, about a
+    third of the browser's drawing). Automargin stays on: a label wider than estimated here
+    (another font) costs one more draw, never a cut label.
+
+    For figures whose y axis is numbers or category names and whose x labels are one line
+    (the overview's); the legend on the right, not over the plot."""
+    margin = fig.layout.margin
+    y_labels = [v for trace in fig.data for v in (trace.y if trace.y is not None else ())
+                if isinstance(v, str)]
+    left = (text_px(max(y_labels, key=text_px)) + 20) if y_labels else NUMBER_AXIS_PX
+    right = margin.r or 0
+    legend = fig.layout.legend
+    if not (legend.yanchor == "bottom" and (legend.y or 0) >= 1):  # a legend on top pushes the top
+        names = _legend_names(fig)
+        if names:
+            right = max(right, LEGEND_PX + max(map(text_px, names)) + 10)
+    if fig.layout.coloraxis.colorscale and fig.layout.coloraxis.showscale is not False:
+        right = max(right, COLORBAR_PX)
+    fig.update_layout(margin=dict(l=max(margin.l or 0, round(left)), r=round(right),
+                                  b=max(margin.b or 0, TICKS_BELOW_PX)))
     return fig
 
 

@@ -171,6 +171,8 @@ def _overview_figures(data_version: int, years, agency_types, provinces, languag
                                           "Mean indicator score × year", language),
                           zmin=40, zmax=100)
     # Made inert here, once: render_chart's own pass then finds nothing to change, so no
-    # session writes to a figure another may be sending.
-    return {"mean": inert_figure(mean), "passing": inert_figure(share),
-            "levels": inert_figure(levels), "indicators": inert_figure(heat)}
+    # session writes to a figure another may be sending. Margins settled: each is drawn once.
+    return {"mean": inert_figure(charts.settle_margins(mean)),
+            "passing": inert_figure(charts.settle_margins(share)),
+            "levels": inert_figure(charts.settle_margins(levels)),
+            "indicators": inert_figure(charts.settle_margins(heat))}

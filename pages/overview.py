@@ -5,6 +5,8 @@ import streamlit as st
 from ita_analytics.dashboard.glossary import levels_help
 from ita_analytics.dashboard.navigation import current_filters
 from ita_analytics.dashboard.overview import (
+    MORE_CHARTS,
+    MORE_CHARTS_KEY,
     indicator_matrix,
     kpis,
     overview_analyses,
@@ -22,6 +24,7 @@ from ita_analytics.dashboard.ui import (
     stop_empty,
     t,
 )
+from ita_analytics.dashboard.url_state import url_widget
 from ita_analytics.domain import RATING_RULE
 
 filters = current_filters()
@@ -52,13 +55,23 @@ with left:
 with right:
     render_chart(figures["passing"], passing_table(passing), "pass_rate_by_year", "ov_pass")
 
-render_chart(figures["levels"], level_year_table(found["levels"]), "levels_by_year", "ov_levels")
-st.caption(help=levels_help(), body=t(f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
-             "ใช้เกณฑ์ผ่านดีเยี่ยม/ผ่านดี/ผ่าน/ไม่ผ่าน ซึ่งพิจารณาคะแนนรายเครื่องมือด้วย "
-             "จึงเปรียบเทียบระดับข้ามช่วงไม่ได้ ให้ใช้สัดส่วนที่ผ่านแทน",
-             f"2562–2565 use letter levels AA–F from the total; from {RATING_RULE.first_year} levels "
-             "also depend on each tool's score, so levels are not comparable across the break: "
-             "compare the share passing instead."))
+# The first screen: the tiles and the two charts above. The levels and the indicators are one
+# click away (?charts=levels&charts=indicators in a shared link): two fewer Plotly charts for
+# a new session to draw before its first screen is whole (issue 18 #10).
+more = url_widget("segmented_control", t("แผนภูมิเพิ่มเติม", "More charts"), MORE_CHARTS,
+                  key=MORE_CHARTS_KEY, param="charts", selection_mode="multi",
+                  format_func=lambda c: t(*MORE_CHARTS[c]))
+if "levels" in more:
+    render_chart(figures["levels"], level_year_table(found["levels"]), "levels_by_year",
+                 "ov_levels")
+    st.caption(help=levels_help(), body=t(
+        f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
+        "ใช้เกณฑ์ผ่านดีเยี่ยม/ผ่านดี/ผ่าน/ไม่ผ่าน ซึ่งพิจารณาคะแนนรายเครื่องมือด้วย "
+        "จึงเปรียบเทียบระดับข้ามช่วงไม่ได้ ให้ใช้สัดส่วนที่ผ่านแทน",
+        f"2562–2565 use letter levels AA–F from the total; from {RATING_RULE.first_year} levels "
+        "also depend on each tool's score, so levels are not comparable across the break: "
+        "compare the share passing instead."))
 
-_, table = indicator_matrix(found["indicator_trend"])
-render_chart(figures["indicators"], table, "indicator_by_year", "ov_heatmap")
+if "indicators" in more:
+    _, table = indicator_matrix(found["indicator_trend"])
+    render_chart(figures["indicators"], table, "indicator_by_year", "ov_heatmap")

@@ -120,6 +120,7 @@ def test_level_years_in_order_for_a_small_group(demo_db, app_env):
     no agency of 2562 had the first level drawn."""
     app_env(demo_db)
     at = app_test()
+    at.segmented_control(key="ov_charts").set_value(["levels"])  # a click away (issue 18 #10)
     at.multiselect(key="f_types").set_value(["เทศบาลตำบล"])
     at.multiselect(key="f_provinces").set_value(["ลำปาง"]).run()
     _ok(at)
@@ -134,6 +135,7 @@ def test_level_years_in_order_for_a_small_group(demo_db, app_env):
 # (page, widget, key, value chosen): each changes what the page shows and must come back from
 # the page's URL in a new session.
 URL_CHOICES = [
+    ("overview", "segmented_control", "ov_charts", ["levels", "indicators"]),
     ("indicators", "selectbox", "ind_year", 2564),
     ("indicators", "selectbox", "ind_indicator", 9),
     ("indicators", "radio", "ind_by", "none"),
@@ -203,6 +205,8 @@ TABLE_PAGES = ["overview", "indicators", "changes", "levels", "provinces", "comp
 
 
 def _table_params(db, page: str) -> dict:
+    if page == "overview":  # its charts a click away shown, with their tables
+        return {"charts": ["levels", "indicators"]}
     if page not in ("compare", "agency", "items", "measures"):
         return {}  # the look-ups below read every agency of the store: only where they are used
     thung_phueng = _agency_id(db, "ทต.ทุ่งผึ้ง", "ลำปาง")

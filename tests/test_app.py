@@ -1,6 +1,7 @@
 """The dashboard frame and the overview page, run as a person would with AppTest."""
 
 import ast
+import json
 import os
 import re
 import subprocess
@@ -127,8 +128,49 @@ def test_overview_on_demo_data(demo_db, app_env):
     assert metrics["จำนวนหน่วยงานที่ประเมิน"].replace(",", "").isdigit()
     assert int(metrics["จำนวนหน่วยงานที่ประเมิน"].replace(",", "")) > 8000
     assert at.title[0].value == "ภาพรวมผลการประเมิน ITA"
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 2  # the levels and indicators: one click away
     assert any("ข้อมูลสาธิต" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("language, label, options", [
+    ("th", "แผนภูมิเพิ่มเติม", ["ระดับผลการประเมินรายปี", "คะแนนรายตัวชี้วัด × ปี"]),
+    ("en", "More charts", ["Levels by year", "Indicator scores × year"])])
+def test_overview_more_charts_one_click_away_and_in_the_url(demo_db, app_env, language, label,
+                                                             options):
+    """Issue 18 #10: the overview's first screen draws two charts; the levels and the indicator
+    heatmap are one click away, and a shared link (?charts=) opens them again."""
+    from streamlit.testing.v1 import AppTest
+
+    def titles(at) -> list[str]:
+        return [json.loads(c.proto.spec)["layout"]["title"]["text"]
+                for c in at.get("plotly_chart")]
+    app_env(demo_db)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["lang"] = language
+    at.run()
+    assert not at.exception
+    control = at.segmented_control(key="ov_charts")
+    assert control.label == label and control.value == []
+    assert list(control.options) == options
+    assert len(titles(at)) == 2 and "charts" not in at.query_params
+
+    control.set_value(["levels"]).run()
+    assert not at.exception and len(titles(at)) == 3
+    assert at.query_params["charts"] in ("levels", ["levels"])
+    at.segmented_control(key="ov_charts").set_value(["levels", "indicators"]).run()
+    assert len(titles(at)) == 4 and list(at.query_params["charts"]) == ["levels", "indicators"]
+    heatmap = titles(at)[3]
+    at.radio(key="lang").set_value("en" if language == "th" else "th").run()  # kept: labels change
+    assert at.segmented_control(key="ov_charts").value == ["levels", "indicators"]
+    assert len(titles(at)) == 4
+
+    shared = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    shared.query_params["lang"] = language
+    shared.query_params["charts"] = ["indicators"]
+    shared.run()
+    assert not shared.exception
+    assert shared.segmented_control(key="ov_charts").value == ["indicators"]
+    assert titles(shared)[2] == heatmap  # after the first two
 
 
 def test_language_switch_to_english(demo_db, app_env):

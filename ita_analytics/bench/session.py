@@ -1,6 +1,11 @@
 """The benchmark's ``session`` steps: a new browser session on a warm server, timed in Chromium
 from the request to every chart of its first page drawn.
 
+The first page is the overview; what a person sees first there is its KPI tiles and two charts
+(the mean total and the share passing by year): its levels chart and indicator heatmap are one
+click away (``?charts=``) and not on the page until chosen, so a session's note says "2 charts
+drawn" (4 before issue 18 #10 moved them).
+
 ``session.new`` opens each session in a new browser context (nothing cached: a person's first
 visit, or a browser that keeps nothing); ``session.new_tab`` in a new tab of a browser that has
 shown the dashboard before (its static files cached: a returning analyst). Both run against
@@ -25,7 +30,7 @@ from ita_analytics.bench.server import chromium, streamlit_server
 
 GROUP = "session"
 BUDGETS = (Budget("session.new", "national", 2.0),)
-"""A new session on a warm server, all charts drawn (issue 18 #10)."""
+"""A new session on a warm server, all charts of its first screen drawn (issue 18 #10)."""
 PAGE_TIMEOUT_MS = 120_000
 SETTLE_MS = 600
 VIEWPORT = {"width": 1400, "height": 900}

@@ -26,6 +26,14 @@ from ita_analytics.dashboard.trends import localise_level_legend
 from ita_analytics.dashboard.ui import indicator_label, inert_figure, lang, map_labels, t
 from ita_analytics.domain import NATIONAL_PASS_TARGET, level_en
 
+MORE_CHARTS = {"levels": ("ระดับผลการประเมินรายปี", "Levels by year"),
+               "indicators": ("คะแนนรายตัวชี้วัด × ปี", "Indicator scores × year")}
+"""The overview's charts drawn on a click, under its first screen (the tiles and the first two
+charts), by their value in the URL (``?charts=``): Thai and English labels. A new session
+draws two charts, not four, before its first screen is whole."""
+MORE_CHARTS_KEY = "ov_charts"
+"""The key of the overview's control choosing :data:`MORE_CHARTS`."""
+
 
 @dataclass(frozen=True)
 class Kpis:

@@ -58,15 +58,16 @@ def apply_url(key: str, param: str, options, default=None, *, many: bool = False
 
 def url_widget(widget, label: str, options, *, key: str, param: str | None = None,
                default=None, container=None, **kwargs):
-    """``container.<widget>`` (selectbox, radio or multiselect, with ``kwargs``) whose value
-    is written to the URL as ``?<param>=`` on every run and read back from a shared link.
+    """``container.<widget>`` (selectbox, radio, multiselect, or segmented_control / pills
+    with ``selection_mode="multi"``, with ``kwargs``) whose value is written to the URL as
+    ``?<param>=`` (repeated for several) on every run and read back from a shared link.
 
     A page's choices (the indicator of a box plot, how many movers, the map's metric…) were
     lost from a copied link: it reopened with indicator 1 instead of 9.
     """
     param = param or key
     options = list(options)
-    many = widget == "multiselect"
+    many = widget == "multiselect" or kwargs.get("selection_mode") == "multi"
     if kwargs.get("format_func") is not None:
         # The widget gets the labels, not the page's function: Streamlit keeps every widget's
         # format_func for the whole session, and a lambda written in a page script holds that
@@ -75,7 +76,7 @@ def url_widget(widget, label: str, options, *, key: str, param: str | None = Non
         kwargs["format_func"] = labels.__getitem__
     apply_url(key, param, options, default, many=many)
     container = container or st
-    if many:
+    if widget == "multiselect":
         value = multiselect(container, label, options, key=key, **kwargs)
     else:
         value = getattr(container, widget)(label, options, key=key, **kwargs)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shutil
 
+import duckdb
 import pytest
 from python_calamine import CalamineWorkbook
 
 from ita_analytics import store
 from ita_analytics.bench import measurement, runner
 from ita_analytics.cli import main
+from ita_analytics.errors import StoreError
 from ita_analytics.importer.recognise import header_role
 
 
@@ -168,6 +171,21 @@ def test_import_steps_time_the_read_the_import_and_its_floor(bench_dir, tmp_path
 def test_prepare_store_reuses_a_matching_store(bench_dir):
     path = runner.store_path("national", bench_dir)
     assert runner.prepare_store(path, 1) == 0.0
+
+
+def test_prepare_store_builds_again_a_cache_it_cannot_open(tmp_path):
+    """A cached store that fails to open or migrate (here: a development build's schema, a
+    table of migration 8 made before it) is built again rather than stopping the benchmark."""
+    path = runner.store_path("national", tmp_path)
+    conn = duckdb.connect(str(path))
+    conn.execute("CREATE TABLE agency_identities (name_key VARCHAR)")
+    conn.close()
+    with pytest.raises((StoreError, duckdb.Error)):
+        store.open_store(path).close()
+    assert runner.prepare_store(path, 1) > 0
+    with contextlib.closing(store.open_store(path, read_only=True)) as conn:
+        assert store.get_meta(conn, "demo") == "seed=2568;scale=1"
+        assert store.count_agencies(conn) > 7000
 
 
 def test_analysis_steps_on_the_demo_store_give_json(bench_dir):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -38,6 +39,7 @@ from ita_analytics.bench.measurement import (
 from ita_analytics.bench.server import chromium, rss_mb, streamlit_server
 from ita_analytics.demo.generator import load_demo
 from ita_analytics.domain import INDICATORS, TOOL_CODES
+from ita_analytics.errors import StoreError
 from ita_analytics.settings import DATA_DIR
 from ita_analytics.store import versions
 
@@ -189,16 +191,20 @@ def format_report(report: dict) -> str:
 # --- stores -----------------------------------------------------------------------------------
 
 def prepare_store(path: Path, scale: int) -> float:
-    """Build the demo store of ``scale`` at ``path`` unless one is there; seconds spent building."""
+    """Build the demo store of ``scale`` at ``path`` unless one is there; seconds spent building.
+
+    The store is the benchmark's cache: one of another scale, one that cannot be opened or
+    migrated (a file left by a development build, a broken file) is built again."""
     marker = f"seed=2568;scale={scale}"
     if path.exists():
-        conn = store.open_store(path)
         try:
-            if store.get_meta(conn, "demo") == marker:
-                return 0.0
-        finally:
-            conn.close()
-        path.unlink()
+            with contextlib.closing(store.open_store(path)) as conn:
+                if store.get_meta(conn, "demo") == marker:
+                    return 0.0
+        except (StoreError, duckdb.Error):
+            pass
+        for stale in (path, path.with_name(path.name + ".wal")):
+            stale.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     conn = store.open_store(path, create=True)

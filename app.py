@@ -15,5 +15,8 @@ if __name__ == "__main__":
     navigation.run()
 else:
     from ita_analytics.dashboard.startup import open_store_at_start
+    from ita_analytics.web_assets import routes
 
-    app = st.App(__file__, lifespan=open_store_at_start)
+    # routes: the first screen's charts are drawn with plotly.js's cartesian build, served here
+    # (dashboard/light_plotly.py).
+    app = st.App(__file__, lifespan=open_store_at_start, routes=routes())

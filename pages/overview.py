@@ -51,9 +51,9 @@ render_basis_note(found["n_by_basis"])
 figures = overview_figures(filters, found)
 left, right = st.columns(2)
 with left:
-    render_chart(figures["mean"], trend_table(trend), "mean_total_by_year", "ov_mean")
+    render_chart(figures["mean"], trend_table(trend), "mean_total_by_year", "ov_mean", light=True)
 with right:
-    render_chart(figures["passing"], passing_table(passing), "pass_rate_by_year", "ov_pass")
+    render_chart(figures["passing"], passing_table(passing), "pass_rate_by_year", "ov_pass", light=True)
 
 # The first screen: the tiles and the two charts above. The levels and the indicators are one
 # click away (?charts=levels&charts=indicators in a shared link): two fewer Plotly charts for
@@ -63,7 +63,7 @@ more = url_widget("segmented_control", t("แผนภูมิเพิ่ม�
                   format_func=lambda c: t(*MORE_CHARTS[c]))
 if "levels" in more:
     render_chart(figures["levels"], level_year_table(found["levels"]), "levels_by_year",
-                 "ov_levels")
+                 "ov_levels", light=True)
     st.caption(help=levels_help(), body=t(
         f"ปี 2562–2565 ใช้ระดับ AA–F จากคะแนนรวม ตั้งแต่ปี {RATING_RULE.first_year} "
         "ใช้เกณฑ์ผ่านดีเยี่ยม/ผ่านดี/ผ่าน/ไม่ผ่าน ซึ่งพิจารณาคะแนนรายเครื่องมือด้วย "
@@ -74,4 +74,4 @@ if "levels" in more:
 
 if "indicators" in more:
     _, table = indicator_matrix(found["indicator_trend"])
-    render_chart(figures["indicators"], table, "indicator_by_year", "ov_heatmap")
+    render_chart(figures["indicators"], table, "indicator_by_year", "ov_heatmap", light=True)

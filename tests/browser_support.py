@@ -29,7 +29,7 @@ EXCEPTION = '[data-testid="stException"]'
 ERROR_ALERT = '[data-testid="stAlertContentError"]'
 # Streamlit's own notices (e.g. "Page not found") are modal dialogs; no page opens one unasked.
 DIALOG = '[role="dialog"]'
-CHART = '[data-testid="stPlotlyChart"]'
+CHART = '[data-testid="stPlotlyChart"], .ita-plotly'  # Streamlit's Plotly or light_plotly's
 PLOT = ".js-plotly-plot"
 
 

@@ -205,3 +205,20 @@ def app_test(page_url: str | None = None, timeout: float = 60, *, secrets: dict 
 
 def browser_required() -> bool:
     return os.environ.get("ITA_REQUIRE_BROWSER") == "1"
+
+
+def chart_specs(at) -> list[dict]:
+    """The Plotly figures an AppTest run shows, in page order: ``st.plotly_chart``'s spec and
+    the figure of each ``dashboard.light_plotly`` chart (the overview's, drawn with plotly.js's
+    cartesian build by a component: an ``UnknownElement`` of type ``bidi_component`` here)."""
+    import json
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "plotly_chart":
+                yield json.loads(child.proto.spec)
+            elif (getattr(child, "type", None) == "bidi_component"
+                  and child.proto.component_name == "ita_plotly_light"):
+                yield json.loads(json.loads(child.proto.json)["figure"])
+            yield from walk(child)
+    return list(walk(at._tree))

@@ -7,7 +7,7 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, app_test
+from conftest import ROOT, app_test, chart_specs
 
 from ita_analytics import store
 from ita_analytics.agencies import find_agency
@@ -95,7 +95,7 @@ def test_measures_page_search_changes_the_chosen_agency(demo_db, app_env, tab):
 def _x_order(chart) -> list[str]:
     """The x categories in the order Plotly draws them: the axis's own array when it sets
     one, else as the traces first meet them."""
-    spec = json.loads(chart.proto.spec)
+    spec = chart if isinstance(chart, dict) else json.loads(chart.proto.spec)
     axis = spec["layout"].get("xaxis", {})
     if axis.get("categoryorder") == "array":
         return [str(v) for v in _values(axis["categoryarray"])]
@@ -124,8 +124,7 @@ def test_level_years_in_order_for_a_small_group(demo_db, app_env):
     at.multiselect(key="f_types").set_value(["เทศบาลตำบล"])
     at.multiselect(key="f_provinces").set_value(["ลำปาง"]).run()
     _ok(at)
-    levels = next(c for c in at.get("plotly_chart")
-                  if "ระดับ" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    levels = next(f for f in chart_specs(at) if "ระดับ" in f["layout"]["title"]["text"])
     years = _x_order(levels)
     assert years == sorted(years) and years[0] == "2562", years
 
@@ -260,7 +259,7 @@ def test_every_table_reads_localised(demo_db, app_env, page, language):
     (maintain, None, False), C.E. dates and unrounded numbers in the tables of every page."""
     at = _page(demo_db, app_env, page, lang=language, **_table_params(demo_db, page))
     _ok(at)
-    assert len(at.dataframe) >= max(1, len(at.get("plotly_chart"))), "a chart's table is missing"
+    assert len(at.dataframe) >= max(1, len(chart_specs(at))), "a chart's table is missing"
     problems = []
     for table in at.dataframe:
         config = {}
@@ -369,7 +368,7 @@ def test_levels_tools_and_action_levels_explained_where_used(demo_db, app_env):
 
 
 def _figures(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def _titled(figures, words: str) -> dict:

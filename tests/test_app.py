@@ -1,7 +1,6 @@
 """The dashboard frame and the overview page, run as a person would with AppTest."""
 
 import ast
-import json
 import os
 import re
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import browser_support as bs
 import pytest
-from conftest import ROOT, app_test
+from conftest import ROOT, app_test, chart_specs
 
 from ita_analytics import store
 
@@ -128,7 +127,7 @@ def test_overview_on_demo_data(demo_db, app_env):
     assert metrics["จำนวนหน่วยงานที่ประเมิน"].replace(",", "").isdigit()
     assert int(metrics["จำนวนหน่วยงานที่ประเมิน"].replace(",", "")) > 8000
     assert at.title[0].value == "ภาพรวมผลการประเมิน ITA"
-    assert len(at.get("plotly_chart")) == 2  # the levels and indicators: one click away
+    assert len(chart_specs(at)) == 2  # the levels and indicators: one click away
     assert any("ข้อมูลสาธิต" in w.value for w in at.warning)
 
 
@@ -142,8 +141,7 @@ def test_overview_more_charts_one_click_away_and_in_the_url(demo_db, app_env, la
     from streamlit.testing.v1 import AppTest
 
     def titles(at) -> list[str]:
-        return [json.loads(c.proto.spec)["layout"]["title"]["text"]
-                for c in at.get("plotly_chart")]
+        return [f["layout"]["title"]["text"] for f in chart_specs(at)]
     app_env(demo_db)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["lang"] = language

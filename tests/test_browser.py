@@ -472,6 +472,36 @@ def test_overview_charts_are_drawn_once(page, server, lang):
     assert pushed and all(p == [] for p in pushed), pushed
 
 
+def test_the_overview_draws_with_the_light_build_in_streamlits_look(page, server):
+    """Issue 18 #10: the overview's charts are drawn by dashboard.light_plotly with plotly.js's
+    cartesian build, and Plotly's whole build (Streamlit's PlotlyChart chunk) is never loaded
+    for them; they look as Streamlit's own Plotly charts: the template light_plotly applies is
+    the one Streamlit's frontend gives its charts (checked on a page that uses st.plotly_chart),
+    and no placeholder colour is left."""
+    from ita_analytics import web_assets
+    from ita_analytics.dashboard import light_plotly
+
+    open_page(page, server, "?charts=levels&charts=indicators")
+    assert bs.wait_for_charts(page) == 4
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert page.locator(f".{light_plotly.CHART_CLASS} {bs.PLOT}").count() == 4  # all light
+    loaded = page.evaluate(
+        "() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())")
+    assert web_assets.PLOTLY_FILE in loaded
+    assert not [name for name in loaded if name.startswith("PlotlyChart.")], loaded
+    light_plot = f".{light_plotly.CHART_CLASS} {bs.PLOT}"
+    first = page.evaluate(
+        f"() => document.querySelector('{light_plot}')._fullData.map(t => t.line && t.line.color)")
+    assert first[0] == "#0068c9", first
+    bs.screenshot(page, "overview_light_all_charts")
+
+    open_page(page, server, "indicators")
+    bs.wait_for_charts(page)
+    streamlit_plot = f'[data-testid="stPlotlyChart"] {bs.PLOT}'
+    template = page.evaluate(f"() => document.querySelector('{streamlit_plot}').layout.template")
+    assert template == web_assets.streamlit_theme()["template"]
+
+
 def test_a_new_session_draws_every_chart_of_the_first_page(playwright_browser, server):
     """The bench's session step (ita_analytics.bench.session) measured once: a new browser
     context on the running server, every chart of the first page drawn (the budget itself is

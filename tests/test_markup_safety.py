@@ -10,7 +10,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import app_test
+from conftest import app_test, chart_specs
 from import_corpus import csv_bytes
 
 from ita_analytics import store
@@ -144,8 +144,8 @@ def chart_markup(at) -> list[str]:
         elif isinstance(node, str) and re.search(r"<\s*/?\s*(a|img)\b", node, re.I):
             found.append(node)
 
-    for chart in at.get("plotly_chart"):
-        walk(json.loads(chart.proto.spec))
+    for figure in chart_specs(at):
+        walk(figure)
     return found
 
 
@@ -153,7 +153,7 @@ def shown_text(at) -> str:
     """Everything shown, as one string (to check that the hostile names did reach the page)."""
     parts = [text for _, text in markdown_texts(at)]
     parts += [str(v) for table in at.dataframe for v in table.value.to_numpy().ravel()]
-    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
+    parts += [json.dumps(figure, ensure_ascii=False) for figure in chart_specs(at)]
     parts += [str(option) for box in (*at.selectbox, *at.multiselect) for option in box.options]
     return "\n".join(parts)
 

@@ -4,7 +4,6 @@ the trend lines; every view says what its figures rest on (issue 16)."""
 from __future__ import annotations
 
 import base64
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ import pytest
 
 from ita_analytics import store
 from ita_analytics.cli import main
-from tests.conftest import app_test
+from tests.conftest import app_test, chart_specs
 
 
 @pytest.fixture()
@@ -57,7 +56,7 @@ def _xs(trace) -> list[int]:
 def test_trend_charts_draw_the_partial_year_apart(partial_db, app_env):
     app_env(partial_db)
     at = app_test("pages/overview.py")
-    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    figures = chart_specs(at)
     mean = figures[0]["data"]
     solid = [d for d in mean if d.get("line", {}).get("dash") != "dot"]
     dotted = [d for d in mean if d.get("line", {}).get("dash") == "dot"]

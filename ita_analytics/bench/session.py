@@ -4,7 +4,9 @@ from the request to every chart of its first page drawn.
 The first page is the overview; what a person sees first there is its KPI tiles and two charts
 (the mean total and the share passing by year): its levels chart and indicator heatmap are one
 click away (``?charts=``) and not on the page until chosen, so a session's note says "2 charts
-drawn" (4 before issue 18 #10 moved them).
+drawn" (4 before issue 18 #10 moved them). A chart is Streamlit's Plotly block or, on the
+overview, ``dashboard.light_plotly``'s (plotly.js's cartesian build), each drawn when its block
+holds a plot.
 
 ``session.new`` opens each session in a new browser context (nothing cached: a person's first
 visit, or a browser that keeps nothing); ``session.new_tab`` in a new tab of a browser that has
@@ -45,7 +47,7 @@ _MARKS = """
     const state = app && app.getAttribute('data-test-script-state');
     if (state === 'running') marks.ran = true;
     if (state === 'notRunning' && marks.ran && marks.finishedAt === null) marks.finishedAt = now;
-    const blocks = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    const blocks = [...document.querySelectorAll('[data-testid="stPlotlyChart"], .ita-plotly')];
     const drawn = blocks.filter(b => b.querySelector('.main-svg')).length;
     marks.blocks = blocks.length;
     if (drawn !== marks.charts) {

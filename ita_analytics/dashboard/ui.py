@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ita_analytics.dashboard import light_plotly
 from ita_analytics.dashboard.table_format import (
     MISSING,
     download_table,
@@ -262,14 +263,21 @@ def table_open_key(key: str) -> str:
     return f"{key}_table_open"
 
 
-def render_chart(fig, table: pd.DataFrame, name: str, key: str, *, lazy: bool = True) -> None:
+def render_chart(fig, table: pd.DataFrame, name: str, key: str, *, lazy: bool = True,
+                 light: bool = False) -> None:
     """A Plotly chart (PNG from its toolbar), its data table one click away, CSV/XLSX downloads.
 
     ``lazy``: the table and its downloads are sent when the expander is opened (remembered
     in :func:`table_open_key`), not with every run: a collapsed table still cost the browser its grid
     and buttons, about a sixth of a new session's work on the overview.
+    ``light``: drawn with plotly.js's cartesian build (``light_plotly``) when its traces allow,
+    for a page's first screen: a new session then never loads Plotly's whole 4.5 MB build.
     """
-    st.plotly_chart(inert_figure(fig), width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
+    fig = inert_figure(fig)
+    if light and light_plotly.drawable(fig):
+        light_plotly.light_chart(fig, key=f"{key}_chart", config=PLOTLY_CONFIG)
+    else:
+        st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=f"{key}_chart")
     opened = table_open_key(key)
 
     def remember() -> None:

@@ -208,17 +208,14 @@ def browser_required() -> bool:
 
 
 def chart_specs(at) -> list[dict]:
-    """The Plotly figures an AppTest run shows, in page order: ``st.plotly_chart``'s spec and
-    the figure of each ``dashboard.light_plotly`` chart (the overview's, drawn with plotly.js's
-    cartesian build by a component: an ``UnknownElement`` of type ``bidi_component`` here)."""
+    """The Plotly figures an AppTest run shows: ``st.plotly_chart``'s specs, then the figure of
+    each ``dashboard.light_plotly`` chart (the overview's, drawn with plotly.js's cartesian
+    build by a component: an element of type ``bidi_component`` here), each kind in page order
+    (no page shows both)."""
     import json
 
-    def walk(node):
-        for child in getattr(node, "children", {}).values():
-            if getattr(child, "type", None) == "plotly_chart":
-                yield json.loads(child.proto.spec)
-            elif (getattr(child, "type", None) == "bidi_component"
-                  and child.proto.component_name == "ita_plotly_light"):
-                yield json.loads(json.loads(child.proto.json)["figure"])
-            yield from walk(child)
-    return list(walk(at._tree))
+    from ita_analytics.dashboard.light_plotly import COMPONENT_NAME
+
+    return ([json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+            + [json.loads(json.loads(c.proto.json)["figure"]) for c in at.get("bidi_component")
+               if c.proto.component_name == COMPONENT_NAME])

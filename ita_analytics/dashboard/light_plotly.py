@@ -35,6 +35,8 @@ CARTESIAN_TRACES = frozenset({"scatter", "bar", "heatmap"})
 """Trace types drawn here (the cartesian build holds more; these are the ones checked)."""
 DEFAULT_HEIGHT = 450
 """Streamlit's height for a Plotly chart whose figure sets none."""
+COMPONENT_NAME = "ita_plotly_light"
+"""The component's registered name (AppTest shows its charts as elements of this name)."""
 CHART_CLASS = "ita-plotly"
 """The class of the block holding a chart's plot (as Streamlit's ``stPlotlyChart`` block holds
 its ``.js-plotly-plot``): the browser tests and the bench find charts by it."""
@@ -69,7 +71,7 @@ _PLACEHOLDER = re.compile(r'"(#0000[0-9]{2})"')
 @functools.cache
 def _component():
     # Registered once per process: Streamlit warns when a name is registered again.
-    return st.components.v2.component("ita_plotly_light", js=_JS, isolate_styles=False)
+    return st.components.v2.component(COMPONENT_NAME, js=_JS, isolate_styles=False)
 
 
 def drawable(fig) -> bool:
